@@ -1,0 +1,1 @@
+"""Embedding providers that ship with the core."""

@@ -1,0 +1,1 @@
+"""Store implementations that ship with the core: ``memory`` (the reference) and, later, ``sqlite``."""

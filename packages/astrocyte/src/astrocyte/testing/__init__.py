@@ -1,0 +1,1 @@
+"""What adapter authors import to prove their package: the contract suites and shared fixtures."""

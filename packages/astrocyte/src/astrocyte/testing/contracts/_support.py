@@ -1,0 +1,124 @@
+"""What every contract suite shares: the base class, bank-id fixtures and capability gating.
+
+An adapter runs a suite by subclassing it and defining one fixture, ``store``, that returns (or
+yields) the store under test, as SQLAlchemy's dialect suite asks a dialect for one engine. Each
+scenario is an ``async def test_...`` whose docstring states the promise it checks, so a failure
+reads as the broken promise. Scenarios that need an optional ability are gated with
+:func:`requires`: when the store declares that it lacks the ability, the scenario is skipped with
+a reason naming the declaration, never silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import pytest
+
+from astrocyte.spi import capabilities_of
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_REQUIRES_ATTRIBUTE = "__astrocyte_requires__"
+
+
+def requires(*capabilities: str) -> Callable[[F], F]:
+    """Run the decorated scenario only if the store declares every named capability true."""
+
+    def mark(scenario: F) -> F:
+        setattr(scenario, _REQUIRES_ATTRIBUTE, capabilities)
+        return scenario
+
+    return mark
+
+
+class ContractSuite:
+    """Base of the contract suites. Subclasses set ``protocol`` and write the scenarios."""
+
+    protocol: ClassVar[type]
+    #: Capability descriptor type for ``protocol``, or ``None`` when the SPI declares none.
+    has_capabilities: ClassVar[bool] = False
+
+    pytestmark = pytest.mark.asyncio
+
+    @pytest.fixture
+    def store(self) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} runs the {self.protocol.__name__} contract suite but defines no `store` "
+            "fixture: add `@pytest.fixture def store(self): return YourStore(...)` to the class"
+        )
+
+    @pytest.fixture
+    def capabilities(self, store: Any) -> Any:
+        """The store's declared capabilities (or the SPI defaults), for scenarios that branch on them."""
+        return capabilities_of(store, self.protocol) if self.has_capabilities else None
+
+    @pytest.fixture(autouse=True)
+    def _gate_on_capabilities(self, request: pytest.FixtureRequest) -> None:
+        needed: tuple[str, ...] = getattr(request.function, _REQUIRES_ATTRIBUTE, ())
+        if not needed:
+            return
+        declared = request.getfixturevalue("capabilities")
+        missing = [name for name in needed if not getattr(declared, name)]
+        if missing:
+            store = request.getfixturevalue("store")
+            pytest.skip(
+                f"{type(store).__name__} declares {', '.join(f'{name}=False' for name in missing)} "
+                f"in its {type(declared).__name__}"
+            )
+
+    @pytest.fixture
+    def bank_token(self) -> str:
+        """A token unique to this test, so suites can share one long-lived backend between tests."""
+        return f"ct{uuid.uuid4().hex[:10]}"
+
+    @pytest.fixture
+    def bank(self, bank_token: str) -> str:
+        return f"{bank_token}-main"
+
+    @pytest.fixture
+    def other_bank(self, bank_token: str) -> str:
+        return f"{bank_token}-other"
+
+    @pytest.fixture
+    def bank_named(self, bank_token: str) -> Callable[[str], str]:
+        """Bank ids with a chosen suffix, for adversarial pairs: ``bank_named("a")`` vs ``bank_named("ab")``."""
+        return lambda suffix: f"{bank_token}{suffix}"
+
+
+#: Bank-id suffix pairs that a careless backend confuses: prefixes, case, and characters that are
+#: wildcards in SQL LIKE (``_``), regular expressions (``.``) or key separators (``:``, ``-``).
+ADVERSARIAL_BANK_PAIRS: tuple[tuple[str, str], ...] = (
+    ("a", "ab"),
+    ("Team", "team"),
+    ("a_b", "axb"),
+    ("a.b", "a-b"),
+    ("x:y", "x:y:z"),
+)
+
+#: Item ids that must round-trip exactly: unicode, whitespace, quotes, separators, SQL-ish text.
+ADVERSARIAL_IDS: tuple[str, ...] = (
+    "mémoire-🧠",
+    "with space",
+    "quote'\"id",
+    "slash/and\\back",
+    "a:b|c",
+    "1; DROP TABLE x; --",
+    "%_wild*card?",
+)
+
+
+def unit_vectors(count: int, dimensions: int, seed: int = 7) -> np.ndarray:
+    """Deterministic random unit vectors (rows), for scenarios that compare against brute force."""
+    generator = np.random.default_rng(seed)
+    matrix = generator.normal(size=(count, dimensions))
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def basis_vector(index: int, dimensions: int) -> list[float]:
+    """The ``index``-th standard basis vector: orthogonal to every other, identical to itself."""
+    vector = [0.0] * dimensions
+    vector[index % dimensions] = 1.0
+    return vector

@@ -1,0 +1,138 @@
+"""Input checks shared by the DTOs, the stores and the engine.
+
+Each check raises :class:`~astrocyte.errors.ValidationError` naming the field and the fix, and
+returns the value (normalised where that is cheap and unambiguous, such as naive datetimes to UTC),
+so callers can write ``self.x = check(...)`` and keep one rule per concept in one place.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from astrocyte.errors import ValidationError
+
+BANK_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+MAX_ID_LENGTH = 512
+
+
+def check_bank_id(value: object, field: str = "bank_id") -> str:
+    """A bank id is 1-128 characters of ``[A-Za-z0-9._:-]``; case matters."""
+    if not isinstance(value, str) or BANK_ID_PATTERN.fullmatch(value) is None:
+        raise ValidationError(
+            field,
+            f"{value!r} is not a valid bank id; use 1-128 characters of letters, digits, '.', '_', ':' or '-'",
+        )
+    return value
+
+
+def check_text(value: object, field: str = "text") -> str:
+    """Non-empty text that can be stored anywhere: no NUL characters, no lone surrogates."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(field, "must not be empty or only whitespace")
+    if "\x00" in value:
+        raise ValidationError(field, "must not contain NUL characters (\\x00); strip them before storing")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            field, f"is not valid Unicode (lone surrogate at position {exc.start}); decode the input as UTF-8 first"
+        ) from None
+    return value
+
+
+def check_id(value: object, field: str = "id") -> str:
+    """Ids are non-empty strings of at most 512 characters without NUL; any Unicode is allowed."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError(field, f"must be a non-empty string, got {value!r}")
+    if len(value) > MAX_ID_LENGTH:
+        raise ValidationError(field, f"is {len(value)} characters long; the limit is {MAX_ID_LENGTH}")
+    if "\x00" in value:
+        raise ValidationError(field, "must not contain NUL characters")
+    return value
+
+
+def check_non_negative(value: object, field: str = "score") -> float:
+    """A finite number that is zero or more."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise ValidationError(field, f"must be a number, got {type(value).__name__}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise ValidationError(field, f"must be a finite number >= 0, got {value!r}")
+    return number
+
+
+def check_positive_int(value: object, field: str) -> int:
+    """An integer of at least 1 (limits, page sizes, depths)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(field, f"must be an integer >= 1, got {value!r}")
+    return value
+
+
+def check_non_negative_int(value: object, field: str) -> int:
+    """An integer of at least 0 (offsets)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(field, f"must be an integer >= 0, got {value!r}")
+    return value
+
+
+def as_utc(value: datetime | None, field: str) -> datetime | None:
+    """Datetimes are compared across stores, so naive ones are taken as UTC and all are made aware."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError(field, f"must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def check_metadata(value: Mapping[str, Any] | None, field: str = "metadata") -> dict[str, Any] | None:
+    """Metadata is flat: string keys, values that are str, int, float, bool or None."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValidationError(field, f"must be a mapping of str to scalar, got {type(value).__name__}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError(field, f"keys must be non-empty strings, got {key!r}")
+        if item is not None and not isinstance(item, (str, int, float, bool)):
+            raise ValidationError(
+                f"{field}[{key!r}]",
+                f"must be a str, int, float, bool or None, got {type(item).__name__}; serialise it to a string",
+            )
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValidationError(f"{field}[{key!r}]", "must be a finite number")
+    return dict(value)
+
+
+def check_tags(value: Iterable[str] | None, field: str = "tags") -> list[str] | None:
+    """Tags are non-empty strings; a bare string is refused because it would iterate as characters."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)):
+        raise ValidationError(field, "must be a list of strings, not a single string; wrap it in a list")
+    tags = list(value)
+    for index, tag in enumerate(tags):
+        if not isinstance(tag, str) or not tag.strip():
+            raise ValidationError(f"{field}[{index}]", f"must be a non-empty string, got {tag!r}")
+    return tags
+
+
+def check_vector(value: object, field: str = "vector") -> None:
+    """A vector is a sequence of finite numbers; NaN or infinity would poison every similarity."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValidationError(field, "must be a sequence of numbers") from None
+    if array.ndim != 1:
+        raise ValidationError(field, f"must be one-dimensional, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValidationError(field, "contains NaN or infinity")

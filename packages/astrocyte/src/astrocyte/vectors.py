@@ -1,0 +1,41 @@
+"""Vector arithmetic shared by the in-process stores: one definition of the similarity score.
+
+The SPI promises ``score`` = cosine similarity clamped to [0, 1], a zero vector scoring 0; doing
+it in one vectorised function keeps every store that ships with the core on the same scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+FloatMatrix = npt.NDArray[np.float32]
+
+
+def as_matrix(vectors: Sequence[Sequence[float]] | npt.NDArray[np.floating], dimensions: int) -> FloatMatrix:
+    """Rows as a C-contiguous float32 matrix of shape ``(len(vectors), dimensions)``."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    return matrix.reshape(len(matrix), dimensions)
+
+
+def normalise_rows(matrix: FloatMatrix) -> FloatMatrix:
+    """Rows scaled to unit length; zero rows stay zero, so their similarity is 0, never NaN."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def cosine_scores(unit_rows: FloatMatrix, query: Sequence[float] | npt.NDArray[np.floating]) -> FloatMatrix:
+    """Cosine similarity of ``query`` with each of the already unit-length ``unit_rows``, clamped to [0, 1]."""
+    query_row = normalise_rows(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
+    return np.clip(unit_rows @ query_row, 0.0, 1.0)
+
+
+def top_k(scores: npt.NDArray[np.floating], k: int) -> npt.NDArray[np.intp]:
+    """Indices of the ``k`` highest scores, best first; ties keep the lower index first (stable)."""
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    candidates = np.argpartition(-scores, k - 1)[:k]
+    order = np.lexsort((candidates, -scores[candidates]))
+    return candidates[order]

@@ -1,0 +1,54 @@
+"""Harness that proves the contract suites bite: it runs a suite against a deliberately broken store.
+
+``run_contract(suite, store_source, store_expression)`` writes a throwaway test module that
+subclasses ``suite`` with a ``store`` fixture built from ``store_source``, runs it in-process with
+pytest's own ``pytester``, and returns the names of the scenarios that failed, passed and skipped.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    failed: frozenset[str]
+    passed: frozenset[str]
+    skipped: frozenset[str]
+
+
+RunContract = Callable[[str, str, str], SuiteOutcome]
+
+
+def _scenario(nodeid: str) -> str:
+    """``test_bite.py::TestBroken::test_x[param]`` -> ``test_x``."""
+    return nodeid.split("::")[-1].split("[")[0]
+
+
+@pytest.fixture
+def run_contract(pytester: pytest.Pytester) -> RunContract:
+    def run(suite: str, store_source: str, store_expression: str) -> SuiteOutcome:
+        module = (
+            "import pytest\n"
+            f"from astrocyte.testing.contracts import {suite}\n"
+            f"{textwrap.dedent(store_source)}\n\n"
+            f"class TestBroken({suite}):\n"
+            "    @pytest.fixture\n"
+            "    def store(self):\n"
+            f"        return {store_expression}\n"
+        )
+        pytester.makepyfile(test_bite=module)
+        pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+        recorder = pytester.inline_run("-p", "no:cacheprovider", "-p", "no:randomly")
+        passed, skipped, failed = recorder.listoutcomes()
+        return SuiteOutcome(
+            failed=frozenset(_scenario(report.nodeid) for report in failed),
+            passed=frozenset(_scenario(report.nodeid) for report in passed),
+            skipped=frozenset(_scenario(report.nodeid) for report in skipped),
+        )
+
+    return run
