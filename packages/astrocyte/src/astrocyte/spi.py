@@ -23,10 +23,10 @@ must reach every store, and the page-index store is a plain tree instead of six 
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from astrocyte.errors import SpiError
-
 from astrocyte.types import (
     Completion,
     Document,
@@ -79,8 +79,9 @@ class VectorStore(Protocol):
       nothing in it gives ``[]``; a query of the wrong dimension raises ``ValidationError``.
     - ``delete`` removes the ids found in ``bank_id`` and returns how many it removed; ids of other
       banks are untouched even when equal.
-    - ``list_vectors`` pages through a bank in a stable order (by id), so that paging with
-      ``offset``/``limit`` visits each item exactly once while nothing is written.
+    - ``list_vectors`` pages through a bank in a stable order (by id, in the backend's collation),
+      so that paging with ``offset``/``limit`` visits each item exactly once while nothing is written.
+      Vectors may come back normalised: cosine similarity depends only on their direction.
     """
 
     SPI_VERSION: ClassVar[int] = 1
@@ -143,8 +144,8 @@ class GraphStore(Protocol):
     - ``query_neighbors`` walks entity links (either direction) from the seeds up to ``max_depth``
       hops and returns the memories associated with the entities reached: one hit per memory, at
       the smallest depth it was reached, ``connected_entities`` being the reached entities it
-      mentions; ordered by depth, then by how many entities connect it, then by memory id;
-      ``score = 1 / (1 + depth)``.
+      mentions; ordered by depth, then by how many entities connect it (more first), then by memory
+      id; ``score = 1 / (1 + depth)``. ``max_depth`` may be 0: only the seeds' own memories.
     - ``query_entities`` matches a case-insensitive substring of names and aliases; exact
       (case-insensitive) name matches come first.
     - ``find_entity_candidates`` returns entities whose name or alias is similar to ``name`` with a
@@ -208,8 +209,11 @@ class WikiStore(Protocol):
     """Compiled pages about entities, topics and concepts, with their revision history.
 
     ``upsert_page`` stores the page as the next revision (1 for a new page, previous + 1 otherwise,
-    whatever ``page.revision`` says) and returns its id; earlier revisions stay readable through
-    ``list_revisions`` (oldest first). ``delete_page`` removes the page and its history.
+    whatever ``page.revision`` says) and returns its id; ``revised_at`` is the caller's, or the time of
+    the upsert. Earlier revisions stay readable through ``list_revisions`` (oldest first).
+    ``list_pages`` gives the newest revision of each page, ordered by ``page_id``. ``delete_page``
+    removes the page and its history; ``delete_bank`` returns the number of pages it removed. The
+    ``bank_id`` argument decides the bank, whatever ``page.bank_id`` says.
     """
 
     SPI_VERSION: ClassVar[int] = 1
@@ -218,9 +222,7 @@ class WikiStore(Protocol):
 
     async def get_page(self, page_id: str, bank_id: str) -> WikiPage | None: ...
 
-    async def list_pages(
-        self, bank_id: str, scope: str | None = None, kind: str | None = None
-    ) -> list[WikiPage]: ...
+    async def list_pages(self, bank_id: str, scope: str | None = None, kind: str | None = None) -> list[WikiPage]: ...
 
     async def list_revisions(self, page_id: str, bank_id: str) -> list[WikiPage]: ...
 
@@ -235,13 +237,17 @@ class WikiStore(Protocol):
 class MentalModelStore(Protocol):
     """Saved, revisable summaries ("what this user prefers"); published as not runtime-checkable, fixed here.
 
-    - ``upsert`` stores the next revision and returns its number.
+    - The ``bank_id`` argument decides the bank, whatever ``model.bank_id`` says.
+    - ``upsert`` stores the next revision (1, then previous + 1, whatever ``model.revision`` says)
+      and returns its number; ``list`` is ordered by ``model_id``.
     - ``update_via_ops`` applies structured edits to ``structured_doc`` and returns
       ``(revision, {"applied": [...], "skipped": [...], "changed": bool})``, or ``None`` when the model
       does not exist. Operations are dicts: ``{"op": "set", "path": "a.b", "value": v}``,
       ``{"op": "delete", "path": "a.b"}``, ``{"op": "append", "path": "a.list", "value": v}`` and
-      ``{"op": "set_content", "value": "text"}``. A malformed operation is skipped with a reason, the
-      rest still apply; the revision increases only when something changed.
+      ``{"op": "set_content", "value": "text"}``. Paths are dot-separated keys of nested objects;
+      ``set`` and ``append`` create what is missing. A malformed operation is skipped with a reason,
+      the rest still apply; the revision increases only when the document or content changed
+      (:func:`astrocyte.mental_model_ops.apply_operations` is the shared definition).
     - ``refresh`` merges ``new_source_ids`` into the model's sources (keeping order, no duplicates)
       and bumps the revision and ``refreshed_at``; ``None`` when the model does not exist.
     """
@@ -252,17 +258,15 @@ class MentalModelStore(Protocol):
 
     async def get(self, model_id: str, bank_id: str) -> MentalModel | None: ...
 
-    async def list(
-        self, bank_id: str, *, scope: str | None = None, kind: str | None = None
-    ) -> list[MentalModel]: ...
+    async def list(self, bank_id: str, *, scope: str | None = None, kind: str | None = None) -> list[MentalModel]: ...
 
     async def delete(self, model_id: str, bank_id: str) -> bool: ...
 
     async def update_via_ops(
-        self, model_id: str, bank_id: str, operations_json: list[dict[str, Any]]
+        self, model_id: str, bank_id: str, operations_json: builtins.list[dict[str, Any]]
     ) -> tuple[int, dict[str, Any]] | None: ...
 
-    async def refresh(self, model_id: str, bank_id: str, new_source_ids: list[str]) -> MentalModel | None: ...
+    async def refresh(self, model_id: str, bank_id: str, new_source_ids: builtins.list[str]) -> MentalModel | None: ...
 
     async def delete_bank(self, bank_id: str) -> int: ...
 
@@ -279,8 +283,10 @@ class SourceStore(Protocol):
     - ``delete_document`` hides the document and its chunks from every read; storing the same
       content again afterwards stores it anew.
     - ``store_chunks`` deduplicates by ``(document_id, content_hash)`` within the bank, returning the
-      existing id; ``list_chunks`` is ordered by ``chunk_index``; ``find_chunk_by_hash`` finds any
-      live chunk of the bank with that hash.
+      existing id; a chunk whose document is not a live document of its bank raises
+      ``ValidationError`` and nothing of the call is stored. ``list_chunks`` is ordered by
+      ``chunk_index``; ``find_chunk_by_hash`` finds any live chunk of the bank with that hash.
+    - ``delete_bank`` returns the number of live documents it removed.
     """
 
     SPI_VERSION: ClassVar[int] = 1
@@ -315,14 +321,16 @@ class PageIndexStore(Protocol):
     Far smaller than the published store's six role slices: documents, their section tree, and one
     section search.
 
-    - ``save_sections`` replaces the whole tree of a saved document and returns the section count.
-      Every ``parent_node`` names a section of the same call, there are no cycles, and
-      ``(document_id, line_num)`` and ``node_id`` are unique; otherwise ``ValidationError`` and the
-      previous tree stays.
+    - ``save_sections`` replaces the whole tree of a saved document and returns the section count
+      (``[]`` empties it). Every ``parent_node`` names a section of the same call, there are no
+      cycles, a section's ``depth`` is its parent's + 1 (0 for a root), and ``line_num`` and
+      ``node_id`` are unique; otherwise ``ValidationError`` and the previous tree stays.
+    - ``list_documents`` is ordered by id.
     - ``load_skeleton`` returns the sections ordered by ``line_num``.
     - ``search_sections`` ranks sections of the bank by keyword match of ``query`` against title and
       summary, blended with cosine similarity to ``query_embedding`` when both it and the section's
-      ``summary_embedding`` exist; best first, ``score >= 0``; ``document_id`` restricts to one doc.
+      ``summary_embedding`` exist; best first, ``score > 0`` (sections scoring 0 are left out);
+      ``document_id`` restricts to one doc. All embeddings of a bank share one dimension.
     - ``delete_document`` removes the document and its sections.
     """
 
@@ -424,23 +432,28 @@ _CAPABILITY_TYPES: dict[type, type] = {
 }
 
 
+def capability_type(protocol: type) -> type | None:
+    """The capability DTO ``protocol`` declares its optional abilities with, if it has one."""
+    return _CAPABILITY_TYPES.get(protocol)
+
+
 def capabilities_of(provider: object, protocol: type) -> Any:
     """The capabilities ``provider`` declares for ``protocol``, or that Protocol's defaults.
 
     This is the only place that looks for an optional ``capabilities()`` method; the pipeline asks
     here and branches on the answer, so a capability is declared once and never guessed.
     """
-    capability_type = _CAPABILITY_TYPES.get(protocol)
-    if capability_type is None:
+    expected = capability_type(protocol)
+    if expected is None:
         raise TypeError(f"{protocol.__name__} has no capability descriptor")
     declare = getattr(provider, "capabilities", None)
     if declare is None:
-        return capability_type()
+        return expected()
     declared = declare()
-    if not isinstance(declared, capability_type):
+    if not isinstance(declared, expected):
         raise SpiError(
             f"{type(provider).__name__}.capabilities() returned {type(declared).__name__}; "
-            f"a {protocol.__name__} must return astrocyte.types.{capability_type.__name__}"
+            f"a {protocol.__name__} must return astrocyte.types.{expected.__name__}"
         )
     return declared
 
@@ -468,4 +481,5 @@ __all__ = [
     "VectorStore",
     "WikiStore",
     "capabilities_of",
+    "capability_type",
 ]

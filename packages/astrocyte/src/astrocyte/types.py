@@ -374,6 +374,8 @@ class SourceDocument:
     def __post_init__(self) -> None:
         check_id(self.id, "id")
         check_bank_id(self.bank_id)
+        if self.content_hash is not None:
+            check_id(self.content_hash, "content_hash")
         object.__setattr__(self, "metadata", check_metadata(self.metadata))
         object.__setattr__(self, "created_at", as_utc(self.created_at, "created_at"))
 
@@ -396,6 +398,8 @@ class SourceChunk:
         if isinstance(self.chunk_index, bool) or not isinstance(self.chunk_index, int) or self.chunk_index < 0:
             raise _invalid("chunk_index", f"must be an integer >= 0, got {self.chunk_index!r}")
         check_text(self.text)
+        if self.content_hash is not None:
+            check_id(self.content_hash, "content_hash")
         object.__setattr__(self, "metadata", check_metadata(self.metadata))
         object.__setattr__(self, "created_at", as_utc(self.created_at, "created_at"))
 
@@ -539,12 +543,15 @@ class VectorStoreCapabilities:
     """What a vector store promises beyond the published five methods.
 
     A store without ``capabilities()`` gets these defaults: the published contract (every filter
-    honoured, dimensions validated), approximate search, no optional methods. ``delete_bank`` and
+    honoured, dimensions validated), approximate search, no optional methods. ``filter_tag_match_all``
+    is off by default because the published ``VectorFilters`` has no ``tag_match``: a store written
+    against it would silently treat "all" as "any", so the engine filters such hits itself. ``delete_bank`` and
     ``count`` announce the optional methods ``delete_bank(bank_id) -> int`` and
     ``count_vectors(bank_id) -> int``, which the engine uses instead of paging when present.
     """
 
     filter_tags: bool = True
+    filter_tag_match_all: bool = False
     filter_fact_types: bool = True
     filter_time_range: bool = True
     filter_metadata: bool = True
@@ -561,6 +568,7 @@ class DocumentStoreCapabilities:
     """``batch_store`` announces the optional ``store_documents(documents, bank_id) -> list[str]``."""
 
     filter_tags: bool = True
+    filter_tag_match_all: bool = False
     filter_metadata: bool = True
     batch_store: bool = False
 
@@ -756,20 +764,17 @@ def _invalid(field_name: str, message: str) -> ValidationError:
     return ValidationError(field_name, message)
 
 
-def _check_time_range(
-    value: tuple[datetime, datetime] | None, field_name: str
-) -> tuple[datetime, datetime] | None:
+def _check_time_range(value: tuple[datetime, datetime] | None, field_name: str) -> tuple[datetime, datetime] | None:
     if value is None:
         return None
     try:
         start, end = value
     except (TypeError, ValueError):
         raise _invalid(field_name, "must be a (start, end) pair of datetimes") from None
-    if start is None or end is None:
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
         raise _invalid(field_name, "both ends must be datetimes; use datetime.min or datetime.max for an open end")
     start_utc = as_utc(start, f"{field_name}[0]")
     end_utc = as_utc(end, f"{field_name}[1]")
-    assert start_utc is not None and end_utc is not None  # both were checked above
     if start_utc > end_utc:
         raise _invalid(field_name, f"start {start_utc.isoformat()} is after end {end_utc.isoformat()}")
     return start_utc, end_utc

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 import numpy as np
 
@@ -83,6 +83,14 @@ def check_non_negative_int(value: object, field: str) -> int:
     return value
 
 
+@overload
+def as_utc(value: datetime, field: str) -> datetime: ...
+
+
+@overload
+def as_utc(value: None, field: str) -> None: ...
+
+
 def as_utc(value: datetime | None, field: str) -> datetime | None:
     """Datetimes are compared across stores, so naive ones are taken as UTC and all are made aware."""
     if value is None:
@@ -90,8 +98,8 @@ def as_utc(value: datetime | None, field: str) -> datetime | None:
     if not isinstance(value, datetime):
         raise ValidationError(field, f"must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def check_metadata(value: Mapping[str, Any] | None, field: str = "metadata") -> dict[str, Any] | None:

@@ -23,13 +23,15 @@ def as_matrix(vectors: Sequence[Sequence[float]] | npt.NDArray[np.floating], dim
 def normalise_rows(matrix: FloatMatrix) -> FloatMatrix:
     """Rows scaled to unit length; zero rows stay zero, so their similarity is 0, never NaN."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    unit: FloatMatrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return unit
 
 
 def cosine_scores(unit_rows: FloatMatrix, query: Sequence[float] | npt.NDArray[np.floating]) -> FloatMatrix:
     """Cosine similarity of ``query`` with each of the already unit-length ``unit_rows``, clamped to [0, 1]."""
     query_row = normalise_rows(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
-    return np.clip(unit_rows @ query_row, 0.0, 1.0)
+    scores: FloatMatrix = np.clip(unit_rows @ query_row, 0.0, 1.0)
+    return scores
 
 
 def top_k(scores: npt.NDArray[np.floating], k: int) -> npt.NDArray[np.intp]:

@@ -13,6 +13,16 @@ from dataclasses import dataclass
 
 import pytest
 
+import astrocyte.embedders.hashing
+import astrocyte.stores.memory  # noqa: F401
+from astrocyte.testing import contracts
+
+# pytester forgets every module first imported during an inner run, and numpy refuses to be
+# imported twice in one process; importing the suites, the stores and their dependencies here,
+# before any inner run, keeps them loaded across runs.
+for _suite in contracts.__all__:
+    getattr(contracts, _suite)
+
 
 @dataclass(frozen=True)
 class SuiteOutcome:

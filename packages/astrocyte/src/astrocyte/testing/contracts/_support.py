@@ -16,12 +16,27 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
-from astrocyte.spi import capabilities_of
+from astrocyte.discovery import ProviderKind, check_conformance
+from astrocyte.spi import capabilities_of, capability_type
+from astrocyte.types import HealthStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _REQUIRES_ATTRIBUTE = "__astrocyte_requires__"
+
+#: Hypothesis settings of every property-based scenario. Few examples and no deadline, because the
+#: store may be a remote server; ``function_scoped_fixture`` is safe to suppress because every
+#: example writes to fresh banks; ``differing_executors`` because one scenario is inherited by a
+#: subclass per store under test. The ``explain`` phase is left out: on a failing store it re-runs
+#: the scenario many times over to annotate the report, which turned one second into forty-five.
+PROPERTY_SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
 
 
 def requires(*capabilities: str) -> Callable[[F], F]:
@@ -38,8 +53,6 @@ class ContractSuite:
     """Base of the contract suites. Subclasses set ``protocol`` and write the scenarios."""
 
     protocol: ClassVar[type]
-    #: Capability descriptor type for ``protocol``, or ``None`` when the SPI declares none.
-    has_capabilities: ClassVar[bool] = False
 
     pytestmark = pytest.mark.asyncio
 
@@ -53,7 +66,7 @@ class ContractSuite:
     @pytest.fixture
     def capabilities(self, store: Any) -> Any:
         """The store's declared capabilities (or the SPI defaults), for scenarios that branch on them."""
-        return capabilities_of(store, self.protocol) if self.has_capabilities else None
+        return capabilities_of(store, self.protocol) if capability_type(self.protocol) is not None else None
 
     @pytest.fixture(autouse=True)
     def _gate_on_capabilities(self, request: pytest.FixtureRequest) -> None:
@@ -68,6 +81,16 @@ class ContractSuite:
                 f"{type(store).__name__} declares {', '.join(f'{name}=False' for name in missing)} "
                 f"in its {type(declared).__name__}"
             )
+
+    async def test_satisfies_spi(self, store: Any) -> None:
+        """Every SPI member is present, async exactly where the SPI awaits it, and SPI_VERSION is supported."""
+        check_conformance(store, ProviderKind.for_protocol(self.protocol))
+
+    async def test_declared_capabilities_are_well_formed(self, store: Any) -> None:
+        """capabilities(), when the store defines it, returns the SPI's capability type (checked on read)."""
+        expected = capability_type(self.protocol)
+        if expected is not None:
+            assert isinstance(capabilities_of(store, self.protocol), expected)
 
     @pytest.fixture
     def bank_token(self) -> str:
@@ -86,6 +109,17 @@ class ContractSuite:
     def bank_named(self, bank_token: str) -> Callable[[str], str]:
         """Bank ids with a chosen suffix, for adversarial pairs: ``bank_named("a")`` vs ``bank_named("ab")``."""
         return lambda suffix: f"{bank_token}{suffix}"
+
+
+class StoreContractSuite(ContractSuite):
+    """Base of the store suites: what every store promises besides its own SPI."""
+
+    async def test_health_reports_healthy(self, store: Any) -> None:
+        """health() returns a HealthStatus saying healthy, with a timezone-aware check time if it gives one."""
+        status = await store.health()
+        assert isinstance(status, HealthStatus)
+        assert status.healthy is True
+        assert status.last_check_at is None or status.last_check_at.tzinfo is not None
 
 
 #: Bank-id suffix pairs that a careless backend confuses: prefixes, case, and characters that are
@@ -114,7 +148,8 @@ def unit_vectors(count: int, dimensions: int, seed: int = 7) -> np.ndarray:
     """Deterministic random unit vectors (rows), for scenarios that compare against brute force."""
     generator = np.random.default_rng(seed)
     matrix = generator.normal(size=(count, dimensions))
-    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    unit: np.ndarray = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    return unit
 
 
 def basis_vector(index: int, dimensions: int) -> list[float]:

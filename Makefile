@@ -1,0 +1,43 @@
+# The two commands of the README, and friends. Each target installs what it needs first:
+# a pinned uv in .tools/ (from the package index, with the machine's python3.11), then the locked
+# environment in .venv/. Nothing is installed outside the checkout.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+RUN := $(UV) run --locked
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := 3.11
+
+.PHONY: demo test lint pytest sync sync-dev clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+sync: $(UV)
+	$(UV) sync --locked --no-dev
+
+sync-dev: $(UV)
+	$(UV) sync --locked --all-packages
+
+## The README's first command: set up and run the demo (embedded, no server, no key).
+demo: sync
+	$(RUN) --no-dev astrocyte demo
+
+## The README's second command: set up and run the whole test suite (lint, types, tests).
+test: sync-dev lint pytest
+
+lint: sync-dev
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+pytest: sync-dev
+	$(RUN) pytest
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

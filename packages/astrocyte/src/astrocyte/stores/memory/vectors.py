@@ -1,0 +1,271 @@
+"""The in-memory reference :class:`~astrocyte.spi.VectorStore`: exact cosine search with numpy.
+
+Each bank is a float32 matrix of unit-length rows with the items' ids, payloads and filterable
+scalars in parallel columns, so a search is one matrix-vector product plus a few array masks
+(fact type, time range, as-of); only tag and metadata conditions, on lists and dicts, are checked
+row by row, on the rows the masks let through. Vectors are normalised once, on the way in; that is
+also why ``list_vectors`` returns each vector as the unit-length float32 row it keeps (the direction
+is what cosine similarity uses, as in cosine collections of Qdrant and the like).
+
+``retained_at`` is what ``VectorFilters.as_of`` compares against; an item stored without one is
+stamped with the time of the write, so time-travel queries also see memories whose writer did not
+say when they were retained.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from astrocyte.errors import ValidationError
+from astrocyte.stores.memory._banks import Banks
+from astrocyte.stores.memory._copies import detached
+from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mask, vector_label_predicate
+from astrocyte.stores.memory._health import healthy_since
+from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
+from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
+from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int, check_vector
+from astrocyte.vectors import FloatMatrix, as_matrix, cosine_scores, normalise_rows, top_k
+
+Rows = npt.NDArray[np.intp]
+
+
+class MemoryVectorStore:
+    """Vectors kept in process memory, per bank, searched exactly (brute force, vectorised).
+
+    ``dimensions`` fixes the dimension of every vector of the store; left out, the first successful
+    write fixes it. Any other dimension, on write or on query, raises ``ValidationError`` and the
+    call changes nothing. Beyond the published methods it offers ``delete_bank`` and
+    ``count_vectors``, and declares them (with exact search and ``tag_match="all"``) in :meth:`capabilities`.
+    """
+
+    SPI_VERSION: ClassVar[int] = 1
+
+    def __init__(self, dimensions: int | None = None) -> None:
+        self._dimensions = None if dimensions is None else check_positive_int(dimensions, "dimensions")
+        self._banks: Banks[_VectorBank] = Banks(lambda: _VectorBank(self._dimensions or 0))
+
+    @property
+    def dimensions(self) -> int | None:
+        """The dimension every vector must have, or ``None`` until the first write fixes it."""
+        return self._dimensions
+
+    def capabilities(self) -> VectorStoreCapabilities:
+        return VectorStoreCapabilities(filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True)
+
+    async def store_vectors(self, items: list[VectorItem]) -> list[str]:
+        if not items:
+            return []
+        dimensions = self._checked_dimensions(items)
+        unit_rows = _unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+        self._dimensions = dimensions
+        written_at = datetime.now(UTC)
+        last_of: dict[str, dict[str, int]] = {}  # bank -> id -> the batch position that wins the upsert
+        for position, item in enumerate(items):
+            last_of.setdefault(item.bank_id, {})[item.id] = position
+        for bank_id, positions in last_of.items():
+            chosen = list(positions.values())
+            stored = [_stored(items[position], written_at) for position in chosen]
+            self._banks.for_write(bank_id).put(stored, unit_rows[chosen])
+        return [item.id for item in items]
+
+    async def search_similar(
+        self,
+        query_vector: list[float],
+        bank_id: str,
+        limit: int = 10,
+        filters: VectorFilters | None = None,
+    ) -> list[VectorHit]:
+        bank = self._banks.for_read(bank_id)
+        check_positive_int(limit, "limit")
+        check_vector(query_vector, "query_vector")
+        if self._dimensions is not None:
+            _check_length(query_vector, self._dimensions, "query_vector")
+        query = _unit_rows([query_vector], len(query_vector), lambda _: "query_vector")[0]
+        return bank.search(query, limit, filters) if len(bank) else []
+
+    async def delete(self, ids: list[str], bank_id: str) -> int:
+        bank = self._banks.for_read(bank_id)
+        removed = remove_each(bank, ids, "ids")
+        if removed and not len(bank):
+            self._banks.drop(bank_id)
+        return removed
+
+    async def list_vectors(self, bank_id: str, offset: int = 0, limit: int = 100) -> list[VectorItem]:
+        bank = self._banks.for_read(bank_id)
+        check_non_negative_int(offset, "offset")
+        check_positive_int(limit, "limit")
+        return [bank.item(item_id) for item_id in bank.index.sorted_ids()[offset : offset + limit]]
+
+    async def delete_bank(self, bank_id: str) -> int:
+        """Drop every vector of ``bank_id`` at once; returns how many there were."""
+        dropped = self._banks.drop(bank_id)
+        return 0 if dropped is None else len(dropped)
+
+    async def count_vectors(self, bank_id: str) -> int:
+        """How many vectors ``bank_id`` holds, without paging through them."""
+        return len(self._banks.for_read(bank_id))
+
+    async def health(self) -> HealthStatus:
+        started = time.perf_counter()
+        vectors = sum(len(bank) for bank in self._banks)
+        fixed = "not fixed yet" if self._dimensions is None else str(self._dimensions)
+        return healthy_since(
+            started, f"in-memory vector store: {len(self._banks)} banks, {vectors} vectors, dimensions {fixed}"
+        )
+
+    def _checked_dimensions(self, items: Sequence[VectorItem]) -> int:
+        """Validate the whole batch before anything is written; returns the batch's dimension.
+
+        The components themselves are checked on the whole batch at once by :func:`_unit_rows`.
+        """
+        dimensions = self._dimensions
+        for position, item in enumerate(items):
+            field = f"items[{position}]"
+            if not isinstance(item, VectorItem):
+                raise ValidationError(field, f"must be a VectorItem, got {type(item).__name__}")
+            check_id(item.id, f"{field}.id")
+            check_bank_id(item.bank_id, f"{field}.bank_id")
+            if not item.vector:
+                raise ValidationError(f"{field}.vector", "must have at least one component")
+            if dimensions is None:
+                dimensions = len(item.vector)
+            _check_length(item.vector, dimensions, f"{field}.vector")
+        assert dimensions is not None  # the batch is not empty
+        return dimensions
+
+
+class _VectorBank:
+    """One bank as dense columns: unit rows for similarity, scalar columns for the filter masks.
+
+    ``items`` holds the payloads as vector-less copies: the vector lives only in ``unit_rows``.
+    """
+
+    def __init__(self, dimensions: int) -> None:
+        self.index = RowIndex()
+        self.items: list[VectorItem] = []
+        self.unit_rows: FloatMatrix = np.empty((0, dimensions), dtype=np.float32)
+        self.fact_codes: dict[str | None, int] = {}  # fact type -> its small integer code in this bank
+        self.fact_types: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        self.occurred: npt.NDArray[np.datetime64] = np.empty(0, dtype=f"datetime64[{MOMENT_UNIT}]")
+        self.retained: npt.NDArray[np.datetime64] = np.empty(0, dtype=f"datetime64[{MOMENT_UNIT}]")
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def put(self, items: Sequence[VectorItem], unit_rows: FloatMatrix) -> None:
+        """Insert each item, or replace the item with its id (upsert); the ids are distinct."""
+        self._reserve(len(self.index) + len(items))
+        rows = np.fromiter((self._row_for(item) for item in items), dtype=np.intp, count=len(items))
+        self.unit_rows[rows] = unit_rows
+        self.fact_types[rows] = [self.fact_codes.setdefault(item.fact_type, len(self.fact_codes)) for item in items]
+        self.occurred[rows] = as_moments([item.occurred_at for item in items])
+        self.retained[rows] = as_moments([item.retained_at for item in items])
+
+    def _row_for(self, item: VectorItem) -> int:
+        if item.id in self.index:
+            row = self.index.row_of(item.id)
+            self.items[row] = item
+            return row
+        self.items.append(item)
+        return self.index.add(item.id)
+
+    def remove(self, item_id: str) -> bool:
+        if item_id not in self.index:
+            return False
+        hole, last = self.index.remove(item_id)
+        for column in (self.unit_rows, self.fact_types, self.occurred, self.retained):
+            column[hole] = column[last]
+        self.items[hole] = self.items[last]
+        self.items.pop()
+        return True
+
+    def search(self, query: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[VectorHit]:
+        # Scoring every row and then picking the passing scores beats gathering the passing rows
+        # first: the product runs over one contiguous matrix, and only a vector of scores is copied.
+        scores = cosine_scores(self.unit_rows[: len(self)], query)
+        if filters is None:
+            best = top_k(scores, limit)
+        else:
+            rows = self._passing_rows(filters)
+            best = rows[top_k(scores[rows], limit)]
+        return [self._hit(int(row), float(scores[row])) for row in best]
+
+    def item(self, item_id: str) -> VectorItem:
+        row = self.index.row_of(item_id)
+        copied = detached(self.items[row])
+        copied.vector = self.unit_rows[row].tolist()
+        return copied
+
+    def _passing_rows(self, filters: VectorFilters) -> Rows:
+        size = len(self)
+        mask = column_mask(
+            filters,
+            fact_codes=self.fact_codes,
+            fact_types=self.fact_types[:size],
+            occurred=self.occurred[:size],
+            retained=self.retained[:size],
+        )
+        rows = np.flatnonzero(mask)
+        passes = vector_label_predicate(filters)
+        if passes is None:
+            return rows
+        kept = [row for row in rows if passes(self.items[row].tags, self.items[row].metadata)]
+        return np.asarray(kept, dtype=np.intp)
+
+    def _hit(self, row: int, score: float) -> VectorHit:
+        item = detached(self.items[row])
+        return VectorHit(
+            id=item.id,
+            text=item.text,
+            score=score,
+            metadata=item.metadata,
+            tags=item.tags,
+            fact_type=item.fact_type,
+            occurred_at=item.occurred_at,
+            memory_layer=item.memory_layer,
+            retained_at=item.retained_at,
+            chunk_id=item.chunk_id,
+        )
+
+    def _reserve(self, rows: int) -> None:
+        used = len(self.index)
+        self.unit_rows = with_capacity(self.unit_rows, rows, used)
+        self.fact_types = with_capacity(self.fact_types, rows, used)
+        self.occurred = with_capacity(self.occurred, rows, used)
+        self.retained = with_capacity(self.retained, rows, used)
+
+
+def _stored(item: VectorItem, written_at: datetime) -> VectorItem:
+    """What a bank keeps of ``item``: a detached copy without the vector (the bank's matrix holds it),
+    stamped with the write time when it carries no ``retained_at``."""
+    stored = detached(item)
+    stored.vector = []
+    stored.retained_at = item.retained_at or written_at
+    return stored
+
+
+def _check_length(vector: Sequence[float], dimensions: int, field: str) -> None:
+    if len(vector) != dimensions:
+        raise ValidationError(
+            field, f"has {len(vector)} dimensions, expected {dimensions}: every vector of a store has one dimension"
+        )
+
+
+def _unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Callable[[int], str]) -> FloatMatrix:
+    """The vectors as unit float32 rows; refuses non-numbers, NaN, infinity and components beyond
+    float32, naming the first bad row with ``name_row``."""
+    try:
+        with np.errstate(over="ignore"):  # an overflowing component becomes inf, refused below
+            matrix = as_matrix(vectors, dimensions)
+    except (TypeError, ValueError):
+        raise ValidationError(name_row(0), "vectors must be sequences of numbers") from None
+    bad_rows = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
+    if len(bad_rows):
+        raise ValidationError(name_row(int(bad_rows[0])), "contains NaN, infinity or a number beyond float32 (3.4e38)")
+    return normalise_rows(matrix)
