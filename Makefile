@@ -12,7 +12,7 @@ RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := 3.11
 
-.PHONY: demo test lint pytest sync sync-dev clean
+.PHONY: demo test lint pytest bench sync sync-dev clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -38,6 +38,10 @@ lint: sync-dev
 
 pytest: sync-dev
 	$(RUN) pytest
+
+## Benchmarks: our figures beside raw baselines measured in the same run; JSON under reports/.
+bench: sync
+	$(RUN) --no-dev astrocyte bench engine --report reports/bench-engine.json
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

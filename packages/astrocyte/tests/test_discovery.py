@@ -212,6 +212,8 @@ PUBLISHED_GROUPS = {
     ProviderKind.LLM_PROVIDER: ("astrocyte.llm_providers", spi.LLMProvider),
     ProviderKind.EMBEDDING_PROVIDER: ("astrocyte.embedding_providers", spi.EmbeddingProvider),
     ProviderKind.ENGINE_PROVIDER: ("astrocyte.engine_providers", spi.EngineProvider),
+    # Not in the published system: this project's catalogue of banks, following the same naming rule.
+    ProviderKind.BANK_STORE: ("astrocyte.bank_stores", spi.BankStore),
 }
 
 

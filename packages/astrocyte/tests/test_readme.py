@@ -37,3 +37,16 @@ def test_the_contract_example_is_a_valid_suite_binding(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert re.search(r"\d+ passed", result.stdout)
+
+
+def test_the_configuration_example_is_a_valid_file(tmp_path: Path) -> None:
+    import yaml
+
+    from astrocyte.config import load_config
+
+    [block] = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+    file = tmp_path / "astrocyte.yaml"
+    file.write_text(block, encoding="utf-8")
+    config = load_config(file)
+    assert yaml.safe_load(block)["vector_store"] == config.vector_store == "guide-vectors"
+    assert config.llm_provider == "openai"

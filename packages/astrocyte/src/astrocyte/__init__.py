@@ -1,5 +1,6 @@
 """Astrocyte: memory for AI agents over pluggable, contract-tested stores."""
 
+from astrocyte.engine import Astrocyte, SyncAstrocyte
 from astrocyte.errors import (
     AccessDenied,
     AstrocyteError,
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AccessDenied",
+    "Astrocyte",
     "AstrocyteError",
     "CapabilityNotSupported",
     "ConfigError",
@@ -27,6 +29,7 @@ __all__ = [
     "QuotaExceeded",
     "RateLimited",
     "SpiError",
+    "SyncAstrocyte",
     "ValidationError",
     "__version__",
 ]

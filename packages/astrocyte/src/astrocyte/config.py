@@ -36,11 +36,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pydantic
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.errors import ConfigError, Problem, ValidationError
@@ -83,6 +83,60 @@ class BankConfig(_Section):
     tags: list[Tag] = Field(default_factory=list)
 
 
+class RetainSettings(_Section):
+    """How text becomes memories: the size limit, chunking, batching, near-duplicate detection (``null``
+    turns it off) and entity extraction (``auto``: by the LLM provider when one is configured, else rules)."""
+
+    max_content_bytes: int = Field(default=1_048_576, ge=1)
+    chunk_size: int = Field(default=1000, ge=16)
+    chunk_overlap: int = Field(default=150, ge=0)
+    chunk_unit: Literal["characters", "tokens"] = "characters"
+    embed_batch_size: int = Field(default=256, ge=1)
+    near_duplicate_threshold: float | None = Field(default=0.95, gt=0, le=1)
+    entity_extraction: Literal["auto", "rules", "llm"] = "auto"
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> RetainSettings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})"
+            )
+        return self
+
+
+class StrategyWeights(_Section):
+    """Weights of each recall strategy in reciprocal rank fusion; 0 turns a strategy off."""
+
+    semantic: float = Field(default=1.0, ge=0)
+    keyword: float = Field(default=1.0, ge=0)
+    graph: float = Field(default=1.0, ge=0)
+
+
+class RecallSettings(_Section):
+    """How recall gathers candidates and fuses them."""
+
+    rrf_k: int = Field(default=60, ge=1)
+    weights: StrategyWeights = Field(default_factory=StrategyWeights)
+    candidate_multiplier: int = Field(default=4, ge=1)
+    graph_max_depth: int = Field(default=1, ge=0)
+
+
+class ReflectSettings(_Section):
+    """How many memories reflect reads, and how long its answers may be."""
+
+    memories: int = Field(default=8, ge=1)
+    max_sentences: int = Field(default=6, ge=1)
+    answer_max_tokens: int = Field(default=512, ge=1)
+
+
+class EngineSettings(_Section):
+    """The ``engine:`` section: tuning of the retain, recall and reflect pipelines."""
+
+    retain: RetainSettings = Field(default_factory=RetainSettings)
+    recall: RecallSettings = Field(default_factory=RecallSettings)
+    reflect: ReflectSettings = Field(default_factory=ReflectSettings)
+
+
 class AstrocyteConfig(_Section):
     """The whole of ``astrocyte.yaml``: one provider name and its constructor settings per kind."""
 
@@ -102,6 +156,8 @@ class AstrocyteConfig(_Section):
     source_store_config: dict[str, Any] = Field(default_factory=dict)
     pageindex_store: ProviderName | None = None
     pageindex_store_config: dict[str, Any] = Field(default_factory=dict)
+    bank_store: ProviderName | None = None
+    bank_store_config: dict[str, Any] = Field(default_factory=dict)
     llm_provider: ProviderName | None = None
     llm_provider_config: dict[str, Any] = Field(default_factory=dict)
     embedding_provider: ProviderName | None = None
@@ -111,6 +167,7 @@ class AstrocyteConfig(_Section):
 
     defaults: BankDefaults = Field(default_factory=BankDefaults)
     banks: dict[BankId, BankConfig] = Field(default_factory=dict)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     def provider(self, kind: ProviderKind) -> tuple[str | None, dict[str, Any]]:
         """The provider named for ``kind`` and a copy of its settings, ready for ``load_provider``."""
@@ -414,6 +471,11 @@ __all__ = [
     "AstrocyteConfig",
     "BankConfig",
     "BankDefaults",
+    "EngineSettings",
+    "RecallSettings",
+    "ReflectSettings",
+    "RetainSettings",
+    "StrategyWeights",
     "builtin_profiles",
     "expand_variables",
     "load_config",

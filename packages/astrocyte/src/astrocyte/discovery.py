@@ -17,9 +17,10 @@ from __future__ import annotations
 import enum
 import inspect
 import re
+import sys
 import typing
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import metadata
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +29,7 @@ import pydantic
 
 from astrocyte.errors import ConfigError, Problem, SpiError, ValidationError
 from astrocyte.spi import (
+    BankStore,
     DocumentStore,
     EmbeddingProvider,
     EngineProvider,
@@ -54,6 +56,7 @@ class ProviderKind(enum.StrEnum):
     MENTAL_MODEL_STORE = "mental_model_store"
     SOURCE_STORE = "source_store"
     PAGEINDEX_STORE = "pageindex_store"
+    BANK_STORE = "bank_store"
     LLM_PROVIDER = "llm_provider"
     EMBEDDING_PROVIDER = "embedding_provider"
     ENGINE_PROVIDER = "engine_provider"
@@ -101,6 +104,7 @@ _PROTOCOLS: Mapping[ProviderKind, type] = MappingProxyType(
         ProviderKind.MENTAL_MODEL_STORE: MentalModelStore,
         ProviderKind.SOURCE_STORE: SourceStore,
         ProviderKind.PAGEINDEX_STORE: PageIndexStore,
+        ProviderKind.BANK_STORE: BankStore,
         ProviderKind.LLM_PROVIDER: LLMProvider,
         ProviderKind.EMBEDDING_PROVIDER: EmbeddingProvider,
         ProviderKind.ENGINE_PROVIDER: EngineProvider,
@@ -170,7 +174,14 @@ def resolve(kind: ProviderKind, name: str) -> type:
 
 
 def _entry_points(kind: ProviderKind) -> list[metadata.EntryPoint]:
-    return list(metadata.entry_points(group=kind.group))
+    return list(_group_entry_points(kind.group, tuple(sys.path)))
+
+
+@lru_cache(maxsize=64)
+def _group_entry_points(group: str, search_path: tuple[str, ...]) -> tuple[metadata.EntryPoint, ...]:
+    """Reading every installed distribution's metadata costs ~15 ms, and building an engine asks for
+    each kind, so the answer is kept per search path: a path added at run time is read afresh."""
+    return tuple(metadata.entry_points(group=group))
 
 
 def _distribution(entry: metadata.EntryPoint) -> str:

@@ -24,10 +24,12 @@ must reach every store, and the page-index store is a plain tree instead of six 
 from __future__ import annotations
 
 import builtins
+from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from astrocyte.errors import SpiError
 from astrocyte.types import (
+    Bank,
     Completion,
     Document,
     DocumentFilters,
@@ -366,6 +368,33 @@ class PageIndexStore(Protocol):
 
 
 @runtime_checkable
+class BankStore(Protocol):
+    """The catalogue of banks: which exist, since when, and what describes them.
+
+    Memories live in the other stores; this store only records banks so they can be listed,
+    described and deleted as units. ``create_bank`` raises :class:`~astrocyte.errors.Conflict`
+    (carrying the existing record) when the bank exists; ``ensure_bank`` returns the existing
+    record or creates it, which is what a first retain into a new bank does. ``created_at`` is
+    stamped by the store when missing. ``list_banks`` is ordered by ``bank_id``. ``delete_bank``
+    removes the record only and says whether there was one.
+    """
+
+    SPI_VERSION: ClassVar[int] = 1
+
+    async def create_bank(self, bank: Bank) -> Bank: ...
+
+    async def ensure_bank(self, bank: Bank) -> Bank: ...
+
+    async def get_bank(self, bank_id: str) -> Bank | None: ...
+
+    async def list_banks(self) -> builtins.list[Bank]: ...
+
+    async def delete_bank(self, bank_id: str) -> bool: ...
+
+    async def health(self) -> HealthStatus: ...
+
+
+@runtime_checkable
 class EmbeddingProvider(Protocol):
     """Turns texts into vectors of one fixed dimension, in input order, in one batched call."""
 
@@ -421,6 +450,21 @@ class EngineProvider(Protocol):
     async def forget(self, request: ForgetRequest) -> ForgetResult: ...
 
 
+class TransactionalStore(Protocol):
+    """Optional ability of a store (declared by ``capabilities().transactional``): joining one transaction.
+
+    Stores whose ``transaction_key()`` is equal live in one database (for example the SQLite file
+    holding vectors, documents and the graph). While ``transaction()`` is open, every write any of
+    them makes commits together when it exits normally and is rolled back when it raises, so the
+    engine can write a memory's vector, document and graph rows as one unit. Transactions nest:
+    an inner one joins the outer. Methods are sync because opening one does no waiting I/O.
+    """
+
+    def transaction_key(self) -> str: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[None]: ...
+
+
 # ------------------------------------------------------------------------------------ capabilities
 
 _CAPABILITY_TYPES: dict[type, type] = {
@@ -459,6 +503,7 @@ def capabilities_of(provider: object, protocol: type) -> Any:
 
 
 STORE_PROTOCOLS: tuple[type, ...] = (
+    BankStore,
     VectorStore,
     DocumentStore,
     GraphStore,
@@ -470,6 +515,7 @@ STORE_PROTOCOLS: tuple[type, ...] = (
 
 __all__ = [
     "STORE_PROTOCOLS",
+    "BankStore",
     "DocumentStore",
     "EmbeddingProvider",
     "EngineProvider",
@@ -478,6 +524,7 @@ __all__ = [
     "MentalModelStore",
     "PageIndexStore",
     "SourceStore",
+    "TransactionalStore",
     "VectorStore",
     "WikiStore",
     "capabilities_of",

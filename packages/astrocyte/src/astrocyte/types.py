@@ -475,6 +475,24 @@ class PageIndexSectionHit:
         self.score = check_non_negative(self.score, "score")
 
 
+# --------------------------------------------------------------------------------------- banks
+
+
+@dataclass
+class Bank:
+    """A memory bank's record: the namespace every memory lives in, with what describes it."""
+
+    bank_id: str
+    description: str | None = None
+    created_at: datetime | None = None
+    metadata: Metadata | None = None
+
+    def __post_init__(self) -> None:
+        check_bank_id(self.bank_id)
+        self.created_at = as_utc(self.created_at, "created_at")
+        self.metadata = check_metadata(self.metadata)
+
+
 # --------------------------------------------------------------------------------------- LLM
 
 
@@ -548,6 +566,9 @@ class VectorStoreCapabilities:
     against it would silently treat "all" as "any", so the engine filters such hits itself. ``delete_bank`` and
     ``count`` announce the optional methods ``delete_bank(bank_id) -> int`` and
     ``count_vectors(bank_id) -> int``, which the engine uses instead of paging when present.
+    ``transactional`` (here and on the document and graph capabilities) announces
+    :class:`astrocyte.spi.TransactionalStore`: stores sharing a ``transaction_key`` can make one
+    retain land whole or not at all.
     """
 
     filter_tags: bool = True
@@ -561,6 +582,7 @@ class VectorStoreCapabilities:
     max_dimensions: int | None = None
     delete_bank: bool = False
     count: bool = False
+    transactional: bool = False
 
 
 @dataclass(frozen=True)
@@ -571,6 +593,7 @@ class DocumentStoreCapabilities:
     filter_tag_match_all: bool = False
     filter_metadata: bool = True
     batch_store: bool = False
+    transactional: bool = False
 
 
 @dataclass(frozen=True)
@@ -578,6 +601,7 @@ class GraphStoreCapabilities:
     """``entity_embeddings``: ``find_entity_candidates_scored`` compares stored entity embeddings."""
 
     entity_embeddings: bool = True
+    transactional: bool = False
 
 
 @dataclass(frozen=True)
@@ -618,6 +642,21 @@ class RetainRequest:
         self.metadata = check_metadata(self.metadata)
         self.tags = check_tags(self.tags)
         self.occurred_at = as_utc(self.occurred_at, "occurred_at")
+
+
+@dataclass
+class MemoryInput:
+    """One item of ``retain_many``: the content and what describes it, all but ``content`` optional.
+
+    Not validated on construction: the engine checks each item when it is retained, so that an error
+    names the item's position (``items[3].content``).
+    """
+
+    content: str
+    metadata: Metadata | None = None
+    tags: list[str] | None = None
+    occurred_at: datetime | None = None
+    source: str | None = None
 
 
 @dataclass

@@ -39,12 +39,7 @@ def check_text(value: object, field: str = "text") -> str:
         raise ValidationError(field, "must not be empty or only whitespace")
     if "\x00" in value:
         raise ValidationError(field, "must not contain NUL characters (\\x00); strip them before storing")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValidationError(
-            field, f"is not valid Unicode (lone surrogate at position {exc.start}); decode the input as UTF-8 first"
-        ) from None
+    _check_encodable(value, field)
     return value
 
 
@@ -56,7 +51,18 @@ def check_id(value: object, field: str = "id") -> str:
         raise ValidationError(field, f"is {len(value)} characters long; the limit is {MAX_ID_LENGTH}")
     if "\x00" in value:
         raise ValidationError(field, "must not contain NUL characters")
+    _check_encodable(value, field)
     return value
+
+
+def _check_encodable(value: str, field: str) -> None:
+    """Every store must be able to write the string: a lone surrogate has no UTF-8 encoding."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            field, f"is not valid Unicode (lone surrogate at position {exc.start}); decode the input as UTF-8 first"
+        ) from None
 
 
 def check_non_negative(value: object, field: str = "score") -> float:

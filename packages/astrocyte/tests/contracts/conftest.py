@@ -11,15 +11,21 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import anyio._backends._asyncio  # noqa: F401
+import httpcore._backends.anyio  # noqa: F401
 import pytest
 
 import astrocyte.embedders.hashing
-import astrocyte.stores.memory  # noqa: F401
+import astrocyte.llm.openai
+import astrocyte.stores.memory
+import astrocyte.testing.openai_server  # noqa: F401
 from astrocyte.testing import contracts
 
-# pytester forgets every module first imported during an inner run, and numpy refuses to be
-# imported twice in one process; importing the suites, the stores and their dependencies here,
-# before any inner run, keeps them loaded across runs.
+# pytester forgets every module first imported during an inner run. numpy refuses to be imported
+# twice in one process, and httpx imports httpcore (and anyio's backend) only at its first request:
+# made inside an inner run, that import would be forgotten, and the next one would raise exceptions
+# of classes httpx no longer recognises. Importing the suites, the providers and those lazily
+# imported modules here, before any inner run, keeps one copy of each loaded across runs.
 for _suite in contracts.__all__:
     getattr(contracts, _suite)
 

@@ -76,12 +76,12 @@ _BROKEN: dict[str, tuple[str, set[str]]] = {
     "computes_depth_instead_of_checking": (
         """
         import dataclasses
-        from astrocyte.stores.memory.pageindex import _depths
+        from astrocyte.pageindex_tree import ancestor_depths
         class Broken(MemoryPageIndexStore):
             async def save_sections(self, document_id, sections, bank_id):
                 positions = {section.node_id: index for index, section in enumerate(sections)}
                 if all(section.parent_node in (None, *positions) for section in sections):
-                    depths = _depths(sections, positions)
+                    depths = ancestor_depths(sections, positions)
                     sections = [dataclasses.replace(s, depth=d) for s, d in zip(sections, depths)]
                 return await super().save_sections(document_id, sections, bank_id)
         """,

@@ -5,6 +5,7 @@ pass every contract suite, and the baseline every adapter is compared with. Stat
 process and is lost when it ends.
 """
 
+from astrocyte.stores.memory.banks import MemoryBankStore
 from astrocyte.stores.memory.documents import MemoryDocumentStore
 from astrocyte.stores.memory.graph import MemoryGraphStore
 from astrocyte.stores.memory.mental_models import MemoryMentalModelStore
@@ -14,6 +15,7 @@ from astrocyte.stores.memory.vectors import MemoryVectorStore
 from astrocyte.stores.memory.wiki import MemoryWikiStore
 
 __all__ = [
+    "MemoryBankStore",
     "MemoryDocumentStore",
     "MemoryGraphStore",
     "MemoryMentalModelStore",

@@ -2,23 +2,19 @@
 
 Statistics (document count, average length, document frequencies) are per bank, because a bank is
 the unit of search: one bank's vocabulary must not change another bank's ranking. The inverse
-document frequency is the non-negative variant ``ln(1 + (N - n + 0.5) / (n + 0.5))`` (as in
-Lucene), so every matching document scores above zero and a term in every document still counts.
+document frequency and the parameters are those of :mod:`astrocyte.bm25`.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
 
+from astrocyte.bm25 import K1, B, idf
 from astrocyte.stores.memory._rows import RowIndex, with_capacity
-
-K1 = 1.2
-B = 0.75
 
 Scores = npt.NDArray[np.float64]
 
@@ -84,6 +80,6 @@ class Bm25Index:
                 continue
             rows = np.fromiter(postings.keys(), dtype=np.intp, count=len(postings))
             frequencies = np.fromiter(postings.values(), dtype=np.float64, count=len(postings))
-            idf = math.log(1 + (size - len(postings) + 0.5) / (len(postings) + 0.5))
-            scores[rows] += idf * frequencies * (K1 + 1) / (frequencies + length_norm[rows])
+            weight = idf(size, len(postings))
+            scores[rows] += weight * frequencies * (K1 + 1) / (frequencies + length_norm[rows])
         return scores

@@ -3,11 +3,9 @@
 Each bank is one :class:`_BankGraph` of plain dicts, with the indexes every read needs kept up to
 date on write (entity neighbours, memories per entity and back, memory links per memory), so a
 query touches only what it returns instead of scanning the bank. Objects are deep-copied on the
-way in and out: nothing a caller holds can change what is stored.
-
-Name similarity is character trigrams (the measure of PostgreSQL's ``pg_trgm``, which the
-SQL-backed adapters use natively): each word of the lower-cased text is padded with two spaces in
-front and one behind, and two texts score the Jaccard index of their trigram sets, in [0, 1].
+way in and out: nothing a caller holds can change what is stored. Argument checks
+(:mod:`astrocyte.stores.arguments`) and name similarity (:mod:`astrocyte.stores.entity_similarity`)
+are shared with the SQLite store.
 """
 
 from __future__ import annotations
@@ -15,16 +13,15 @@ from __future__ import annotations
 import copy
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
 
-from astrocyte.errors import ValidationError
+from astrocyte.stores.arguments import checked_ids, checked_items, checked_string, checked_threshold
+from astrocyte.stores.entity_similarity import embedding_similarities, names_of, trigram_similarity, trigrams
 from astrocyte.stores.memory._banks import Banks
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._index import discard_from_index
-from astrocyte.text import words
 from astrocyte.types import (
     Entity,
     EntityCandidateMatch,
@@ -35,32 +32,7 @@ from astrocyte.types import (
     MemoryEntityAssociation,
     MemoryLink,
 )
-from astrocyte.validation import (
-    check_id,
-    check_non_negative_int,
-    check_positive_int,
-    check_tags,
-    check_vector,
-)
-from astrocyte.vectors import as_matrix, cosine_scores, normalise_rows
-
-Item = TypeVar("Item")
-
-
-def trigrams(text: str) -> frozenset[str]:
-    """The padded trigrams of each lower-cased word of ``text``; punctuation only separates words."""
-    grams: set[str] = set()
-    for word in words(text):
-        padded = f"  {word} "
-        grams.update(padded[index : index + 3] for index in range(len(padded) - 2))
-    return frozenset(grams)
-
-
-def trigram_similarity(first: frozenset[str], second: frozenset[str]) -> float:
-    """Jaccard index of two trigram sets; 0 when either text has no word at all."""
-    if not first or not second:
-        return 0.0
-    return len(first & second) / len(first | second)
+from astrocyte.validation import check_non_negative_int, check_positive_int, check_tags, check_vector
 
 
 @dataclass
@@ -124,15 +96,15 @@ class MemoryGraphStore:
     # ------------------------------------------------------------------------------ writes
 
     async def store_entities(self, entities: list[Entity], bank_id: str) -> list[str]:
-        checked = _checked_items(entities, Entity, "entities")
+        checked = checked_items(entities, Entity, "entities")
         graph = self._writable(bank_id)
         for entity in checked:
             graph.entities[entity.id] = copy.deepcopy(entity)
-            graph.name_trigrams[entity.id] = [trigrams(text) for text in _names_of(entity)]
+            graph.name_trigrams[entity.id] = [trigrams(text) for text in names_of(entity)]
         return [entity.id for entity in checked]
 
     async def store_links(self, links: list[EntityLink], bank_id: str) -> list[str]:
-        checked = _checked_items(links, EntityLink, "links")
+        checked = checked_items(links, EntityLink, "links")
         graph = self._writable(bank_id)
         for link in checked:
             graph.links[link.key] = copy.deepcopy(link)
@@ -147,7 +119,7 @@ class MemoryGraphStore:
         return (await self.store_links([link], bank_id))[0]
 
     async def link_memories_to_entities(self, associations: list[MemoryEntityAssociation], bank_id: str) -> None:
-        checked = _checked_items(associations, MemoryEntityAssociation, "associations")
+        checked = checked_items(associations, MemoryEntityAssociation, "associations")
         graph = self._writable(bank_id)
         when = _now()
         for association in checked:
@@ -156,7 +128,7 @@ class MemoryGraphStore:
             graph.seen(association.entity_id, when)
 
     async def store_memory_links(self, links: list[MemoryLink], bank_id: str) -> list[str]:
-        checked = _checked_items(links, MemoryLink, "links")
+        checked = checked_items(links, MemoryLink, "links")
         graph = self._writable(bank_id)
         for link in checked:
             graph.memory_links[link.key] = copy.deepcopy(link)
@@ -175,7 +147,7 @@ class MemoryGraphStore:
         limit: int = 200,
     ) -> list[MemoryLink]:
         graph = self._readable(bank_id)
-        seeds = _checked_ids(seed_memory_ids, "seed_memory_ids")
+        seeds = checked_ids(seed_memory_ids, "seed_memory_ids")
         wanted_types = check_tags(link_types, "link_types")
         check_positive_int(limit, "limit")
         keys: set[str] = set()
@@ -189,7 +161,7 @@ class MemoryGraphStore:
         self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
     ) -> list[GraphHit]:
         graph = self._readable(bank_id)
-        seeds = _checked_ids(entity_ids, "entity_ids")
+        seeds = checked_ids(entity_ids, "entity_ids")
         check_non_negative_int(max_depth, "max_depth")
         check_positive_int(limit, "limit")
         depth_of_entity = _breadth_first(graph.neighbours, seeds, max_depth)
@@ -214,14 +186,12 @@ class MemoryGraphStore:
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
         graph = self._readable(bank_id)
-        if not isinstance(query, str):
-            raise ValidationError("query", f"must be a string, got {type(query).__name__}")
+        needle = checked_string(query, "query").casefold()
         check_positive_int(limit, "limit")
-        needle = query.casefold()
         if not needle.strip():
             return []
         matches = [
-            entity for entity in graph.entities.values() if any(needle in text.casefold() for text in _names_of(entity))
+            entity for entity in graph.entities.values() if any(needle in text.casefold() for text in names_of(entity))
         ]
         matches.sort(key=lambda entity: (entity.name.casefold() != needle, entity.name.casefold(), entity.id))
         return copy.deepcopy(matches[:limit])
@@ -230,7 +200,7 @@ class MemoryGraphStore:
         self, name: str, bank_id: str, threshold: float = 0.8, limit: int = 5
     ) -> list[Entity]:
         graph = self._readable(bank_id)
-        ranked = _ranked_by_name(graph, name, _checked_threshold(threshold, "threshold"))
+        ranked = _ranked_by_name(graph, name, checked_threshold(threshold, "threshold"))
         check_positive_int(limit, "limit")
         return [copy.deepcopy(graph.entities[entity_id]) for entity_id, _ in ranked[:limit]]
 
@@ -244,12 +214,14 @@ class MemoryGraphStore:
         limit: int = 10,
     ) -> list[EntityCandidateMatch]:
         graph = self._readable(bank_id)
-        ranked = _ranked_by_name(graph, name, _checked_threshold(trigram_threshold, "trigram_threshold"))
+        ranked = _ranked_by_name(graph, name, checked_threshold(trigram_threshold, "trigram_threshold"))
         check_positive_int(limit, "limit")
         if name_embedding is not None:
             check_vector(name_embedding, "name_embedding")
         chosen = ranked[:limit]
-        embedding_scores = _embedding_similarities(graph, [entity_id for entity_id, _ in chosen], name_embedding)
+        embedding_scores = embedding_similarities(
+            {entity_id: graph.entities[entity_id].embedding for entity_id, _ in chosen}, name_embedding
+        )
         return [
             EntityCandidateMatch(
                 entity=copy.deepcopy(graph.entities[entity_id]),
@@ -267,7 +239,7 @@ class MemoryGraphStore:
     async def delete_memories(self, memory_ids: list[str], bank_id: str) -> int:
         graph = self._readable(bank_id)
         deleted = 0
-        for memory_id in set(_checked_ids(memory_ids, "memory_ids")):
+        for memory_id in set(checked_ids(memory_ids, "memory_ids")):
             entity_ids = graph.entities_of_memory.pop(memory_id, set())
             for entity_id in entity_ids:
                 discard_from_index(graph.memories_of_entity, entity_id, memory_id)
@@ -295,34 +267,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _names_of(entity: Entity) -> list[str]:
-    return [entity.name, *(entity.aliases or [])]
-
-
-def _checked_items(items: Iterable[Item], kind: type[Item], field_name: str) -> list[Item]:
-    """The items as a list, each of the DTO type the method takes, so a wrong call fails before any write."""
-    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
-        raise ValidationError(field_name, f"must be a list of {kind.__name__}, got {type(items).__name__}")
-    checked = list(items)
-    for index, item in enumerate(checked):
-        if not isinstance(item, kind):
-            raise ValidationError(f"{field_name}[{index}]", f"must be a {kind.__name__}, got {type(item).__name__}")
-    return checked
-
-
-def _checked_ids(ids: Sequence[str], field_name: str) -> list[str]:
-    """A list of ids; a bare string is refused because it would iterate as one-letter ids."""
-    if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
-        raise ValidationError(field_name, f"must be a list of ids, got {type(ids).__name__}")
-    return [check_id(value, f"{field_name}[{index}]") for index, value in enumerate(ids)]
-
-
-def _checked_threshold(value: object, field_name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValidationError(field_name, f"must be a number from 0 to 1, got {value!r}")
-    return float(value)
-
-
 def _breadth_first(neighbours: Mapping[str, set[str]], seeds: list[str], max_depth: int) -> dict[str, int]:
     """Each entity within ``max_depth`` hops of a seed, with its smallest hop count."""
     depth_of = dict.fromkeys(seeds, 0)
@@ -342,9 +286,7 @@ def _breadth_first(neighbours: Mapping[str, set[str]], seeds: list[str], max_dep
 
 def _ranked_by_name(graph: _BankGraph, name: str, threshold: float) -> list[tuple[str, float]]:
     """``(entity id, similarity)`` of entities whose best name or alias reaches ``threshold``, best first."""
-    if not isinstance(name, str):
-        raise ValidationError("name", f"must be a string, got {type(name).__name__}")
-    query = trigrams(name)
+    query = trigrams(checked_string(name, "name"))
     ranked = []
     for entity_id, name_grams in graph.name_trigrams.items():
         similarity = max(trigram_similarity(query, grams) for grams in name_grams)
@@ -352,22 +294,6 @@ def _ranked_by_name(graph: _BankGraph, name: str, threshold: float) -> list[tupl
             ranked.append((entity_id, similarity))
     ranked.sort(key=lambda pair: (-pair[1], pair[0]))
     return ranked
-
-
-def _embedding_similarities(graph: _BankGraph, entity_ids: list[str], query: list[float] | None) -> dict[str, float]:
-    """Clamped cosine of ``query`` with each entity's embedding of the same dimension."""
-    if query is None:
-        return {}
-    comparable = [
-        entity_id
-        for entity_id in entity_ids
-        if (embedding := graph.entities[entity_id].embedding) is not None and len(embedding) == len(query)
-    ]
-    if not comparable:
-        return {}
-    embeddings = [graph.entities[entity_id].embedding or [] for entity_id in comparable]
-    scores = cosine_scores(normalise_rows(as_matrix(embeddings, len(query))), query)
-    return {entity_id: float(score) for entity_id, score in zip(comparable, scores, strict=True)}
 
 
 def _co_occurring_names(graph: _BankGraph, entity_id: str) -> list[str]:

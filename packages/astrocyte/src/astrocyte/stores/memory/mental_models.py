@@ -24,8 +24,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from astrocyte.errors import ValidationError
 from astrocyte.mental_model_ops import apply_operations, check_operations
+from astrocyte.stores.arguments import checked_ids
 from astrocyte.stores.memory._banks import Banks
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.types import HealthStatus, MentalModel
@@ -84,7 +84,7 @@ class MemoryMentalModelStore:
 
     async def refresh(self, model_id: str, bank_id: str, new_source_ids: builtins.list[str]) -> MentalModel | None:
         models, model = self._lookup(model_id, bank_id)
-        additions = _source_ids(new_source_ids)
+        additions = checked_ids(new_source_ids, "new_source_ids")
         if model is None:
             return None
         refreshed = replace(
@@ -103,10 +103,3 @@ class MemoryMentalModelStore:
         started = time.perf_counter()
         models = sum(len(bank) for bank in self._banks)
         return healthy_since(started, f"in-memory mental model store: {len(self._banks)} banks, {models} models")
-
-
-def _source_ids(value: object) -> list[str]:
-    """A list of source ids; a bare string is refused because it would merge as single characters."""
-    if not isinstance(value, (list, tuple)):
-        raise ValidationError("new_source_ids", f"must be a list of ids, got {type(value).__name__}")
-    return [check_id(source_id, f"new_source_ids[{index}]") for index, source_id in enumerate(value)]

@@ -23,7 +23,9 @@ _SUITE_MODULES = {
     "MentalModelStoreContract": "mental_model_store",
     "SourceStoreContract": "source_store",
     "PageIndexStoreContract": "pageindex_store",
+    "BankStoreContract": "bank_store",
     "EmbeddingProviderContract": "embedding_provider",
+    "LLMProviderContract": "llm_provider",
 }
 
 __all__ = sorted(_SUITE_MODULES)

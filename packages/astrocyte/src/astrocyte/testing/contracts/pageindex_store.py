@@ -97,7 +97,7 @@ def _valid_trees(draw: st.DrawFn) -> list[PageIndexSection]:
     count = draw(st.integers(min_value=1, max_value=10))
     node_ids = draw(
         st.lists(
-            st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=6),
+            st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=6),
             min_size=count,
             max_size=count,
             unique=True,

@@ -1,0 +1,117 @@
+"""``astrocyte bench engine``: retain throughput and recall latency on the embedded default.
+
+The engine runs exactly as ``Astrocyte()`` does (SQLite stores in a temporary folder) except that
+the hashing embedder replaces MiniLM, so that the figures measure the framework and the store, not
+the model. Beside each figure stands the raw cost of the same work measured in the same run
+(:mod:`astrocyte.bench.baselines`), and the ratio between them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from astrocyte.bench.baselines import RawBaseline
+from astrocyte.bench.corpus import queries, sentences
+from astrocyte.bench.timing import Latency, time_each, time_each_async
+from astrocyte.config import AstrocyteConfig
+from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.engine import Astrocyte
+from astrocyte.pipeline.wiring import default_config
+from astrocyte.stores.sqlite import temporary_home
+
+BANK = "bench"
+BATCH = 1000
+DIMENSIONS = 384
+
+
+@dataclass(frozen=True)
+class RetainFigure:
+    bank_size: int
+    retained: int
+    astrocyte_per_second: float
+    raw_per_second: float
+
+    @property
+    def overhead(self) -> float:
+        """How many times longer Astrocyte took than the raw work (1.0 = no overhead)."""
+        return self.raw_per_second / self.astrocyte_per_second
+
+
+@dataclass(frozen=True)
+class RecallFigure:
+    bank_size: int
+    astrocyte: Latency
+    raw: Latency
+
+    @property
+    def overhead(self) -> float:
+        return self.astrocyte.p50_ms / self.raw.p50_ms
+
+
+@dataclass(frozen=True)
+class EngineReport:
+    retain: list[RetainFigure]
+    recall: list[RecallFigure]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "embedder": f"hashing ({DIMENSIONS}-d)",
+            "store": "sqlite (embedded default)",
+            "retain": [asdict(figure) | {"overhead": figure.overhead} for figure in self.retain],
+            "recall": [asdict(figure) | {"overhead": figure.overhead} for figure in self.recall],
+        }
+
+
+def bench_config() -> AstrocyteConfig:
+    """The embedded default with the hashing embedder in place of MiniLM."""
+    settings = default_config().model_dump()
+    settings["embedding_provider"] = "hashing"
+    settings["embedding_provider_config"] = {"dimensions": DIMENSIONS}
+    return AstrocyteConfig.model_validate(settings)
+
+
+async def run(sizes: list[int], query_count: int) -> EngineReport:
+    """Grow one bank to each size in turn, timing the retains, and time recalls at each size."""
+    texts = sentences(max(sizes))
+    asked = queries(query_count)
+    retain_figures: list[RetainFigure] = []
+    recall_figures: list[RecallFigure] = []
+    with temporary_home(prefix="astrocyte-bench-") as home:
+        raw = RawBaseline(Path(home) / "raw.db", HashingEmbedder(DIMENSIONS))
+        async with Astrocyte(bench_config()) as engine:
+            stored = 0
+            for size in sorted(sizes):
+                batch_texts = texts[stored:size]
+                engine_seconds = await _retain(engine, batch_texts)
+                raw_seconds = _raw_retain(raw, batch_texts)
+                stored = size
+                count = len(batch_texts)
+                retain_figures.append(RetainFigure(size, count, count / engine_seconds, count / raw_seconds))
+                await engine.recall(asked[0], BANK)  # first search loads the bank's matrix: not a steady state
+                raw.recall(asked[0])
+                recall_figures.append(
+                    RecallFigure(
+                        size,
+                        await time_each_async(lambda query: engine.recall(query, BANK, limit=10), asked),
+                        time_each(raw.recall, asked),
+                    )
+                )
+        raw.close()
+    return EngineReport(retain_figures, recall_figures)
+
+
+async def _retain(engine: Astrocyte, texts: list[str]) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(texts), BATCH):
+        await engine.retain_many(texts[start : start + BATCH], BANK)
+    return time.perf_counter() - started
+
+
+def _raw_retain(raw: RawBaseline, texts: list[str]) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(texts), BATCH):
+        raw.retain(texts[start : start + BATCH])
+    return time.perf_counter() - started

@@ -1,0 +1,66 @@
+"""``astrocyte bench``: the benchmarks, each figure beside a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from astrocyte.cli.output import JsonOption, console, emit, reported_errors
+
+bench_app = typer.Typer(help="Benchmarks; each prints our figure beside a baseline measured in the same run.")
+
+
+@bench_app.command("engine")
+def engine_bench(
+    sizes: Annotated[str, typer.Option(help="Bank sizes to measure at, comma-separated.")] = "1000,10000,100000",
+    queries: Annotated[int, typer.Option(min=10, help="Recall queries per size.")] = 200,
+    report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Retain throughput and recall latency on the embedded default (hashing embedder) vs raw numpy + FTS5."""
+    from astrocyte.bench import engine
+
+    with reported_errors(as_json):
+        chosen = sorted({int(size) for size in sizes.split(",") if size.strip()})
+        figures = asyncio.run(engine.run(chosen, queries))
+    document = figures.to_json()
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+    def render(_: object) -> None:
+        retain = Table(title="retain_many (batches of 1000)", title_justify="left")
+        for column in ("bank size", "retained", "astrocyte /s", "raw /s", "raw / astrocyte"):
+            retain.add_column(column, justify="right")
+        for step in figures.retain:
+            retain.add_row(
+                f"{step.bank_size:,}",
+                f"{step.retained:,}",
+                f"{step.astrocyte_per_second:,.0f}",
+                f"{step.raw_per_second:,.0f}",
+                f"{step.overhead:.2f}x",
+            )
+        recall = Table(title="recall, top 10", title_justify="left")
+        for column in ("bank size", "astrocyte p50", "p95", "raw p50", "p95", "astrocyte / raw"):
+            recall.add_column(column, justify="right")
+        for row in figures.recall:
+            recall.add_row(
+                f"{row.bank_size:,}",
+                f"{row.astrocyte.p50_ms:.2f} ms",
+                f"{row.astrocyte.p95_ms:.2f} ms",
+                f"{row.raw.p50_ms:.2f} ms",
+                f"{row.raw.p95_ms:.2f} ms",
+                f"{row.overhead:.2f}x",
+            )
+        console.print(retain)
+        console.print(recall)
+        console.print(
+            "[dim]raw = the same embedder, a numpy top-k over the same vectors and one FTS5 query on a bare table[/dim]"
+        )
+
+    emit(document, as_json, render)

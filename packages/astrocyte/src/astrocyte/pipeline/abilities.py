@@ -1,0 +1,77 @@
+"""The optional store methods the engine uses, each called only when the store declares it.
+
+Capabilities (:func:`astrocyte.spi.capabilities_of`) announce methods beyond a Protocol; this module
+is the one place that reads those declarations and calls the methods, with the SPI-only fallback
+beside each, so the rest of the pipeline asks for an outcome and never branches on a backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol, cast
+
+from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
+from astrocyte.types import Document, VectorItem
+
+#: Page size when walking a bank through ``list_vectors``.
+PAGE_SIZE = 500
+
+
+class _CountsVectors(Protocol):
+    async def count_vectors(self, bank_id: str) -> int: ...
+
+
+class _DropsVectorBank(Protocol):
+    async def delete_bank(self, bank_id: str) -> int: ...
+
+
+class _StoresDocumentBatches(Protocol):
+    async def store_documents(self, documents: list[Document], bank_id: str) -> list[str]: ...
+
+
+async def declared_vector_count(vectors: VectorStore, bank_id: str) -> int | None:
+    """How many memories the bank holds, when the store can say so without paging; else ``None``."""
+    if not capabilities_of(vectors, VectorStore).count:
+        return None
+    return await cast(_CountsVectors, vectors).count_vectors(bank_id)
+
+
+async def count_vectors(vectors: VectorStore, bank_id: str) -> int:
+    """How many memories the bank holds: declared count, or by paging through it."""
+    declared = await declared_vector_count(vectors, bank_id)
+    if declared is not None:
+        return declared
+    total = 0
+    async for page in vector_pages(vectors, bank_id):
+        total += len(page)
+    return total
+
+
+async def vector_pages(vectors: VectorStore, bank_id: str) -> AsyncIterator[list[VectorItem]]:
+    """The bank's vector items, page by page in the store's stable order (nothing may be written meanwhile)."""
+    offset = 0
+    while True:
+        page = await vectors.list_vectors(bank_id, offset=offset, limit=PAGE_SIZE)
+        if not page:
+            return
+        yield page
+        if len(page) < PAGE_SIZE:
+            return
+        offset += len(page)
+
+
+async def delete_all_vectors(vectors: VectorStore, bank_id: str) -> int:
+    """Remove every vector of the bank: at once when declared, else by listing the ids first."""
+    if capabilities_of(vectors, VectorStore).delete_bank:
+        return await cast(_DropsVectorBank, vectors).delete_bank(bank_id)
+    ids = [item.id async for page in vector_pages(vectors, bank_id) for item in page]
+    return await vectors.delete(ids, bank_id) if ids else 0
+
+
+async def store_documents(documents: DocumentStore, batch: list[Document], bank_id: str) -> None:
+    """Write ``batch`` in one call when the store declares ``batch_store``, else one by one."""
+    if capabilities_of(documents, DocumentStore).batch_store:
+        await cast(_StoresDocumentBatches, documents).store_documents(batch, bank_id)
+        return
+    for document in batch:
+        await documents.store_document(document, bank_id)

@@ -1,0 +1,104 @@
+"""Duplicate detection: exact by content hash before embedding, near by cosine similarity after.
+
+A memory's id is the hash of its normalised text (:func:`content_id`), so an exact duplicate is found
+by id without embedding anything, and even an undetected one could only overwrite itself. Near
+duplicates (similarity at or above ``engine.retain.near_duplicate_threshold``) are looked for
+
+- **within the call**, by :class:`CallDuplicates`: each new vector against every vector the call
+  has kept so far, as matrix products in blocks; an item is dropped only in favour of an earlier
+  item that is kept, so what a duplicate points to always exists;
+- **in the bank**, by :func:`bank_neighbours`: each new vector's nearest stored memory. Skipped when
+  the bank was empty before the call (the store declares ``count``), as for a first import.
+
+The bank side is one ``search_similar`` per new vector, issued concurrently: the VectorStore SPI
+searches one query vector at a time, so one vectorised search per batch needs a batched search
+method on the store, which the SPI does not have yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from astrocyte.spi import DocumentStore, VectorStore
+from astrocyte.vectors import FloatMatrix, normalise_rows
+
+#: Rows compared at once: bounds the similarity blocks to a few megabytes.
+_BLOCK_ROWS = 512
+
+
+def content_id(text: str) -> str:
+    """The id of a memory with this (normalised) text: 128 bits of its SHA-256, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+async def stored_ids(documents: DocumentStore | None, ids: Sequence[str], bank_id: str) -> set[str]:
+    """Which of ``ids`` the bank already holds, by point lookups of their documents.
+
+    Without a document store nothing is known here; the near-duplicate search still finds an
+    identical stored memory (similarity 1).
+    """
+    if documents is None:
+        return set()
+    found = set()
+    for memory_id in ids:
+        if await documents.get_document(memory_id, bank_id) is not None:
+            found.add(memory_id)
+    return found
+
+
+async def bank_neighbours(
+    vectors: VectorStore, matrix: FloatMatrix, bank_id: str, threshold: float
+) -> list[str | None]:
+    """For each row of ``matrix``, the id of a stored memory at least ``threshold`` similar, if any."""
+    searches = [vectors.search_similar(row.tolist(), bank_id, limit=1) for row in matrix]
+    nearest = await asyncio.gather(*searches)
+    return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
+
+
+class CallDuplicates:
+    """Near duplicates among the vectors of one call, across all of its batches."""
+
+    def __init__(self, threshold: float) -> None:
+        self._threshold = threshold
+        self._kept = np.empty((0, 0), dtype=np.float32)  # unit rows of the kept vectors, then spare capacity
+        self._kept_ids: list[str] = []
+
+    def check(self, ids: Sequence[str], matrix: FloatMatrix, skip: Sequence[bool]) -> list[str | None]:
+        """For each row, the id of an earlier kept vector of the call at least ``threshold`` similar,
+        else ``None`` (and the row is kept). Rows with ``skip`` set are neither compared nor kept."""
+        unit = normalise_rows(np.asarray(matrix, dtype=np.float32))
+        if not self._kept_ids:  # the first rows fix the dimension of the kept matrix
+            self._kept = np.empty((0, unit.shape[1]), dtype=np.float32)
+        found: list[str | None] = [None] * len(unit)
+        for start in range(0, len(unit), _BLOCK_ROWS):
+            block = unit[start : start + _BLOCK_ROWS]
+            candidate = ~np.asarray(skip[start : start + len(block)], dtype=np.bool_)
+            like_kept = block @ self._kept[: len(self._kept_ids)].T >= self._threshold
+            duplicate_of_kept = candidate & like_kept.any(axis=1)
+            for offset in np.flatnonzero(duplicate_of_kept):
+                found[start + offset] = self._kept_ids[int(np.argmax(like_kept[offset]))]
+            keep = candidate & ~duplicate_of_kept
+            like_earlier = np.tril(block @ block.T >= self._threshold, k=-1)
+            # Only rows like an earlier row of the block need deciding in order: whether that earlier
+            # row is kept is final by then, as rows are decided from first to last.
+            for offset in np.flatnonzero(keep & like_earlier.any(axis=1)):
+                earlier = np.flatnonzero(like_earlier[offset] & keep)
+                if len(earlier):
+                    keep[offset] = False
+                    found[start + offset] = ids[start + int(earlier[0])]
+            kept_here = np.flatnonzero(keep)
+            self._keep(block[kept_here], [ids[start + int(offset)] for offset in kept_here])
+        return found
+
+    def _keep(self, rows: FloatMatrix, ids: list[str]) -> None:
+        used = len(self._kept_ids)
+        if used + len(rows) > len(self._kept):
+            grown = np.empty((max(2 * len(self._kept), used + len(rows)), rows.shape[1]), dtype=np.float32)
+            grown[:used] = self._kept[:used]
+            self._kept = grown
+        self._kept[used : used + len(rows)] = rows
+        self._kept_ids.extend(ids)

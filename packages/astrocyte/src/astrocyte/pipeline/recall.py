@@ -1,0 +1,138 @@
+"""recall: the strategies run concurrently per bank, fuse by weighted RRF, then trim to the budget.
+
+Each strategy whose weight is above 0 and whose store is configured runs (semantic needs only the
+vector store; keyword a document store; graph a graph and a document store) and fetches
+``limit * engine.recall.candidate_multiplier`` candidates. Several banks are recalled concurrently and
+merged by fused rank (:func:`astrocyte.pipeline.fusion.merge_banks`). The result is trimmed to
+``limit`` hits, then to ``max_tokens`` by the estimate of :mod:`astrocyte.pipeline.tokens`: hits are
+kept in order while their texts fit, and the first that does not fit ends the list.
+
+The trace lists the strategies that ran, each one's candidates (after filtering, summed over banks)
+and milliseconds (the slowest bank's; the semantic leg includes embedding the query), the total of
+distinct fused candidates, the fusion method and the whole call's latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from astrocyte.pipeline import strategies
+from astrocyte.pipeline.context import EngineContext
+from astrocyte.pipeline.filters import RecallFilters
+from astrocyte.pipeline.fusion import fuse, merge_banks
+from astrocyte.pipeline.strategies import Leg
+from astrocyte.pipeline.tokens import estimate_tokens
+from astrocyte.types import MemoryHit, RecallResult, RecallTrace
+
+FUSION_METHOD = "weighted_rrf"
+MULTI_BANK_FUSION_METHOD = "weighted_rrf+bank_rank_merge"
+
+
+@dataclass(frozen=True)
+class _BankRecall:
+    """A bank's best ``limit`` fused hits, how many candidates were fused, and the legs that ran."""
+
+    hits: list[MemoryHit]
+    candidates: int
+    legs: list[Leg]
+
+
+async def recall(
+    ctx: EngineContext,
+    query: str,
+    bank_ids: Sequence[str],
+    *,
+    limit: int,
+    max_tokens: int | None,
+    filters: RecallFilters,
+) -> RecallResult:
+    """Recall ``query`` from ``bank_ids`` (already checked) with checked arguments."""
+    started = time.perf_counter()
+    weights = ctx.settings.recall.weights
+    embedding_ms, query_vector = 0.0, None
+    if weights.semantic > 0:
+        embedding_started = time.perf_counter()
+        [query_vector] = await ctx.embedder.embed([query])
+        embedding_ms = (time.perf_counter() - embedding_started) * 1000
+    banks = await asyncio.gather(
+        *(_recall_bank(ctx, query, query_vector, bank_id, limit, filters) for bank_id in bank_ids)
+    )
+    k = ctx.settings.recall.rrf_k
+    ranked = banks[0].hits if len(banks) == 1 else merge_banks([bank.hits for bank in banks], k)
+    hits = _within_budget(ranked[:limit], max_tokens)
+    legs = [leg for bank in banks for leg in bank.legs]
+    candidates = sum(bank.candidates for bank in banks)
+    trace = RecallTrace(
+        strategies_used=list(dict.fromkeys(leg.name for leg in legs)),
+        total_candidates=candidates,
+        fusion_method=FUSION_METHOD if len(banks) == 1 else MULTI_BANK_FUSION_METHOD,
+        latency_ms=(time.perf_counter() - started) * 1000,
+        strategy_timings_ms=_slowest(legs, embedding_ms),
+        strategy_candidate_counts=_summed(legs),
+    )
+    top_semantic = max((leg.top_score for leg in legs if leg.name == strategies.SEMANTIC), default=0.0)
+    return RecallResult(
+        hits=hits,
+        total_available=candidates,
+        truncated=len(hits) < candidates,
+        trace=trace,
+        top_semantic_score=top_semantic,
+    )
+
+
+async def _recall_bank(
+    ctx: EngineContext,
+    query: str,
+    query_vector: list[float] | None,
+    bank_id: str,
+    limit: int,
+    filters: RecallFilters,
+) -> _BankRecall:
+    weights = ctx.settings.recall.weights
+    fetch = limit * ctx.settings.recall.candidate_multiplier
+    runs = []
+    if query_vector is not None:
+        runs.append(strategies.semantic(ctx, query_vector, bank_id, fetch, filters))
+    if weights.keyword > 0 and ctx.documents is not None:
+        runs.append(strategies.keyword(ctx, query, bank_id, fetch, filters))
+    if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
+        runs.append(strategies.graph(ctx, query, bank_id, fetch, filters))
+    legs = list(await asyncio.gather(*runs))
+    weight_of = {
+        strategies.SEMANTIC: weights.semantic,
+        strategies.KEYWORD: weights.keyword,
+        strategies.GRAPH: weights.graph,
+    }
+    fused = fuse([(leg.name, weight_of[leg.name], leg.records) for leg in legs], ctx.settings.recall.rrf_k)
+    hits = [entry.record.to_hit(entry.score, entry.ranks, bank_id) for entry in fused[:limit]]
+    return _BankRecall(hits, len(fused), legs)
+
+
+def _within_budget(hits: list[MemoryHit], max_tokens: int | None) -> list[MemoryHit]:
+    if max_tokens is None:
+        return hits
+    kept, used = [], 0
+    for hit in hits:
+        used += estimate_tokens(hit.text)
+        if used > max_tokens:
+            break
+        kept.append(hit)
+    return kept
+
+
+def _slowest(legs: list[Leg], embedding_ms: float) -> dict[str, float]:
+    timings: dict[str, float] = {}
+    for leg in legs:
+        spent = leg.milliseconds + (embedding_ms if leg.name == strategies.SEMANTIC else 0.0)
+        timings[leg.name] = max(timings.get(leg.name, 0.0), spent)
+    return timings
+
+
+def _summed(legs: list[Leg]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for leg in legs:
+        counts[leg.name] = counts.get(leg.name, 0) + len(leg.records)
+    return counts

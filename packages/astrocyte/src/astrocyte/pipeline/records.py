@@ -1,0 +1,125 @@
+"""One memory as every recall leg sees it, and the document mirror that makes that possible.
+
+A memory is a vector item and a document sharing one id. The vector item has fields for times, fact
+type and chunk; a document has only text, tags and metadata, so the engine mirrors those fields into
+the document's metadata under reserved ``_`` keys. That lets the keyword and graph legs (which read
+documents) return complete hits and apply a time range the document store cannot filter on. The
+source, for which ``VectorItem`` has no field, is kept as ``_source`` in both. Callers never see the
+reserved keys: :meth:`MemoryRecord.to_hit` moves them back into fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from astrocyte.pipeline.normalize import RESERVED_PREFIX
+from astrocyte.types import Document, MemoryHit, Metadata, MetadataValue, VectorHit, VectorItem
+
+SOURCE = "_source"
+OCCURRED_AT = "_occurred_at"
+RETAINED_AT = "_retained_at"
+FACT_TYPE = "_fact_type"
+CHUNK_ID = "_chunk_id"
+MEMORY_LAYER = "_memory_layer"
+
+
+@dataclass(frozen=True)
+class MemoryRecord:
+    """A memory with the caller's metadata apart from the fields the engine keeps beside it."""
+
+    memory_id: str
+    text: str
+    tags: list[str] | None
+    metadata: Metadata | None
+    occurred_at: datetime | None = None
+    retained_at: datetime | None = None
+    fact_type: str | None = None
+    source: str | None = None
+    chunk_id: str | None = None
+    memory_layer: str | None = None
+
+    @classmethod
+    def from_vector_hit(cls, hit: VectorHit) -> MemoryRecord:
+        stored = hit.metadata or {}
+        return cls(
+            memory_id=hit.id,
+            text=hit.text,
+            tags=hit.tags,
+            metadata=_user_part(stored),
+            occurred_at=hit.occurred_at,
+            retained_at=hit.retained_at,
+            fact_type=hit.fact_type,
+            source=_text(stored.get(SOURCE)),
+            chunk_id=hit.chunk_id,
+            memory_layer=hit.memory_layer,
+        )
+
+    @classmethod
+    def from_document(
+        cls, memory_id: str, text: str, tags: list[str] | None, metadata: Metadata | None
+    ) -> MemoryRecord:
+        stored = metadata or {}
+        return cls(
+            memory_id=memory_id,
+            text=text,
+            tags=tags,
+            metadata=_user_part(stored),
+            occurred_at=_moment(stored.get(OCCURRED_AT)),
+            retained_at=_moment(stored.get(RETAINED_AT)),
+            fact_type=_text(stored.get(FACT_TYPE)),
+            source=_text(stored.get(SOURCE)),
+            chunk_id=_text(stored.get(CHUNK_ID)),
+            memory_layer=_text(stored.get(MEMORY_LAYER)),
+        )
+
+    def to_hit(self, score: float, strategies: dict[str, int], bank_id: str) -> MemoryHit:
+        return MemoryHit(
+            text=self.text,
+            score=score,
+            fact_type=self.fact_type,
+            metadata=self.metadata,
+            tags=self.tags,
+            occurred_at=self.occurred_at,
+            source=self.source,
+            memory_id=self.memory_id,
+            bank_id=bank_id,
+            memory_layer=self.memory_layer,
+            retained_at=self.retained_at,
+            chunk_id=self.chunk_id,
+            strategies=strategies,
+        )
+
+
+def vector_metadata(metadata: Metadata | None, source: str | None) -> Metadata | None:
+    """What a new memory's vector item carries as metadata: the caller's, plus its source."""
+    if source is None:
+        return metadata
+    return {**(metadata or {}), SOURCE: source}
+
+
+def mirror_document(item: VectorItem) -> Document:
+    """The document of a memory: same id, text and tags; its fields folded into reserved metadata."""
+    fields: dict[str, MetadataValue] = {
+        OCCURRED_AT: None if item.occurred_at is None else item.occurred_at.isoformat(),
+        RETAINED_AT: None if item.retained_at is None else item.retained_at.isoformat(),
+        FACT_TYPE: item.fact_type,
+        CHUNK_ID: item.chunk_id,
+        MEMORY_LAYER: item.memory_layer,
+    }
+    present = {key: value for key, value in fields.items() if value is not None}
+    metadata = {**(item.metadata or {}), **present}
+    return Document(id=item.id, text=item.text, metadata=metadata or None, tags=item.tags)
+
+
+def _user_part(metadata: Metadata) -> Metadata | None:
+    user = {key: value for key, value in metadata.items() if not key.startswith(RESERVED_PREFIX)}
+    return user or None
+
+
+def _text(value: MetadataValue) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _moment(value: MetadataValue) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None

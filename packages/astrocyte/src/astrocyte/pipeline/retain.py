@@ -1,0 +1,205 @@
+"""retain and retain_many: normalise → validate → chunk → exact dedup → embed → extract → near dedup → write.
+
+Everything of a call is validated (and chunked and hashed) before the first write. New chunks are
+then embedded and searched for entities in batches (``engine.retain.embed_batch_size`` chunks)
+before anything is written: that work suspends (a model in a worker thread, perhaps an LLM over
+HTTP), and a database transaction must not hold the write lock across it. Writing happens in one
+session (:mod:`astrocyte.pipeline.writes`): one transaction when the stores share one, or
+compensated on failure; within it each batch is checked for near duplicates and written.
+Duplicates within the call are found across all its batches; the bank is looked up (exact and near)
+only when the vector store does not report it empty before the call, which makes a first import
+cost no searches. A call's vectors are held until it is written: split very large imports into
+several calls (the CLI's ``import`` does, by ``--batch-size``).
+
+Results, one per item: ``chunk_ids`` are the memory ids of the item's chunks in order (an existing
+memory's id where a chunk was a duplicate), ``memory_id`` is the first; ``stored`` says whether the
+item added any memory; ``deduplicated`` is set when none of its chunks was new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from astrocyte.errors import ValidationError
+from astrocyte.pipeline.abilities import declared_vector_count
+from astrocyte.pipeline.chunking import chunk_text
+from astrocyte.pipeline.context import EngineContext
+from astrocyte.pipeline.dedup import CallDuplicates, bank_neighbours, content_id, stored_ids
+from astrocyte.pipeline.entities import Mention, graph_rows
+from astrocyte.pipeline.normalize import PreparedInput, prepare_input
+from astrocyte.pipeline.records import mirror_document, vector_metadata
+from astrocyte.pipeline.writes import MemoryRows, WriteSession
+from astrocyte.types import Bank, RetainResult, VectorItem
+from astrocyte.validation import check_bank_id
+from astrocyte.vectors import as_matrix
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    memory_id: str
+    text: str
+    item: int
+
+
+async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str, *, prefix: str) -> list[RetainResult]:
+    """Retain ``items`` into ``bank_id``; ``prefix(i)`` names item ``i`` in errors (``items[i].``)."""
+    check_bank_id(bank_id)
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise ValidationError("items", f"must be a list of items, got {type(items).__name__}")
+    prepared = [_prepare(ctx, item, bank_id, prefix.format(index=index)) for index, item in enumerate(items)]
+    chunks = _chunks(ctx, prepared)
+    if not chunks:
+        return []
+    first_of: dict[str, _Chunk] = {}
+    for chunk in chunks:
+        first_of.setdefault(chunk.memory_id, chunk)
+    target: dict[str, str] = {}  # memory id -> the id of the memory it duplicates
+    bank_is_empty = await declared_vector_count(ctx.vectors, bank_id) == 0
+    existing = set() if bank_is_empty else await stored_ids(ctx.documents, list(first_of), bank_id)
+    candidates = [chunk for memory_id, chunk in first_of.items() if memory_id not in existing]
+    batch_size = ctx.settings.retain.embed_batch_size
+    # The slow, suspending work (the embedding model, an LLM extractor) happens before the write
+    # session opens: a database transaction must not stay open, holding the write lock, across it.
+    batches = [
+        await _analysed(ctx, candidates[start : start + batch_size]) for start in range(0, len(candidates), batch_size)
+    ]
+    async with ctx.writer.session(bank_id) as session:
+        duplicates = _NearDuplicates.for_call(ctx, bank_id, bank_is_empty)
+        for batch in batches:
+            target.update(await _write_batch(session, batch, prepared, duplicates))
+        if ctx.banks is not None:
+            await ctx.banks.ensure_bank(Bank(bank_id=bank_id, description=_description(ctx, bank_id)))
+    new = {chunk.memory_id for chunk in candidates if chunk.memory_id not in target}
+    by_item: list[list[_Chunk]] = [[] for _ in prepared]
+    for chunk in chunks:
+        by_item[chunk.item].append(chunk)
+    return [_result(index, own, first_of, target, new) for index, own in enumerate(by_item)]
+
+
+def _prepare(ctx: EngineContext, item: object, bank_id: str, prefix: str) -> PreparedInput:
+    bank = ctx.config.banks.get(bank_id)
+    default_tags = [*ctx.config.defaults.tags, *(bank.tags if bank is not None else [])]
+    limit = ctx.settings.retain.max_content_bytes
+    return prepare_input(item, prefix=prefix, max_content_bytes=limit, default_tags=default_tags)
+
+
+def _chunks(ctx: EngineContext, prepared: Sequence[PreparedInput]) -> list[_Chunk]:
+    settings = ctx.settings.retain
+    return [
+        _Chunk(content_id(text), text, index)
+        for index, item in enumerate(prepared)
+        for text in chunk_text(item.content, settings.chunk_size, settings.chunk_overlap, settings.chunk_unit)
+    ]
+
+
+@dataclass(frozen=True)
+class _AnalysedBatch:
+    """Chunks with their embeddings and the entities they mention, ready to write."""
+
+    chunks: list[_Chunk]
+    vectors: list[list[float]]
+    mentions: list[list[Mention]]
+
+
+async def _analysed(ctx: EngineContext, batch: list[_Chunk]) -> _AnalysedBatch:
+    """Embed a batch and extract its entities (mentions are computed for every chunk, as one call)."""
+    texts = [chunk.text for chunk in batch]
+    vectors = await ctx.embedder.embed(texts)
+    if len(vectors) != len(batch):
+        raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(batch)} texts")
+    return _AnalysedBatch(batch, vectors, await ctx.extractor.mentions(texts))
+
+
+async def _write_batch(
+    session: WriteSession,
+    batch: _AnalysedBatch,
+    prepared: Sequence[PreparedInput],
+    near: _NearDuplicates | None,
+) -> dict[str, str]:
+    """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
+    duplicates = {} if near is None else await near.find(batch.chunks, batch.vectors)
+    bank_id = session.bank_id
+    kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
+    retained_at = datetime.now(UTC)
+    items = [
+        _vector_item(batch.chunks[position], batch.vectors[position], prepared, bank_id, retained_at)
+        for position in kept
+    ]
+    rows = MemoryRows(
+        items=items,
+        documents=[mirror_document(item) for item in items],
+        graph=graph_rows([item.id for item in items], [batch.mentions[position] for position in kept]),
+    )
+    await session.write(rows)
+    return duplicates
+
+
+class _NearDuplicates:
+    """Near-duplicate detection for one call: within the call, and in the bank unless it was empty."""
+
+    def __init__(self, ctx: EngineContext, bank_id: str, threshold: float, bank_is_empty: bool) -> None:
+        self._ctx, self._bank_id, self._threshold = ctx, bank_id, threshold
+        self._search_bank = not bank_is_empty
+        self._within_call = CallDuplicates(threshold)
+
+    @classmethod
+    def for_call(cls, ctx: EngineContext, bank_id: str, bank_is_empty: bool) -> _NearDuplicates | None:
+        threshold = ctx.settings.retain.near_duplicate_threshold
+        return None if threshold is None else cls(ctx, bank_id, threshold, bank_is_empty)
+
+    async def find(self, batch: list[_Chunk], vectors: list[list[float]]) -> dict[str, str]:
+        """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates."""
+        matrix = as_matrix(vectors, len(vectors[0]))
+        in_bank: list[str | None] = [None] * len(batch)
+        if self._search_bank:
+            in_bank = await bank_neighbours(self._ctx.vectors, matrix, self._bank_id, self._threshold)
+        ids = [chunk.memory_id for chunk in batch]
+        in_call = self._within_call.check(ids, matrix, skip=[found is not None for found in in_bank])
+        return {
+            memory_id: found
+            for memory_id, found in zip(ids, map(_first, in_bank, in_call), strict=True)
+            if found is not None
+        }
+
+
+def _first(stored: str | None, earlier: str | None) -> str | None:
+    return stored if stored is not None else earlier
+
+
+def _vector_item(
+    chunk: _Chunk, vector: list[float], prepared: Sequence[PreparedInput], bank_id: str, retained_at: datetime
+) -> VectorItem:
+    item = prepared[chunk.item]
+    return VectorItem(
+        id=chunk.memory_id,
+        bank_id=bank_id,
+        vector=vector,
+        text=chunk.text,
+        metadata=vector_metadata(item.metadata, item.source),
+        tags=item.tags,
+        occurred_at=item.occurred_at,
+        retained_at=retained_at,
+    )
+
+
+def _result(
+    index: int, own: list[_Chunk], first_of: dict[str, _Chunk], target: dict[str, str], new: set[str]
+) -> RetainResult:
+    resolved = [_resolve(chunk.memory_id, target) for chunk in own]
+    stored = any(chunk.memory_id in new and first_of[chunk.memory_id].item == index for chunk in own)
+    return RetainResult(stored=stored, memory_id=resolved[0], deduplicated=not stored, chunk_ids=resolved)
+
+
+def _resolve(memory_id: str, target: dict[str, str]) -> str:
+    seen = {memory_id}
+    while memory_id in target and target[memory_id] not in seen:
+        memory_id = target[memory_id]
+        seen.add(memory_id)
+    return memory_id
+
+
+def _description(ctx: EngineContext, bank_id: str) -> str | None:
+    bank = ctx.config.banks.get(bank_id)
+    return None if bank is None else bank.description

@@ -1,0 +1,79 @@
+"""The recall legs: semantic (vectors), keyword (full text) and graph (entities the query names).
+
+Each leg returns its memories best first, with the filters its store could not apply checked by the
+engine (see :mod:`astrocyte.pipeline.filters`), and its own time. Graph hits carry memory ids only;
+their text and fields come from the memories' documents, so the graph leg needs a document store.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from astrocyte.pipeline.context import EngineContext
+from astrocyte.pipeline.entities import query_entity_ids
+from astrocyte.pipeline.filters import RecallFilters
+from astrocyte.pipeline.records import MemoryRecord
+from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
+
+SEMANTIC = "semantic"
+KEYWORD = "keyword"
+GRAPH = "graph"
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One strategy's answer in one bank."""
+
+    name: str
+    records: list[MemoryRecord]
+    milliseconds: float
+    top_score: float = 0.0
+
+
+async def semantic(
+    ctx: EngineContext, query_vector: list[float], bank_id: str, fetch: int, filters: RecallFilters
+) -> Leg:
+    started = time.perf_counter()
+    pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
+    hits = await ctx.vectors.search_similar(query_vector, bank_id, limit=fetch, filters=pushed)
+    scored = [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
+    kept = [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
+    top_score = max((score for _, score in kept), default=0.0)
+    return Leg(SEMANTIC, [record for record, _ in kept], _since(started), top_score=top_score)
+
+
+async def keyword(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:
+    started = time.perf_counter()
+    documents = _documents(ctx)
+    pushed, residual = filters.for_documents(capabilities_of(documents, DocumentStore))
+    hits = await documents.search_fulltext(query, bank_id, limit=fetch, filters=pushed)
+    records = [MemoryRecord.from_document(hit.document_id, hit.text, hit.tags, hit.metadata) for hit in hits]
+    return Leg(KEYWORD, _admitted(records, residual), _since(started))
+
+
+async def graph(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:
+    started = time.perf_counter()
+    documents = _documents(ctx)
+    assert ctx.graph is not None  # the caller runs this leg only with a graph store
+    seeds = query_entity_ids(query)
+    hits = await ctx.graph.query_neighbors(seeds, bank_id, max_depth=ctx.settings.recall.graph_max_depth, limit=fetch)
+    records = []
+    for hit in hits:
+        document = await documents.get_document(hit.memory_id, bank_id)
+        if document is not None:
+            records.append(MemoryRecord.from_document(document.id, document.text, document.tags, document.metadata))
+    return Leg(GRAPH, _admitted(records, filters), _since(started))
+
+
+def _documents(ctx: EngineContext) -> DocumentStore:
+    assert ctx.documents is not None  # the caller runs document-backed legs only with a document store
+    return ctx.documents
+
+
+def _admitted(records: list[MemoryRecord], residual: RecallFilters) -> list[MemoryRecord]:
+    return records if residual.empty else [record for record in records if residual.admits(record)]
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -1,0 +1,91 @@
+"""How DTO values become SQLite column values and back, exactly.
+
+- Datetimes are integers of microseconds since the Unix epoch (UTC): exact for every aware
+  datetime Python can hold, and ordered as the instants are, so ``ORDER BY`` sorts by time.
+- Metadata is JSON text: its values are scalars, which JSON round-trips exactly (floats included).
+- Vectors are float32 blobs, as the design fixes for every stored embedding; a value that float32
+  holds exactly reads back equal.
+
+Tables whose columns are named as their DTO's fields convert whole records with
+:func:`record_columns` and :func:`record_from_row`, naming only the fields that need encoding.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import numpy as np
+
+from astrocyte.types import Metadata
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Record = TypeVar("Record")
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def encode_time(moment: datetime | None) -> int | None:
+    """Microseconds since the epoch of an aware datetime (the DTOs make every datetime aware)."""
+    return None if moment is None else (moment - _EPOCH) // _MICROSECOND
+
+
+def decode_time(micros: int | None) -> datetime | None:
+    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
+
+
+def encode_metadata(metadata: Metadata | None) -> str | None:
+    return None if metadata is None else json.dumps(metadata, ensure_ascii=False, allow_nan=False)
+
+
+def decode_metadata(text: str | None) -> Metadata | None:
+    if text is None:
+        return None
+    metadata: Metadata = json.loads(text)
+    return metadata
+
+
+def encode_vector(vector: Sequence[float] | None) -> bytes | None:
+    return None if vector is None else np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def decode_vector(blob: bytes | None) -> list[float] | None:
+    if blob is None:
+        return None
+    values: list[float] = np.frombuffer(blob, dtype=np.float32).tolist()
+    return values
+
+
+def record_columns(
+    record: DataclassInstance, *, times: Iterable[str] = (), vectors: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The column values of a DTO whose fields are named as its table's columns, ready to bind by name.
+
+    ``times`` and ``vectors`` name the fields to encode as such; a ``metadata`` field is encoded as JSON.
+    """
+    values = {field.name: getattr(record, field.name) for field in fields(record)}
+    return _converted(values, (times, encode_time), (vectors, encode_vector), (["metadata"], encode_metadata))
+
+
+def record_from_row(
+    dto: Callable[..., Record], row: sqlite3.Row, *, times: Iterable[str] = (), vectors: Iterable[str] = ()
+) -> Record:
+    """The DTO of a row whose columns are named as its fields: the inverse of :func:`record_columns`."""
+    values = dict(zip(row.keys(), row, strict=True))
+    return dto(**_converted(values, (times, decode_time), (vectors, decode_vector), (["metadata"], decode_metadata)))
+
+
+def _converted(values: dict[str, Any], *conversions: tuple[Iterable[str], Callable[[Any], Any]]) -> dict[str, Any]:
+    """``values`` with each named entry that is present passed through its conversion."""
+    for names, convert in conversions:
+        for name in names:
+            if name in values:
+                values[name] = convert(values[name])
+    return values

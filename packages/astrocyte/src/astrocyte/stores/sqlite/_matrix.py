@@ -1,0 +1,245 @@
+"""The in-process copy of each bank's vectors that makes SQLite vector search one numpy product.
+
+SQLite holds the truth (float32 blobs in ``vector_contents``); searching it row by row from Python
+would cost a Python loop over the bank per query. So each process keeps, per bank, a float32
+matrix of the vectors as unit rows, ordered by ``row_id``, loaded on the bank's first search and
+then updated in place by every write this process makes. Mapping the ``row_id`` of a filtered SQL query to matrix
+rows is a ``searchsorted``, so filtered searches score only their candidate rows.
+
+**Staleness.** The cache is right only while it matches the database. Every write of a bank stores
+a fresh random ``version`` in ``vector_banks`` in the same transaction, and the matrix remembers the
+version it reflects:
+
+- a write applies itself to the matrix only if the matrix carried the version the database had
+  before the write, then takes the new version; otherwise it drops the matrix;
+- a search first reads the bank's version and reloads the matrix when it differs.
+
+That keeps the matrix right after a transaction rolls back (the database returns to a version the
+matrix no longer carries), after another process or connection writes the file, and when a commit
+fails. Versions are random rather than counters so that a rolled-back version can never be taken
+again by a later write (a counter would return to it, and the stale matrix would look current).
+
+Deleted rows are marked dead rather than cut out at once (cutting copies the whole matrix); the
+matrix is compacted once a quarter of its rows are dead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from astrocyte.stores.memory._rows import with_capacity
+from astrocyte.stores.sqlite.database import SqliteDatabase
+from astrocyte.vectors import FloatMatrix, cosine_scores, top_k
+
+RowIds = npt.NDArray[np.int64]
+Positions = npt.NDArray[np.intp]
+Mask = npt.NDArray[np.bool_]
+
+_LOAD_CHUNK = 4096  # rows fetched at a time while loading a bank
+_FLOAT32_BYTES = np.dtype(np.float32).itemsize
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The best rows of one search: their ``row_id`` and score, best first."""
+
+    row_ids: RowIds
+    scores: npt.NDArray[np.float32]
+
+
+class BankMatrix:
+    """Unit rows of one bank's vectors, sorted by ``row_id``, with a mark on rows deleted since loading."""
+
+    def __init__(self, version: int | None, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
+        self.version = version
+        self._reset(row_ids, unit_rows)
+
+    def _reset(self, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
+        """Hold exactly these rows (taking the arrays, not copying them), all live, in ``row_id`` order."""
+        if len(row_ids) > 1 and not (row_ids[1:] > row_ids[:-1]).all():
+            order = np.argsort(row_ids)
+            row_ids, unit_rows = row_ids[order], unit_rows[order]
+        self._size = len(row_ids)
+        self._row_ids: RowIds = row_ids
+        self._unit: FloatMatrix = unit_rows
+        self._alive: Mask = np.ones(self._size, dtype=np.bool_)
+        self._dead = 0
+
+    def __len__(self) -> int:
+        """How many live rows the matrix holds."""
+        return self._size - self._dead
+
+    def positions(self, row_ids: RowIds) -> Positions:
+        """The matrix rows of the live ``row_ids`` it holds (rows it does not hold are left out)."""
+        positions, present = self._locate(row_ids)
+        positions = positions[present]
+        return positions[self._alive[positions]]
+
+    def best(self, query: FloatMatrix, limit: int, candidates: Positions | None = None) -> Ranked:
+        """The ``limit`` live rows most similar to ``query`` (of ``candidates`` only, when given)."""
+        rows = candidates if candidates is not None else self._live_rows()
+        if rows is not None and 4 * len(rows) < self._size:
+            scores = cosine_scores(self._unit[rows], query)  # few rows: score only those
+        else:
+            # Many rows: one product over the contiguous matrix beats gathering them first.
+            scores = cosine_scores(self._unit[: self._size], query)
+            scores = scores if rows is None else scores[rows]
+        chosen = top_k(scores, min(limit, len(scores))) if len(scores) else np.empty(0, dtype=np.intp)
+        return Ranked(self._row_ids[chosen if rows is None else rows[chosen]], scores[chosen])
+
+    def _live_rows(self) -> Positions | None:
+        """The live rows, or ``None`` when every row is live."""
+        return np.flatnonzero(self._alive[: self._size]) if self._dead else None
+
+    def upsert(self, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
+        """Put each row (``row_ids`` distinct): replace the rows it holds, add the others."""
+        positions, present = self._locate(row_ids)
+        replaced = positions[present]
+        self._dead -= int(np.count_nonzero(~self._alive[replaced]))
+        self._alive[replaced] = True
+        self._unit[replaced] = unit_rows[present]
+        added = ~present
+        if not added.any():
+            return
+        new_ids, new_rows = row_ids[added], unit_rows[added]
+        size, grown = self._size, self._size + len(new_ids)
+        if size and new_ids.min() < self._row_ids[size - 1]:
+            # SQLite numbers new rows above every existing one, so this is rare: merge by sorting.
+            live = self._alive[:size]
+            self._reset(
+                np.concatenate([self._row_ids[:size][live], new_ids]),
+                np.concatenate([self._unit[:size][live], new_rows]),
+            )
+            return
+        order = np.argsort(new_ids, kind="stable")
+        self._row_ids = with_capacity(self._row_ids, grown, size)
+        self._unit = with_capacity(self._unit, grown, size)
+        self._alive = with_capacity(self._alive, grown, size)
+        self._row_ids[size:grown] = new_ids[order]
+        self._unit[size:grown] = new_rows[order]
+        self._alive[size:grown] = True
+        self._size = grown
+
+    def remove(self, row_ids: RowIds) -> None:
+        """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""
+        positions, present = self._locate(row_ids)
+        positions = positions[present]
+        self._dead += int(np.count_nonzero(self._alive[positions]))
+        self._alive[positions] = False
+        if self._dead * 4 > self._size:
+            live = self._alive[: self._size]
+            self._reset(self._row_ids[: self._size][live], self._unit[: self._size][live])
+
+    def _locate(self, row_ids: RowIds) -> tuple[Positions, Mask]:
+        """Where each of ``row_ids`` is or would go, and whether it is there (dead or alive)."""
+        held = self._row_ids[: self._size]
+        positions = np.searchsorted(held, row_ids)
+        present = positions < self._size
+        present[present] = held[positions[present]] == row_ids[present]
+        return positions, present
+
+
+class MatrixCache:
+    """The bank matrices of one database, shared by every vector store of that database."""
+
+    def __init__(self) -> None:
+        self._banks: dict[str, BankMatrix] = {}
+        self.lock = threading.RLock()
+        """Held around every read or change of a matrix, so threads sharing the database agree."""
+
+    def current(self, connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
+        """The bank's matrix as of the database now, loaded if missing or stale; ``None``: the bank is empty."""
+        with self.lock:
+            version = read_version(connection, bank_id)
+            cached = self._banks.get(bank_id)
+            if version is not None and cached is not None and cached.version == version:
+                return cached
+            self._banks.pop(bank_id, None)
+            loaded = _load(connection, bank_id)
+            if loaded is not None:
+                self._banks[bank_id] = loaded
+            return loaded
+
+    def written(
+        self, bank_id: str, before: int | None, after: int, row_ids: RowIds, unit_rows: FloatMatrix | None
+    ) -> None:
+        """Apply a write of ``bank_id`` that moved it from version ``before`` to ``after``.
+
+        ``unit_rows`` are the rows stored under ``row_ids``; ``None`` means those rows were deleted.
+        A matrix that did not reflect ``before`` is stale and is dropped instead.
+        """
+        with self.lock:
+            matrix = self._banks.get(bank_id)
+            if matrix is None:
+                return
+            if matrix.version != before:
+                del self._banks[bank_id]
+                return
+            if unit_rows is None:
+                matrix.remove(row_ids)
+            else:
+                matrix.upsert(row_ids, unit_rows)
+            matrix.version = after
+
+    def drop(self, bank_id: str) -> None:
+        with self.lock:
+            self._banks.pop(bank_id, None)
+
+
+_caches: weakref.WeakKeyDictionary[SqliteDatabase, MatrixCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def matrix_cache(database: SqliteDatabase) -> MatrixCache:
+    """The cache of ``database``: one per file per process, whichever store of the file asks."""
+    with _caches_lock:
+        cache = _caches.get(database)
+        if cache is None:
+            cache = _caches[database] = MatrixCache()
+        return cache
+
+
+def read_version(connection: sqlite3.Connection, bank_id: str) -> int | None:
+    row = connection.execute("SELECT version FROM vector_banks WHERE bank_id = ?", (bank_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _load(connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
+    """The bank's matrix, read in one statement so that its rows, count and version are one snapshot.
+
+    Rows are copied into one preallocated matrix a chunk at a time and normalised in place: a bank
+    of 100k 384-d vectors is 150 MB, and every further bank-sized temporary would cost as much again.
+    """
+    cursor = connection.cursor()
+    cursor.row_factory = None  # plain tuples: a bank may have many rows
+    cursor.execute(
+        "SELECT (SELECT version FROM vector_banks WHERE bank_id = ?1), "
+        "(SELECT COUNT(*) FROM vectors INDEXED BY vectors_by_bank WHERE bank_id = ?1), v.row_id, c.vector "
+        "FROM vectors AS v INDEXED BY vectors_by_bank JOIN vector_contents AS c ON c.row_id = v.row_id "
+        "WHERE v.bank_id = ?1",
+        (bank_id,),
+    )
+    chunk = cursor.fetchmany(_LOAD_CHUNK)
+    if not chunk:
+        return None
+    version, count = chunk[0][0], chunk[0][1]
+    row_ids = np.empty(count, dtype=np.int64)
+    matrix = np.empty((count, len(chunk[0][3]) // _FLOAT32_BYTES), dtype=np.float32)
+    loaded = 0
+    while chunk and loaded < count:  # the count bounds a statement that writes on this connection could stretch
+        chunk = chunk[: count - loaded]
+        end = loaded + len(chunk)
+        row_ids[loaded:end] = [row[2] for row in chunk]
+        matrix[loaded:end] = np.frombuffer(b"".join(row[3] for row in chunk), dtype=np.float32).reshape(len(chunk), -1)
+        loaded, chunk = end, cursor.fetchmany(_LOAD_CHUNK)
+    cursor.close()
+    row_ids, matrix = row_ids[:loaded], matrix[:loaded]
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
+    np.divide(matrix, norms, out=matrix, where=norms > 0)  # zero rows stay zero, as in normalise_rows
+    return BankMatrix(None if version is None else int(version), row_ids, matrix)

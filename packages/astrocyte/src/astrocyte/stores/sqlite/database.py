@@ -1,0 +1,257 @@
+"""One SQLite file shared by every store configured on it: connection, schema and transactions.
+
+The embedded default keeps vectors, documents, the graph and the rest in one file, so that a
+retain's rows can land in one transaction. Stores therefore do not open their own connections:
+they :meth:`SqliteDatabase.acquire` the database of a path, which every store of that path shares
+(reference-counted; the last :meth:`release` closes it). ``":memory:"`` is never shared: each
+acquire gets a private in-memory database, which is what tests of one store want.
+
+Writes go through :meth:`SqliteDatabase.write`, a transaction that nests: the outermost one issues
+``BEGIN IMMEDIATE`` (taking the write lock up front, so two processes never deadlock upgrading a
+read lock) and commits or rolls back; inner ones join it. The engine opens the outermost one
+around a whole retain through :meth:`transaction`.
+
+The schema is a sequence of numbered SQL files in ``migrations/`` (``001_memories.sql``, ...),
+applied in order, each in its own transaction together with its row in ``schema_migrations``. The
+row is inserted first, so when two processes migrate one file at once the second one's insert
+fails on the primary key, it rolls back, and it finds the migration applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+from astrocyte.errors import ProviderUnavailable
+
+MEMORY = ":memory:"
+_MIGRATION_NAME = re.compile(r"(\d{3})_([a-z0-9_]+)\.sql")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def packaged_migrations() -> list[Migration]:
+    """The migrations shipped in ``astrocyte/stores/sqlite/migrations``, in version order."""
+    migrations = []
+    for entry in resources.files(__package__).joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.fullmatch(entry.name)
+        if match is not None:
+            migrations.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    migrations.sort(key=lambda migration: migration.version)
+    versions = [migration.version for migration in migrations]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a version number: {versions}")
+    return migrations
+
+
+class SqliteDatabase:
+    """A shared connection to one SQLite file, migrated to the newest schema when acquired."""
+
+    _shared: ClassVar[dict[Path, SqliteDatabase]] = {}
+    _registry_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: str | Path, migrations: list[Migration] | None = None) -> None:
+        self.path = str(path)
+        self._users = 0
+        self._depth = 0
+        self._owner: asyncio.Task[Any] | None = None
+        self._lock = threading.RLock()
+        try:
+            if self.path != MEMORY:
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.connection = sqlite3.connect(
+                Path(self.path).expanduser() if self.path != MEMORY else MEMORY,
+                isolation_level=None,  # autocommit: transactions are explicit, see write()
+                check_same_thread=False,
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise ProviderUnavailable(f"sqlite:{self.path}", f"cannot open the database: {exc}") from exc
+        self.connection.row_factory = sqlite3.Row
+        try:
+            for pragma in (
+                "journal_mode = WAL",
+                "synchronous = NORMAL",
+                "foreign_keys = ON",
+                "busy_timeout = 10000",
+                "temp_store = MEMORY",
+            ):
+                self.connection.execute(f"PRAGMA {pragma}")
+            self.migrate(packaged_migrations() if migrations is None else migrations)
+        except sqlite3.Error as exc:  # not a database, unreadable, or a migration failed: nothing is left open
+            self.connection.close()
+            raise ProviderUnavailable(f"sqlite:{self.path}", f"cannot prepare the database: {exc}") from exc
+
+    # ------------------------------------------------------------------------------ sharing
+
+    @classmethod
+    def acquire(cls, path: str | Path) -> SqliteDatabase:
+        """The database of ``path``, shared with every other user of the same file."""
+        if str(path) == MEMORY:
+            database = cls(MEMORY)
+            database._users = 1
+            return database
+        key = Path(path).expanduser().resolve()
+        with cls._registry_lock:
+            shared = cls._shared.get(key)
+            if shared is None:
+                shared = cls._shared[key] = cls(key)
+            shared._users += 1
+            return shared
+
+    def release(self) -> None:
+        """One user is done; the last one closes the connection.
+
+        A release beyond the last does nothing: it must not evict a newer database of the same path
+        from the registry, nor close a connection twice.
+        """
+        with self._registry_lock:
+            if self._users <= 0:
+                return
+            self._users -= 1
+            if self._users > 0:
+                return
+            if self.path != MEMORY and self._shared.get(Path(self.path)) is self:
+                del self._shared[Path(self.path)]
+        self.connection.close()
+
+    @property
+    def key(self) -> str:
+        """What stores report as their ``transaction_key``: equal exactly when they share this file."""
+        return f"sqlite:{self.path}" if self.path != MEMORY else f"sqlite:{MEMORY}:{id(self)}"
+
+    # ------------------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested calls join the outermost, which commits or rolls back.
+
+        A nested call is a savepoint: when it raises, its own writes are undone even if an outer
+        caller catches the error and goes on, so a store call that fails leaves nothing behind.
+        """
+        with self._lock:
+            savepoint = f"astrocyte_{self._depth}" if self._depth else None
+            if savepoint is None:
+                self._owner = _current_task()
+            elif _current_task() is not self._owner:
+                raise RuntimeError(
+                    f"a write to {self.path} from another asyncio task while a transaction is open: the "
+                    "transaction's owner awaited something that suspends (only store calls may run inside it)"
+                )
+            self.connection.execute("BEGIN IMMEDIATE" if savepoint is None else f"SAVEPOINT {savepoint}")
+            self._depth += 1
+            try:
+                yield self.connection
+            except BaseException:
+                self._depth -= 1
+                self._undo(savepoint)
+                raise
+            self._depth -= 1
+            self._finish(savepoint)
+
+    def _finish(self, savepoint: str | None) -> None:
+        if savepoint is not None:
+            self.connection.execute(f"RELEASE {savepoint}")
+            return
+        try:
+            self.connection.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT (a deferred constraint, a full disk) can leave the transaction open;
+            # roll it back so the next write() can begin one.
+            self._undo(None)
+            raise
+
+    def _undo(self, savepoint: str | None) -> None:
+        # SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error);
+        # then there is nothing left to undo, and trying would hide the original error.
+        if not self.connection.in_transaction:
+            return
+        if savepoint is None:
+            self.connection.execute("ROLLBACK")
+        else:
+            self.connection.execute(f"ROLLBACK TO {savepoint}")
+            self.connection.execute(f"RELEASE {savepoint}")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """:meth:`write` for the engine, which opens it around every store call of one retain.
+
+        The connection is shared by every coroutine of the process, so a transaction must not
+        suspend: inside it the engine awaits only SQLite store calls, which never yield to the event
+        loop, and so no other task can run (and write) until it ends. A write from another task
+        while it is open would silently join it; :meth:`write` refuses that loudly instead.
+        """
+        with self.write():
+            yield
+
+    # ------------------------------------------------------------------------------ schema
+
+    def applied_versions(self) -> set[int]:
+        """Every migration version recorded in this file (a gap is applied, whatever came later)."""
+        self._ensure_migrations_table()
+        return {int(row[0]) for row in self.connection.execute("SELECT version FROM schema_migrations")}
+
+    def schema_version(self) -> int:
+        """The newest migration applied to this file (0 for a new file)."""
+        self._ensure_migrations_table()
+        row = self.connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self, migrations: list[Migration]) -> list[int]:
+        """Apply every migration newer than the file's schema; returns the versions applied now."""
+        self._ensure_migrations_table()
+        applied_now = []
+        for migration in migrations:
+            if migration.version in self.applied_versions():
+                continue
+            stamp = datetime.now(UTC).isoformat()
+            script = (
+                "BEGIN IMMEDIATE;\n"
+                f"INSERT INTO schema_migrations (version, name, applied_at) "
+                f"VALUES ({migration.version}, '{migration.name}', '{stamp}');\n"
+                f"{migration.sql}\n;COMMIT;"
+            )
+            try:
+                self.connection.executescript(script)
+            except sqlite3.IntegrityError:
+                self.connection.execute("ROLLBACK")
+                if self._applied(migration.version):
+                    continue  # another connection applied it first: its row's insert is what failed
+                raise  # the migration's own statements broke a constraint
+            except sqlite3.Error:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
+            applied_now.append(migration.version)
+        return applied_now
+
+    def _applied(self, version: int) -> bool:
+        row = self.connection.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone()
+        return row is not None
+
+    def _ensure_migrations_table(self) -> None:
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    """The running asyncio task, or ``None`` outside an event loop (plain synchronous use)."""
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None

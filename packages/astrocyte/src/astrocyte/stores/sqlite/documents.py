@@ -1,0 +1,169 @@
+"""The embedded default's :class:`~astrocyte.spi.DocumentStore`: memory text ranked by SQLite FTS5's BM25.
+
+The text lives once, in ``documents``; ``documents_fts`` indexes it (triggers keep the two in step
+inside the writing transaction, so a rolled-back write leaves no stray index entries). A user's
+query is never handed to FTS5 as query syntax: it is cut into words, each quoted as an FTS5 string,
+and joined with ``OR``, so quotes, operators and punctuation are only separators, as in the
+in-memory store. Words are cut where :func:`astrocyte.text.words` cuts them but keep their case:
+FTS5 folds case itself, and Python's ``casefold`` would turn ``ß`` into ``ss``, a word the index
+never holds.
+
+FTS5's ``bm25()`` is negative, lower being better; hits carry its negation, so ``score >= 0`` and
+higher is better. Its statistics (document count, average length, how many documents hold a word)
+are those of the whole file, not of one bank: ranking within a bank is still BM25's, but a word
+common in other banks weighs less here too.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from astrocyte.errors import ValidationError
+from astrocyte.stores.memory.documents import _check_document
+from astrocyte.stores.sqlite._columns import decode_metadata, encode_metadata
+from astrocyte.stores.sqlite._item_rows import (
+    Conditions,
+    add_label_conditions,
+    decode_tags,
+    encode_tags,
+    name_unstorable,
+    replace_tags,
+    row_ids_of,
+)
+from astrocyte.stores.sqlite._json_values import id_list
+from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
+from astrocyte.validation import check_bank_id, check_id, check_positive_int
+
+_WORD = re.compile(r"\w+")
+
+_UPSERT = """
+INSERT INTO documents (bank_id, id, text, metadata, tags) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (bank_id, id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, tags = excluded.tags
+"""
+
+
+class SqliteDocumentStore(SqliteStore):
+    """Documents of every bank in one SQLite file (``path``; ``None``: the zero-config default file).
+
+    Beyond the published methods it offers a batched ``store_documents`` and joins the
+    transactions of the other stores of its file (:class:`astrocyte.spi.TransactionalStore`).
+    """
+
+    holds = "documents"
+
+    def capabilities(self) -> DocumentStoreCapabilities:
+        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, transactional=True)
+
+    async def store_document(self, document: Document, bank_id: str) -> str:
+        (stored,) = await self.store_documents([document], bank_id)
+        return stored
+
+    async def store_documents(self, documents: list[Document], bank_id: str) -> list[str]:
+        """Upsert every document into ``bank_id``; returns their ids in input order.
+
+        The whole batch is checked before anything is written, so a bad document stores nothing.
+        """
+        check_bank_id(bank_id)
+        for position, document in enumerate(documents):
+            _check_document(document, f"documents[{position}]")
+        if not documents:
+            return []
+        with self.database.write() as connection:
+            try:
+                connection.executemany(_UPSERT, [_row(bank_id, document) for document in documents])
+            except UnicodeEncodeError:
+                name_unstorable(documents, ("id", "tags", "metadata"), "documents")
+                raise
+            last = {document.id: document for document in documents}  # the one that wins the upsert
+            row_ids = row_ids_of(connection, "documents", bank_id, last)
+            replace_tags(
+                connection, "document_tags", bank_id, [(row_ids[key], document.tags) for key, document in last.items()]
+            )
+        return [document.id for document in documents]
+
+    async def search_fulltext(
+        self,
+        query: str,
+        bank_id: str,
+        limit: int = 10,
+        filters: DocumentFilters | None = None,
+    ) -> list[DocumentHit]:
+        check_bank_id(bank_id)
+        check_positive_int(limit, "limit")
+        if not isinstance(query, str):
+            raise ValidationError("query", f"must be a string, got {type(query).__name__}")
+        if filters is not None and not isinstance(filters, DocumentFilters):
+            raise ValidationError("filters", f"must be a DocumentFilters, got {type(filters).__name__}")
+        expression = match_expression(query)
+        if expression is None:
+            return []
+        conditions = Conditions()
+        if filters is not None:
+            add_label_conditions(
+                conditions,
+                alias="d",
+                tag_table="document_tags",
+                bank_id=bank_id,
+                tags=filters.tags,
+                tag_match=filters.tag_match,
+                metadata=filters.metadata_filters,
+            )
+        rows = self.database.connection.execute(
+            "SELECT d.id, d.text, d.metadata, d.tags, bm25(documents_fts) AS bm25 "
+            "FROM documents_fts JOIN documents AS d ON d.row_id = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? AND d.bank_id = ? AND {conditions.sql()} "
+            "ORDER BY bm25, d.row_id LIMIT ?",
+            [expression, bank_id, *conditions.parameters, limit],
+        ).fetchall()
+        return [DocumentHit(document_id=row["id"], score=max(0.0, -row["bm25"]), **_labelled_text(row)) for row in rows]
+
+    async def get_document(self, document_id: str, bank_id: str) -> Document | None:
+        check_bank_id(bank_id)
+        check_id(document_id, "document_id")
+        row = self.database.connection.execute(
+            "SELECT id, text, metadata, tags FROM documents WHERE bank_id = ? AND id = ?", (bank_id, document_id)
+        ).fetchone()
+        return None if row is None else Document(id=row["id"], **_labelled_text(row))
+
+    async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
+        check_bank_id(bank_id)
+        for position, document_id in enumerate(document_ids):
+            check_id(document_id, f"document_ids[{position}]")
+        if not document_ids:
+            return 0
+        with self.database.write() as connection:
+            deleted: int = connection.execute(
+                "DELETE FROM documents WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
+                (bank_id, id_list(document_ids)),
+            ).rowcount
+        return deleted
+
+    async def delete_bank(self, bank_id: str) -> int:
+        check_bank_id(bank_id)
+        with self.database.write() as connection:
+            deleted: int = connection.execute("DELETE FROM documents WHERE bank_id = ?", (bank_id,)).rowcount
+        return deleted
+
+
+def match_expression(query: str) -> str | None:
+    """``query`` as an FTS5 expression matching any of its words, or ``None`` when it has none.
+
+    Each word becomes a quoted FTS5 string (a word never contains ``"``), so nothing the user typed
+    is read as an operator, a column filter or a prefix query.
+    """
+    distinct: dict[str, str] = {}
+    for word in _WORD.findall(query):
+        distinct.setdefault(word.casefold(), word)
+    return " OR ".join(f'"{word}"' for word in distinct.values()) or None
+
+
+def _row(bank_id: str, document: Document) -> tuple[str, str, str, str | None, str | None]:
+    return bank_id, document.id, document.text, encode_metadata(document.metadata), encode_tags(document.tags)
+
+
+def _labelled_text(row: sqlite3.Row) -> dict[str, Any]:
+    """The text, metadata and tags of a row, as a document and a hit both carry them."""
+    return {"text": row["text"], "metadata": decode_metadata(row["metadata"]), "tags": decode_tags(row["tags"])}

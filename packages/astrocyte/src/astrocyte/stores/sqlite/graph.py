@@ -1,0 +1,550 @@
+"""The SQLite GraphStore of the embedded default: the graph as tables, walked and matched in SQL.
+
+Every read is one statement that touches only what it returns and the index entries leading
+there: ``query_neighbors`` is a recursive common table expression over the link indexes (both
+directions), never the bank's graph loaded into Python; name candidates come from an inverted
+index of name trigrams, scored in SQL with the same Jaccard index as
+:func:`astrocyte.stores.entity_similarity.trigram_similarity` (shared trigrams over the size of the
+union of both sets). The SQL stays close to what a PostgreSQL port would run (``ON CONFLICT``
+upserts, ``WITH RECURSIVE``), with SQLite's ``json_each`` where PostgreSQL would bind an array.
+
+Where the SPI leaves room this store makes the choices of the in-memory reference
+(:class:`~astrocyte.stores.memory.graph.MemoryGraphStore`), so the two answer alike:
+``connected_entities`` sorted; ``query_entities`` ordered by exact name match, then case-folded
+name, then id; candidates tie-broken by id; memory links ordered by key; ``last_seen`` the newest
+time an association or a link named the entity (a link's ``created_at`` when it has one).
+``delete_memories`` counts the memories that had any association or link before the call.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from astrocyte.stores.arguments import checked_ids, checked_items, checked_string, checked_threshold
+from astrocyte.stores.entity_similarity import embedding_similarities, names_of, trigrams
+from astrocyte.stores.sqlite._columns import (
+    decode_metadata,
+    decode_time,
+    decode_vector,
+    encode_metadata,
+    encode_time,
+    encode_vector,
+)
+from astrocyte.stores.sqlite._json_values import from_json, id_list, json_text
+from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.types import (
+    Entity,
+    EntityCandidateMatch,
+    EntityLink,
+    GraphHit,
+    GraphStoreCapabilities,
+    MemoryEntityAssociation,
+    MemoryLink,
+)
+from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_tags, check_vector
+
+_UPSERT_ENTITY = """
+INSERT INTO graph_entities (bank_id, entity_id, name, entity_type, aliases, metadata, embedding, mention_count)
+VALUES (:bank_id, :entity_id, :name, :entity_type, :aliases, :metadata, :embedding, :mention_count)
+ON CONFLICT (bank_id, entity_id) DO UPDATE SET
+    name = excluded.name, entity_type = excluded.entity_type, aliases = excluded.aliases,
+    metadata = excluded.metadata, embedding = excluded.embedding, mention_count = excluded.mention_count
+"""
+
+_INDEXED_NAMES = """
+SELECT entity_id, folded FROM graph_entity_names
+WHERE bank_id = :bank_id AND entity_id IN (SELECT value FROM json_each(:entity_ids))
+ORDER BY entity_id, position
+"""
+
+_UPSERT_ENTITY_LINK = """
+INSERT INTO graph_entity_links
+    (bank_id, link_key, entity_a, entity_b, link_type, evidence, confidence, created_at, metadata)
+VALUES (:bank_id, :link_key, :entity_a, :entity_b, :link_type, :evidence, :confidence, :created_at, :metadata)
+ON CONFLICT (bank_id, link_key) DO UPDATE SET
+    entity_a = excluded.entity_a, entity_b = excluded.entity_b, link_type = excluded.link_type,
+    evidence = excluded.evidence, confidence = excluded.confidence, created_at = excluded.created_at,
+    metadata = excluded.metadata
+"""
+
+_UPSERT_MEMORY_LINK = """
+INSERT INTO graph_memory_links (bank_id, link_key, source_memory_id, target_memory_id, link_type,
+                                evidence, confidence, weight, created_at, metadata)
+VALUES (:bank_id, :link_key, :source_memory_id, :target_memory_id, :link_type,
+        :evidence, :confidence, :weight, :created_at, :metadata)
+ON CONFLICT (bank_id, link_key) DO UPDATE SET
+    source_memory_id = excluded.source_memory_id, target_memory_id = excluded.target_memory_id,
+    link_type = excluded.link_type, evidence = excluded.evidence, confidence = excluded.confidence,
+    weight = excluded.weight, created_at = excluded.created_at, metadata = excluded.metadata
+"""
+
+_SEEN = """
+INSERT INTO graph_entity_seen (bank_id, entity_id, last_seen) VALUES (?, ?, ?)
+ON CONFLICT (bank_id, entity_id) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen)
+"""
+
+# Breadth-first by depth: (entity, depth) pairs are distinct, so the walk ends after max_depth
+# rounds even on cyclic graphs; each entity keeps its smallest depth. The two recursive steps
+# follow links forwards and backwards, each through its own index (a PostgreSQL port, which allows
+# one recursive reference, would join a two-way view of the links instead). CROSS JOIN fixes the
+# join order in SQLite: from the rows already reached into the index, never a scan of the bank.
+_NEIGHBOURS = """
+WITH RECURSIVE
+walk (entity_id, depth) AS (
+    SELECT value, 0 FROM json_each(:seeds)
+    UNION
+    SELECT link.entity_b, walk.depth + 1
+    FROM walk CROSS JOIN graph_entity_links AS link
+    WHERE link.bank_id = :bank_id AND link.entity_a = walk.entity_id AND walk.depth < :max_depth
+    UNION
+    SELECT link.entity_a, walk.depth + 1
+    FROM walk CROSS JOIN graph_entity_links AS link
+    WHERE link.bank_id = :bank_id AND link.entity_b = walk.entity_id AND walk.depth < :max_depth
+),
+reached (entity_id, depth) AS (
+    SELECT entity_id, MIN(depth) FROM walk GROUP BY entity_id
+)
+SELECT mention.memory_id AS memory_id, MIN(reached.depth) AS depth, COUNT(*) AS connections,
+       json_group_array(mention.entity_id) AS entity_ids
+FROM reached CROSS JOIN graph_mentions AS mention
+WHERE mention.bank_id = :bank_id AND mention.entity_id = reached.entity_id
+GROUP BY mention.memory_id
+ORDER BY depth, connections DESC, memory_id
+LIMIT :limit
+"""
+
+_MATCHING_ENTITIES = """
+SELECT entity.*
+FROM graph_entities AS entity
+JOIN graph_entity_names AS own
+  ON own.bank_id = entity.bank_id AND own.entity_id = entity.entity_id AND own.position = 0
+WHERE entity.bank_id = :bank_id
+  AND entity.entity_id IN (
+      SELECT entity_id FROM graph_entity_names WHERE bank_id = :bank_id AND instr(folded, :needle) > 0
+  )
+ORDER BY own.folded <> :needle, own.folded, entity.entity_id
+LIMIT :limit
+"""
+
+# Jaccard index of trigram sets: |shared| / (|name| + |query| - |shared|), best name or alias per
+# entity. Names sharing no trigram score 0, so they are listed (by the second branch) only when the
+# threshold is 0 itself.
+_CANDIDATES = """
+WITH
+shared (entity_id, position, shared) AS (
+    SELECT gram.entity_id, gram.position, COUNT(*)
+    FROM json_each(:trigrams) AS wanted CROSS JOIN graph_name_trigrams AS gram
+    WHERE gram.bank_id = :bank_id AND gram.trigram = wanted.value
+    GROUP BY gram.entity_id, gram.position
+),
+similar (entity_id, similarity) AS (
+    SELECT shared.entity_id,
+           MAX(CAST(shared.shared AS REAL) / (name.trigram_count + :trigram_count - shared.shared))
+    FROM shared
+    JOIN graph_entity_names AS name
+      ON name.bank_id = :bank_id AND name.entity_id = shared.entity_id AND name.position = shared.position
+    GROUP BY shared.entity_id
+),
+scored (entity_id, similarity) AS (
+    SELECT entity_id, similarity FROM similar WHERE similarity >= :threshold
+    UNION ALL
+    SELECT entity_id, 0.0 FROM graph_entities
+    WHERE :threshold <= 0 AND bank_id = :bank_id AND entity_id NOT IN (SELECT entity_id FROM similar)
+),
+chosen (entity_id, similarity) AS (
+    SELECT entity_id, similarity FROM scored ORDER BY similarity DESC, entity_id LIMIT :limit
+)
+SELECT entity.*, chosen.similarity AS similarity, seen.last_seen AS last_seen
+FROM chosen
+JOIN graph_entities AS entity ON entity.bank_id = :bank_id AND entity.entity_id = chosen.entity_id
+LEFT JOIN graph_entity_seen AS seen ON seen.bank_id = :bank_id AND seen.entity_id = chosen.entity_id
+ORDER BY chosen.similarity DESC, chosen.entity_id
+"""
+
+_CO_OCCURRING_NAMES = """
+SELECT DISTINCT mine.entity_id AS entity_id, other.name AS name
+FROM json_each(:entity_ids) AS wanted
+CROSS JOIN graph_mentions AS mine
+CROSS JOIN graph_mentions AS theirs
+CROSS JOIN graph_entities AS other
+WHERE mine.bank_id = :bank_id AND mine.entity_id = wanted.value
+  AND theirs.bank_id = :bank_id AND theirs.memory_id = mine.memory_id AND theirs.entity_id <> mine.entity_id
+  AND other.bank_id = :bank_id AND other.entity_id = theirs.entity_id
+ORDER BY mine.entity_id, other.name
+"""
+
+# The keys of the memory links starting or ending at one of :memory_ids, each end through its index.
+_LINKS_TOUCHING = """
+SELECT link_key FROM graph_memory_links
+WHERE bank_id = :bank_id AND source_memory_id IN (SELECT value FROM json_each(:memory_ids))
+UNION
+SELECT link_key FROM graph_memory_links
+WHERE bank_id = :bank_id AND target_memory_id IN (SELECT value FROM json_each(:memory_ids))
+"""
+
+_MEMORY_LINKS = f"""
+SELECT * FROM graph_memory_links
+WHERE bank_id = :bank_id AND link_key IN ({_LINKS_TOUCHING})
+  AND (:link_types IS NULL OR link_type IN (SELECT value FROM json_each(:link_types)))
+ORDER BY link_key
+LIMIT :limit
+"""
+
+_MEMORIES_WITH_ANYTHING = """
+SELECT COUNT(*) FROM (SELECT DISTINCT value AS memory_id FROM json_each(:memory_ids)) AS doomed
+WHERE EXISTS (SELECT 1 FROM graph_mentions WHERE bank_id = :bank_id AND memory_id = doomed.memory_id)
+   OR EXISTS (SELECT 1 FROM graph_memory_links WHERE bank_id = :bank_id AND source_memory_id = doomed.memory_id)
+   OR EXISTS (SELECT 1 FROM graph_memory_links WHERE bank_id = :bank_id AND target_memory_id = doomed.memory_id)
+"""
+
+_BANK_TABLES = (
+    "graph_entities",
+    "graph_entity_names",
+    "graph_name_trigrams",
+    "graph_entity_links",
+    "graph_mentions",
+    "graph_memory_links",
+    "graph_entity_seen",
+)
+
+
+class SqliteGraphStore(SqliteStore):
+    """A GraphStore in the shared SQLite file of ``path`` (``None``: the zero-config default)."""
+
+    holds: ClassVar[str] = "graph"
+
+    def capabilities(self) -> GraphStoreCapabilities:
+        return GraphStoreCapabilities(entity_embeddings=True, transactional=True)
+
+    # ------------------------------------------------------------------------------ writes
+
+    async def store_entities(self, entities: list[Entity], bank_id: str) -> list[str]:
+        check_bank_id(bank_id)
+        checked = checked_items(entities, Entity, "entities")
+        if not checked:
+            return []
+        latest = {entity.id: entity for entity in checked}  # a repeated id: the last one wins
+        with self.database.write() as connection:
+            connection.executemany(_UPSERT_ENTITY, [_entity_row(entity, bank_id) for entity in latest.values()])
+            self._index_names(connection, bank_id, latest)
+        return [entity.id for entity in checked]
+
+    @staticmethod
+    def _index_names(connection: sqlite3.Connection, bank_id: str, entities: dict[str, Entity]) -> None:
+        """Rewrite the name rows and name trigrams of those ``entities`` whose names changed.
+
+        Storing an entity again under the same names, as every retain that mentions it does,
+        writes no index rows: the trigrams are most of the cost of storing an entity.
+        """
+        indexed: defaultdict[str, list[str]] = defaultdict(list)
+        for row in connection.execute(_INDEXED_NAMES, {"bank_id": bank_id, "entity_ids": id_list(entities)}):
+            indexed[row["entity_id"]].append(row["folded"])
+        named = {entity_id: names_of(entity) for entity_id, entity in entities.items()}
+        renamed = {
+            entity_id: names
+            for entity_id, names in named.items()
+            if [text.casefold() for text in names] != indexed.get(entity_id)
+        }
+        if not renamed:
+            return
+        name_rows: list[tuple[str, str, int, str, int]] = []
+        trigram_rows: list[tuple[str, str, str, int]] = []
+        for entity_id, names in renamed.items():
+            for position, text in enumerate(names):
+                grams = trigrams(text)
+                name_rows.append((bank_id, entity_id, position, text.casefold(), len(grams)))
+                trigram_rows.extend((bank_id, gram, entity_id, position) for gram in grams)
+        for table in ("graph_entity_names", "graph_name_trigrams"):
+            connection.executemany(
+                f"DELETE FROM {table} WHERE bank_id = ? AND entity_id = ?",
+                [(bank_id, entity_id) for entity_id in renamed],
+            )
+        connection.executemany(
+            "INSERT INTO graph_entity_names (bank_id, entity_id, position, folded, trigram_count) "
+            "VALUES (?, ?, ?, ?, ?)",
+            name_rows,
+        )
+        connection.executemany(
+            "INSERT INTO graph_name_trigrams (bank_id, trigram, entity_id, position) VALUES (?, ?, ?, ?)", trigram_rows
+        )
+
+    async def store_links(self, links: list[EntityLink], bank_id: str) -> list[str]:
+        check_bank_id(bank_id)
+        checked = checked_items(links, EntityLink, "links")
+        if not checked:
+            return []
+        now = _now()
+        with self.database.write() as connection:
+            connection.executemany(_UPSERT_ENTITY_LINK, [_entity_link_row(link, bank_id) for link in checked])
+            self._mark_seen(
+                connection,
+                bank_id,
+                (
+                    (entity_id, link.created_at or now)
+                    for link in checked
+                    for entity_id in (link.entity_a, link.entity_b)
+                ),
+            )
+        return [link.key for link in checked]
+
+    async def store_entity_link(self, link: EntityLink, bank_id: str) -> str:
+        return (await self.store_links([link], bank_id))[0]
+
+    async def link_memories_to_entities(self, associations: list[MemoryEntityAssociation], bank_id: str) -> None:
+        check_bank_id(bank_id)
+        checked = checked_items(associations, MemoryEntityAssociation, "associations")
+        if not checked:
+            return
+        now = _now()
+        with self.database.write() as connection:
+            connection.executemany(
+                "INSERT INTO graph_mentions (bank_id, entity_id, memory_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (bank_id, entity_id, memory_id) DO NOTHING",
+                [(bank_id, association.entity_id, association.memory_id) for association in checked],
+            )
+            self._mark_seen(connection, bank_id, ((association.entity_id, now) for association in checked))
+
+    async def store_memory_links(self, links: list[MemoryLink], bank_id: str) -> list[str]:
+        check_bank_id(bank_id)
+        checked = checked_items(links, MemoryLink, "links")
+        if not checked:
+            return []
+        with self.database.write() as connection:
+            connection.executemany(_UPSERT_MEMORY_LINK, [_memory_link_row(link, bank_id) for link in checked])
+        return [link.key for link in checked]
+
+    @staticmethod
+    def _mark_seen(connection: sqlite3.Connection, bank_id: str, sightings: Iterable[tuple[str, datetime]]) -> None:
+        connection.executemany(_SEEN, [(bank_id, entity_id, encode_time(when)) for entity_id, when in sightings])
+
+    # ------------------------------------------------------------------------------ reads
+
+    async def find_memory_links(
+        self,
+        seed_memory_ids: list[str],
+        bank_id: str,
+        *,
+        link_types: list[str] | None = None,
+        limit: int = 200,
+    ) -> list[MemoryLink]:
+        check_bank_id(bank_id)
+        seeds = checked_ids(seed_memory_ids, "seed_memory_ids")
+        wanted_types = check_tags(link_types, "link_types")
+        check_positive_int(limit, "limit")
+        if not seeds:
+            return []
+        rows = self._read(
+            _MEMORY_LINKS,
+            {
+                "bank_id": bank_id,
+                "memory_ids": id_list(seeds),
+                "link_types": None if wanted_types is None else id_list(wanted_types),
+                "limit": limit,
+            },
+        )
+        return [_memory_link(row) for row in rows]
+
+    async def query_neighbors(
+        self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
+    ) -> list[GraphHit]:
+        check_bank_id(bank_id)
+        seeds = checked_ids(entity_ids, "entity_ids")
+        check_non_negative_int(max_depth, "max_depth")
+        check_positive_int(limit, "limit")
+        if not seeds:
+            return []
+        rows = self._read(
+            _NEIGHBOURS, {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
+        )
+        return [
+            GraphHit(
+                memory_id=row["memory_id"],
+                text="",
+                connected_entities=sorted(json.loads(row["entity_ids"])),
+                depth=row["depth"],
+                score=1.0 / (1 + row["depth"]),
+            )
+            for row in rows
+        ]
+
+    async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
+        check_bank_id(bank_id)
+        needle = checked_string(query, "query").casefold()
+        check_positive_int(limit, "limit")
+        if not needle.strip():
+            return []
+        rows = self._read(_MATCHING_ENTITIES, {"bank_id": bank_id, "needle": needle, "limit": limit})
+        return [_entity(row) for row in rows]
+
+    async def find_entity_candidates(
+        self, name: str, bank_id: str, threshold: float = 0.8, limit: int = 5
+    ) -> list[Entity]:
+        rows = self._candidates(name, bank_id, checked_threshold(threshold, "threshold"), limit)
+        return [_entity(row) for row in rows]
+
+    async def find_entity_candidates_scored(
+        self,
+        name: str,
+        bank_id: str,
+        *,
+        name_embedding: list[float] | None = None,
+        trigram_threshold: float = 0.3,
+        limit: int = 10,
+    ) -> list[EntityCandidateMatch]:
+        rows = self._candidates(name, bank_id, checked_threshold(trigram_threshold, "trigram_threshold"), limit)
+        if name_embedding is not None:
+            check_vector(name_embedding, "name_embedding")
+        entities = {row["entity_id"]: _entity(row) for row in rows}
+        embedding_scores = embedding_similarities(
+            {entity_id: entity.embedding for entity_id, entity in entities.items()}, name_embedding
+        )
+        co_occurring = self._co_occurring_names(bank_id, list(entities))
+        return [
+            EntityCandidateMatch(
+                entity=entities[row["entity_id"]],
+                name_similarity=row["similarity"],
+                embedding_similarity=embedding_scores.get(row["entity_id"]),
+                co_occurring_names=co_occurring.get(row["entity_id"], []),
+                last_seen=decode_time(row["last_seen"]),
+                mention_count=row["mention_count"],
+            )
+            for row in rows
+        ]
+
+    def _candidates(self, name: str, bank_id: str, threshold: float, limit: int) -> list[sqlite3.Row]:
+        """Entity rows (with ``similarity`` and ``last_seen``) whose best name reaches ``threshold``, best first."""
+        check_bank_id(bank_id)
+        query = trigrams(checked_string(name, "name"))
+        check_positive_int(limit, "limit")
+        return self._read(
+            _CANDIDATES,
+            {
+                "bank_id": bank_id,
+                "trigrams": id_list(query),
+                "trigram_count": len(query),
+                "threshold": threshold,
+                "limit": limit,
+            },
+        )
+
+    def _co_occurring_names(self, bank_id: str, entity_ids: list[str]) -> dict[str, list[str]]:
+        """For each entity, the sorted names of other stored entities some memory mentions with it."""
+        names: defaultdict[str, list[str]] = defaultdict(list)
+        if entity_ids:
+            rows = self._read(_CO_OCCURRING_NAMES, {"bank_id": bank_id, "entity_ids": id_list(entity_ids)})
+            for row in rows:
+                names[row["entity_id"]].append(row["name"])
+        return names
+
+    # ------------------------------------------------------------------------------ deletes
+
+    async def delete_memories(self, memory_ids: list[str], bank_id: str) -> int:
+        check_bank_id(bank_id)
+        doomed = checked_ids(memory_ids, "memory_ids")
+        if not doomed:
+            return 0
+        parameters = {"bank_id": bank_id, "memory_ids": id_list(doomed)}
+        with self.database.write() as connection:
+            deleted: int = connection.execute(_MEMORIES_WITH_ANYTHING, parameters).fetchone()[0]
+            connection.execute(
+                "DELETE FROM graph_mentions WHERE bank_id = :bank_id "
+                "AND memory_id IN (SELECT value FROM json_each(:memory_ids))",
+                parameters,
+            )
+            connection.execute(
+                f"DELETE FROM graph_memory_links WHERE bank_id = :bank_id AND link_key IN ({_LINKS_TOUCHING})",
+                parameters,
+            )
+        return deleted
+
+    async def delete_bank(self, bank_id: str) -> int:
+        check_bank_id(bank_id)
+        with self.database.write() as connection:
+            entities: int = connection.execute(
+                "SELECT COUNT(*) FROM graph_entities WHERE bank_id = ?", (bank_id,)
+            ).fetchone()[0]
+            for table in _BANK_TABLES:
+                connection.execute(f"DELETE FROM {table} WHERE bank_id = ?", (bank_id,))
+        return entities
+
+
+# ---------------------------------------------------------------------------------- rows
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _entity_row(entity: Entity, bank_id: str) -> dict[str, object]:
+    return {
+        "bank_id": bank_id,
+        "entity_id": entity.id,
+        "name": entity.name,
+        "entity_type": entity.entity_type,
+        "aliases": json_text(entity.aliases, "entity.aliases"),
+        "metadata": encode_metadata(entity.metadata),
+        "embedding": encode_vector(entity.embedding),
+        "mention_count": entity.mention_count,
+    }
+
+
+def _entity(row: sqlite3.Row) -> Entity:
+    return Entity(
+        id=row["entity_id"],
+        name=row["name"],
+        entity_type=row["entity_type"],
+        aliases=from_json(row["aliases"]),
+        metadata=decode_metadata(row["metadata"]),
+        embedding=decode_vector(row["embedding"]),
+        mention_count=row["mention_count"],
+    )
+
+
+def _entity_link_row(link: EntityLink, bank_id: str) -> dict[str, object]:
+    return {
+        "bank_id": bank_id,
+        "link_key": link.key,
+        "entity_a": link.entity_a,
+        "entity_b": link.entity_b,
+        "link_type": link.link_type,
+        "evidence": link.evidence,
+        "confidence": link.confidence,
+        "created_at": encode_time(link.created_at),
+        "metadata": encode_metadata(link.metadata),
+    }
+
+
+def _memory_link_row(link: MemoryLink, bank_id: str) -> dict[str, object]:
+    return {
+        "bank_id": bank_id,
+        "link_key": link.key,
+        "source_memory_id": link.source_memory_id,
+        "target_memory_id": link.target_memory_id,
+        "link_type": link.link_type,
+        "evidence": link.evidence,
+        "confidence": link.confidence,
+        "weight": link.weight,
+        "created_at": encode_time(link.created_at),
+        "metadata": encode_metadata(link.metadata),
+    }
+
+
+def _memory_link(row: sqlite3.Row) -> MemoryLink:
+    return MemoryLink(
+        source_memory_id=row["source_memory_id"],
+        target_memory_id=row["target_memory_id"],
+        link_type=row["link_type"],
+        evidence=row["evidence"],
+        confidence=row["confidence"],
+        weight=row["weight"],
+        created_at=decode_time(row["created_at"]),
+        metadata=decode_metadata(row["metadata"]),
+    )
+
+
+__all__ = ["SqliteGraphStore"]

@@ -1,0 +1,360 @@
+"""The embedded default's :class:`~astrocyte.spi.VectorStore`: vectors in SQLite, searched exactly with numpy.
+
+Each item is a row of ``vectors`` (what filters read) and one of ``vector_contents`` (its text and
+its components, float32 as written, so an exported vector re-imports bit for bit). Searches run
+over an in-process matrix of each bank's unit rows (see :mod:`astrocyte.stores.sqlite._matrix` for
+how it stays right across rollbacks and processes); filters run in SQL, which names the candidate
+rows, and numpy scores only those. Every vector of
+one file has one dimension, fixed by the ``dimensions`` argument or by the first write, and kept in
+the file, so a reopened file refuses other dimensions too.
+
+As in the in-memory store, an item stored without ``retained_at`` is stamped with the time of the
+write, so ``as_of`` filters see it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import numpy as np
+
+from astrocyte.errors import ValidationError
+from astrocyte.stores.memory.vectors import _check_length, _unit_rows
+from astrocyte.stores.sqlite._columns import decode_metadata, decode_time, decode_vector, encode_metadata, encode_time
+from astrocyte.stores.sqlite._item_rows import (
+    Conditions,
+    add_label_conditions,
+    decode_tags,
+    encode_tags,
+    name_unstorable,
+    replace_tags,
+    row_ids_of,
+)
+from astrocyte.stores.sqlite._matrix import Ranked, RowIds, matrix_cache, read_version
+from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
+from astrocyte.validation import (
+    check_bank_id,
+    check_id,
+    check_non_negative_int,
+    check_positive_int,
+    check_vector,
+)
+from astrocyte.vectors import FloatMatrix, as_matrix
+
+_PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
+_ROWS_WITH_CONTENTS = "vectors JOIN vector_contents USING (row_id)"
+_STRING_FIELDS = ("id", "text", "tags", "metadata", "fact_type", "memory_layer", "chunk_id")
+
+_UPSERT = """
+INSERT INTO vectors (bank_id, id, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (bank_id, id) DO UPDATE SET
+    metadata = excluded.metadata, tags = excluded.tags,
+    fact_type = excluded.fact_type, occurred_at = excluded.occurred_at, memory_layer = excluded.memory_layer,
+    retained_at = excluded.retained_at, chunk_id = excluded.chunk_id
+"""
+
+
+class SqliteVectorStore(SqliteStore):
+    """Vectors of every bank in one SQLite file (``path``; ``None``: the zero-config default file).
+
+    Beyond the published methods it offers ``delete_bank`` and ``count_vectors`` and joins the
+    transactions of the other stores of its file (:class:`astrocyte.spi.TransactionalStore`).
+    """
+
+    holds = "vectors"
+
+    def __init__(self, path: str | None = None, dimensions: int | None = None) -> None:
+        self._configured = None if dimensions is None else check_positive_int(dimensions, "dimensions")
+        super().__init__(path)
+        self._matrices = matrix_cache(self._database)
+        try:
+            self._fixed_dimensions(self._database.connection)
+        except ValidationError:
+            self._closed = True
+            self._database.release()
+            raise
+
+    @property
+    def dimensions(self) -> int | None:
+        """The dimension every vector must have, or ``None`` until configured or fixed by a write."""
+        return self._fixed_dimensions(self.database.connection)
+
+    def capabilities(self) -> VectorStoreCapabilities:
+        return VectorStoreCapabilities(
+            filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True, transactional=True
+        )
+
+    async def store_vectors(self, items: list[VectorItem]) -> list[str]:
+        if not items:
+            return []
+        with self.database.write() as connection:
+            fixed = self._fixed_dimensions(connection)
+            dimensions = _batch_dimensions(items, fixed)
+            vectors, unit_rows = _float32_rows(items, dimensions)
+            if fixed is None:
+                connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
+            try:
+                changes = _write(connection, items, vectors, unit_rows)
+            except UnicodeEncodeError:
+                name_unstorable(items, _STRING_FIELDS, "items")
+                raise
+            for change in changes:
+                self._matrices.written(*change)
+        return [item.id for item in items]
+
+    async def search_similar(
+        self,
+        query_vector: list[float],
+        bank_id: str,
+        limit: int = 10,
+        filters: VectorFilters | None = None,
+    ) -> list[VectorHit]:
+        check_bank_id(bank_id)
+        check_positive_int(limit, "limit")
+        check_vector(query_vector, "query_vector")
+        if filters is not None and not isinstance(filters, VectorFilters):
+            raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
+        connection = self.database.connection
+        fixed = self._fixed_dimensions(connection)
+        if fixed is not None:
+            _check_length(query_vector, fixed, "query_vector")
+        query = _unit_rows([query_vector], len(query_vector), lambda _: "query_vector")[0]
+        conditions = _conditions(filters, bank_id)
+        with self._matrices.lock:
+            matrix = self._matrices.current(connection, bank_id)
+            if matrix is None:
+                return []
+            candidates = None
+            if conditions.clauses:
+                candidates = matrix.positions(_candidates(connection, bank_id, conditions, filters))
+            ranked = matrix.best(query, limit, candidates)
+        return _hits(connection, ranked)
+
+    async def delete(self, ids: list[str], bank_id: str) -> int:
+        check_bank_id(bank_id)
+        for position, item_id in enumerate(ids):
+            check_id(item_id, f"ids[{position}]")
+        if not ids:
+            return 0
+        with self.database.write() as connection:
+            row_ids = list(row_ids_of(connection, "vectors", bank_id, ids).values())
+            if not row_ids:
+                return 0
+            connection.execute(
+                "DELETE FROM vectors WHERE row_id IN (SELECT value FROM json_each(?))", (json.dumps(row_ids),)
+            )
+            before, after = _new_version(connection, bank_id)
+            self._matrices.written(bank_id, before, after, np.array(row_ids, dtype=np.int64), None)
+        return len(row_ids)
+
+    async def list_vectors(self, bank_id: str, offset: int = 0, limit: int = 100) -> list[VectorItem]:
+        check_bank_id(bank_id)
+        check_non_negative_int(offset, "offset")
+        check_positive_int(limit, "limit")
+        rows = self.database.connection.execute(
+            f"SELECT {_PAYLOAD}, vector FROM {_ROWS_WITH_CONTENTS} WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
+            (bank_id, limit, offset),
+        ).fetchall()
+        return [VectorItem(bank_id=bank_id, vector=decode_vector(row["vector"]) or [], **_payload(row)) for row in rows]
+
+    async def delete_bank(self, bank_id: str) -> int:
+        """Drop every vector of ``bank_id`` at once; returns how many there were."""
+        check_bank_id(bank_id)
+        with self.database.write() as connection:
+            removed = connection.execute("DELETE FROM vectors WHERE bank_id = ?", (bank_id,)).rowcount
+            connection.execute("DELETE FROM vector_banks WHERE bank_id = ?", (bank_id,))
+            self._matrices.drop(bank_id)
+        return removed
+
+    async def count_vectors(self, bank_id: str) -> int:
+        """How many vectors ``bank_id`` holds, without paging through them."""
+        check_bank_id(bank_id)
+        row = self.database.connection.execute("SELECT COUNT(*) FROM vectors WHERE bank_id = ?", (bank_id,)).fetchone()
+        return int(row[0])
+
+    def _fixed_dimensions(self, connection: sqlite3.Connection) -> int | None:
+        """The file's dimension (or the configured one while the file has none); a clash is refused."""
+        row = connection.execute("SELECT dimensions FROM vector_dimensions").fetchone()
+        if row is None:
+            return self._configured
+        stored = int(row[0])
+        if self._configured is not None and self._configured != stored:
+            raise ValidationError(
+                "dimensions",
+                f"is configured as {self._configured}, but {self._database.path} holds vectors of {stored} "
+                "dimensions; use the embedder those vectors came from, or another file",
+            )
+        return stored
+
+
+def _batch_dimensions(items: Sequence[VectorItem], fixed: int | None) -> int:
+    """Validate the whole batch before anything is written; returns the batch's dimension."""
+    dimensions = fixed
+    for position, item in enumerate(items):
+        field = f"items[{position}]"
+        if not isinstance(item, VectorItem):
+            raise ValidationError(field, f"must be a VectorItem, got {type(item).__name__}")
+        check_id(item.id, f"{field}.id")
+        check_bank_id(item.bank_id, f"{field}.bank_id")
+        if not item.vector:
+            raise ValidationError(f"{field}.vector", "must have at least one component")
+        if dimensions is None:
+            dimensions = len(item.vector)
+        _check_length(item.vector, dimensions, f"{field}.vector")
+    assert dimensions is not None  # the batch is not empty
+    return dimensions
+
+
+def _float32_rows(items: Sequence[VectorItem], dimensions: int) -> tuple[FloatMatrix, FloatMatrix]:
+    """The batch's vectors as stored (float32) and as unit rows.
+
+    Non-numbers, NaN, infinity and components beyond float32 are refused by the in-memory store's
+    rule (``_unit_rows``), which names the row; given the converted array it converts nothing again.
+    """
+    vectors = [item.vector for item in items]
+    try:
+        with np.errstate(over="ignore"):  # beyond float32 becomes inf, which _unit_rows refuses
+            stored: FloatMatrix | None = as_matrix(vectors, dimensions)
+    except (TypeError, ValueError):
+        stored = None
+    rows = vectors if stored is None else cast(Sequence[Sequence[float]], stored)
+    unit_rows = _unit_rows(rows, dimensions, lambda row: f"items[{row}].vector")
+    assert stored is not None  # _unit_rows refused what as_matrix could not convert
+    return stored, unit_rows
+
+
+def _write(
+    connection: sqlite3.Connection, items: Sequence[VectorItem], vectors: FloatMatrix, unit_rows: FloatMatrix
+) -> list[tuple[str, int | None, int, RowIds, FloatMatrix]]:
+    """Upsert the rows of ``items``; returns per bank what the matrix cache must apply (see ``written``)."""
+    written_at = datetime.now(UTC)
+    connection.executemany(_UPSERT, [_row(item, written_at) for item in items])
+    changes = []
+    for bank_id, positions in _last_position_of_each_id(items).items():
+        row_ids = row_ids_of(connection, "vectors", bank_id, list(positions))
+        winners = [(row_ids[item_id], at) for item_id, at in positions.items()]
+        connection.executemany(
+            "INSERT INTO vector_contents (row_id, vector, text) VALUES (?, ?, ?) "
+            "ON CONFLICT (row_id) DO UPDATE SET vector = excluded.vector, text = excluded.text",
+            [(row_id, vectors[at].tobytes(), items[at].text) for row_id, at in winners],
+        )
+        replace_tags(connection, "vector_tags", bank_id, [(row_id, items[at].tags) for row_id, at in winners])
+        before, after = _new_version(connection, bank_id)
+        written = np.array([row_id for row_id, _ in winners], dtype=np.int64)
+        changes.append((bank_id, before, after, written, unit_rows[[at for _, at in winners]]))
+    return changes
+
+
+def _row(item: VectorItem, written_at: datetime) -> tuple[Any, ...]:
+    return (
+        item.bank_id,
+        item.id,
+        encode_metadata(item.metadata),
+        encode_tags(item.tags),
+        item.fact_type,
+        encode_time(item.occurred_at),
+        item.memory_layer,
+        encode_time(item.retained_at or written_at),
+        item.chunk_id,
+    )
+
+
+def _last_position_of_each_id(items: Sequence[VectorItem]) -> dict[str, dict[str, int]]:
+    """Bank -> id -> the position of the item that wins the upsert (the last one with that id)."""
+    last_of: dict[str, dict[str, int]] = {}
+    for position, item in enumerate(items):
+        last_of.setdefault(item.bank_id, {})[item.id] = position
+    return last_of
+
+
+def _new_version(connection: sqlite3.Connection, bank_id: str) -> tuple[int | None, int]:
+    """Give the bank a fresh random version; returns ``(before, after)``."""
+    before = read_version(connection, bank_id)
+    after = secrets.randbits(63)
+    connection.execute(
+        "INSERT INTO vector_banks (bank_id, version) VALUES (?, ?) "
+        "ON CONFLICT (bank_id) DO UPDATE SET version = excluded.version",
+        (bank_id, after),
+    )
+    return before, after
+
+
+def _conditions(filters: VectorFilters | None, bank_id: str) -> Conditions:
+    """``filters`` as SQL conditions on ``vectors AS v`` (none when there is nothing to filter)."""
+    conditions = Conditions()
+    if filters is None:
+        return conditions
+    if filters.fact_types:
+        fact_types = list(dict.fromkeys(filters.fact_types))
+        conditions.add(f"v.fact_type IN ({', '.join('?' * len(fact_types))})", *fact_types)
+    if filters.time_range is not None:
+        start, end = filters.time_range
+        conditions.add("v.occurred_at BETWEEN ? AND ?", encode_time(start), encode_time(end))
+    if filters.as_of is not None:
+        conditions.add("v.retained_at <= ?", encode_time(filters.as_of))
+    add_label_conditions(
+        conditions,
+        alias="v",
+        tag_table="vector_tags",
+        bank_id=bank_id,
+        tags=filters.tags,
+        tag_match=filters.tag_match,
+        metadata=filters.effective_metadata(),
+    )
+    return conditions
+
+
+def _candidates(
+    connection: sqlite3.Connection, bank_id: str, conditions: Conditions, filters: VectorFilters | None
+) -> RowIds:
+    """The ``row_id`` of every item of the bank meeting ``conditions``.
+
+    They travel as one comma-separated text parsed by numpy: one Python object, not one per row.
+    With a tag or time condition SQLite starts from that index; otherwise it reads the bank
+    through ``vectors_by_bank``, in table order.
+    """
+    indexed = filters is not None and (bool(filters.tags) or filters.time_range is not None)
+    (listed,) = connection.execute(
+        f"SELECT group_concat(v.row_id) FROM vectors AS v {'' if indexed else 'INDEXED BY vectors_by_bank'} "
+        f"WHERE v.bank_id = ? AND {conditions.sql()}",
+        [bank_id, *conditions.parameters],
+    ).fetchone()
+    return np.fromstring(listed or "", dtype=np.int64, sep=",")
+
+
+def _hits(connection: sqlite3.Connection, ranked: Ranked) -> list[VectorHit]:
+    """The ranked rows as hits, best first (a row deleted meanwhile by another process is left out)."""
+    if not len(ranked.row_ids):
+        return []
+    rows = connection.execute(
+        f"SELECT row_id, {_PAYLOAD} FROM {_ROWS_WITH_CONTENTS} WHERE row_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ranked.row_ids.tolist()),),
+    ).fetchall()
+    by_row_id = {row["row_id"]: row for row in rows}
+    return [
+        VectorHit(score=float(score), **_payload(by_row_id[row_id]))
+        for row_id, score in zip(ranked.row_ids.tolist(), ranked.scores.tolist(), strict=True)
+        if row_id in by_row_id
+    ]
+
+
+def _payload(row: sqlite3.Row) -> dict[str, Any]:
+    """The fields a stored item and a hit share, decoded from a row selecting ``_PAYLOAD``."""
+    return {
+        "id": row["id"],
+        "text": row["text"],
+        "metadata": decode_metadata(row["metadata"]),
+        "tags": decode_tags(row["tags"]),
+        "fact_type": row["fact_type"],
+        "occurred_at": decode_time(row["occurred_at"]),
+        "memory_layer": row["memory_layer"],
+        "retained_at": decode_time(row["retained_at"]),
+        "chunk_id": row["chunk_id"],
+    }
