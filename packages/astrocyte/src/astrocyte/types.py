@@ -565,7 +565,10 @@ class VectorStoreCapabilities:
     is off by default because the published ``VectorFilters`` has no ``tag_match``: a store written
     against it would silently treat "all" as "any", so the engine filters such hits itself. ``delete_bank`` and
     ``count`` announce the optional methods ``delete_bank(bank_id) -> int`` and
-    ``count_vectors(bank_id) -> int``, which the engine uses instead of paging when present.
+    ``count_vectors(bank_id) -> int``, which the engine uses instead of paging when present;
+    ``batch_search`` the optional ``search_similar_batch(query_vectors, bank_id, limit=10,
+    filters=None) -> list[list[VectorHit]]``: one result list per query, each exactly what
+    ``search_similar`` would return, computed in one pass (the engine's near-duplicate check).
     ``transactional`` (here and on the document and graph capabilities) announces
     :class:`astrocyte.spi.TransactionalStore`: stores sharing a ``transaction_key`` can make one
     retain land whole or not at all.
@@ -582,6 +585,7 @@ class VectorStoreCapabilities:
     max_dimensions: int | None = None
     delete_bank: bool = False
     count: bool = False
+    batch_search: bool = False
     transactional: bool = False
 
 

@@ -34,6 +34,13 @@ def cosine_scores(unit_rows: FloatMatrix, query: Sequence[float] | npt.NDArray[n
     return scores
 
 
+def cosine_score_columns(unit_rows: FloatMatrix, unit_queries: FloatMatrix) -> FloatMatrix:
+    """Cosine similarity of every row with every already unit-length query, clamped to [0, 1]:
+    shape ``(rows, queries)``, one matrix product instead of one matrix-vector product per query."""
+    scores: FloatMatrix = np.clip(unit_rows @ unit_queries.T, 0.0, 1.0)
+    return scores
+
+
 def top_k(scores: npt.NDArray[np.floating], k: int) -> npt.NDArray[np.intp]:
     """Indices of the ``k`` highest scores, best first; ties keep the lower index first (stable)."""
     if k >= len(scores):

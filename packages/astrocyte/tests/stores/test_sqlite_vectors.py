@@ -169,7 +169,12 @@ async def test_strings_sqlite_cannot_hold_are_refused_by_field(store: SqliteVect
 def test_capabilities_declare_the_truth() -> None:
     store = SqliteVectorStore(":memory:")
     assert store.capabilities() == VectorStoreCapabilities(
-        filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True, transactional=True
+        filter_tag_match_all=True,
+        exact_search=True,
+        delete_bank=True,
+        count=True,
+        batch_search=True,
+        transactional=True,
     )
     asyncio.run(store.close())
 
@@ -439,7 +444,8 @@ def _matrix(row_ids: list[int], rows: list[list[float]]) -> BankMatrix:
 
 def _ranked(matrix: BankMatrix, query: list[float], limit: int = 10, candidates: list[int] | None = None) -> list[int]:
     positions = None if candidates is None else matrix.positions(np.array(candidates, dtype=np.int64))
-    return matrix.best(np.array(query, dtype=np.float32), limit, positions).row_ids.tolist()
+    [ranked] = matrix.best(np.array([query], dtype=np.float32), limit, positions)
+    return ranked.row_ids.tolist()
 
 
 def test_matrix_rows_are_kept_in_row_id_order_whatever_order_they_come_in() -> None:

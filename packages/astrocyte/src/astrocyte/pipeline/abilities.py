@@ -7,11 +7,12 @@ beside each, so the rest of the pipeline asks for an outcome and never branches 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Protocol, cast
 
 from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
-from astrocyte.types import Document, VectorItem
+from astrocyte.types import Document, VectorFilters, VectorHit, VectorItem
 
 #: Page size when walking a bank through ``list_vectors``.
 PAGE_SIZE = 500
@@ -23,6 +24,12 @@ class _CountsVectors(Protocol):
 
 class _DropsVectorBank(Protocol):
     async def delete_bank(self, bank_id: str) -> int: ...
+
+
+class _SearchesInBatches(Protocol):
+    async def search_similar_batch(
+        self, query_vectors: list[list[float]], bank_id: str, limit: int = 10, filters: VectorFilters | None = None
+    ) -> list[list[VectorHit]]: ...
 
 
 class _StoresDocumentBatches(Protocol):
@@ -66,6 +73,18 @@ async def delete_all_vectors(vectors: VectorStore, bank_id: str) -> int:
         return await cast(_DropsVectorBank, vectors).delete_bank(bank_id)
     ids = [item.id async for page in vector_pages(vectors, bank_id) for item in page]
     return await vectors.delete(ids, bank_id) if ids else 0
+
+
+async def search_each(
+    vectors: VectorStore, queries: list[list[float]], bank_id: str, limit: int
+) -> list[list[VectorHit]]:
+    """The hits of each query: one vectorised pass when the store declares ``batch_search``, else one
+    ``search_similar`` per query, issued concurrently."""
+    if not queries:
+        return []
+    if capabilities_of(vectors, VectorStore).batch_search:
+        return await cast(_SearchesInBatches, vectors).search_similar_batch(queries, bank_id, limit=limit)
+    return list(await asyncio.gather(*(vectors.search_similar(query, bank_id, limit=limit) for query in queries)))
 
 
 async def store_documents(documents: DocumentStore, batch: list[Document], bank_id: str) -> None:

@@ -10,19 +10,18 @@ duplicates (similarity at or above ``engine.retain.near_duplicate_threshold``) a
 - **in the bank**, by :func:`bank_neighbours`: each new vector's nearest stored memory. Skipped when
   the bank was empty before the call (the store declares ``count``), as for a first import.
 
-The bank side is one ``search_similar`` per new vector, issued concurrently: the VectorStore SPI
-searches one query vector at a time, so one vectorised search per batch needs a batched search
-method on the store, which the SPI does not have yet.
+The bank side is one vectorised search per batch when the vector store declares ``batch_search``
+(the memory and SQLite stores do), else one ``search_similar`` per new vector, issued concurrently.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 
+from astrocyte.pipeline.abilities import search_each
 from astrocyte.spi import DocumentStore, VectorStore
 from astrocyte.vectors import FloatMatrix, normalise_rows
 
@@ -54,8 +53,7 @@ async def bank_neighbours(
     vectors: VectorStore, matrix: FloatMatrix, bank_id: str, threshold: float
 ) -> list[str | None]:
     """For each row of ``matrix``, the id of a stored memory at least ``threshold`` similar, if any."""
-    searches = [vectors.search_similar(row.tolist(), bank_id, limit=1) for row in matrix]
-    nearest = await asyncio.gather(*searches)
+    nearest = await search_each(vectors, matrix.tolist(), bank_id, limit=1)
     return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
 
 

@@ -7,11 +7,15 @@ refused wherever a list is expected, because it would otherwise iterate as one-l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
+import numpy as np
+
 from astrocyte.errors import ValidationError
-from astrocyte.validation import check_id
+from astrocyte.types import Document, VectorItem
+from astrocyte.validation import check_bank_id, check_id, check_text, check_vector
+from astrocyte.vectors import FloatMatrix, as_matrix, normalise_rows
 
 Item = TypeVar("Item")
 
@@ -46,3 +50,67 @@ def checked_threshold(value: object, field_name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
         raise ValidationError(field_name, f"must be a number from 0 to 1, got {value!r}")
     return float(value)
+
+
+def batch_dimensions(items: Sequence[VectorItem], fixed: int | None) -> int:
+    """Check a non-empty batch of vector items before anything is written; returns its dimension.
+
+    ``fixed`` is the store's dimension, or ``None`` when the batch will fix it. The components
+    themselves are checked for the whole batch at once by :func:`unit_rows`.
+    """
+    dimensions = fixed
+    for position, item in enumerate(items):
+        field = f"items[{position}]"
+        if not isinstance(item, VectorItem):
+            raise ValidationError(field, f"must be a VectorItem, got {type(item).__name__}")
+        check_id(item.id, f"{field}.id")
+        check_bank_id(item.bank_id, f"{field}.bank_id")
+        if not item.vector:
+            raise ValidationError(f"{field}.vector", "must have at least one component")
+        if dimensions is None:
+            dimensions = len(item.vector)
+        check_vector_length(item.vector, dimensions, f"{field}.vector")
+    if dimensions is None:
+        raise ValueError("batch_dimensions needs a non-empty batch")
+    return dimensions
+
+
+def check_vector_length(vector: Sequence[float], dimensions: int, field: str) -> None:
+    if len(vector) != dimensions:
+        raise ValidationError(
+            field, f"has {len(vector)} dimensions, expected {dimensions}: every vector of a store has one dimension"
+        )
+
+
+def unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Callable[[int], str]) -> FloatMatrix:
+    """The vectors as unit float32 rows; refuses non-numbers, NaN, infinity and components beyond
+    float32, naming the first bad row with ``name_row``."""
+    try:
+        with np.errstate(over="ignore"):  # an overflowing component becomes inf, refused below
+            matrix = as_matrix(vectors, dimensions)
+    except (TypeError, ValueError):
+        raise ValidationError(name_row(0), "vectors must be sequences of numbers") from None
+    bad_rows = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
+    if len(bad_rows):
+        raise ValidationError(name_row(int(bad_rows[0])), "contains NaN, infinity or a number beyond float32 (3.4e38)")
+    return normalise_rows(matrix)
+
+
+def check_document(document: object, field: str) -> None:
+    """A Document whose id and text are still valid (a caller may have changed them after construction)."""
+    if not isinstance(document, Document):
+        raise ValidationError(field, f"must be a Document, got {type(document).__name__}")
+    check_id(document.id, f"{field}.id")
+    check_text(document.text, f"{field}.text")
+
+
+def query_rows(query_vectors: Sequence[Sequence[float]], fixed: int | None, field: str) -> FloatMatrix:
+    """Query vectors of a batched search as unit rows, all of the store's dimension (``fixed``) or,
+    while the store has none, of the first query's."""
+    if isinstance(query_vectors, (str, bytes)) or not isinstance(query_vectors, Sequence):
+        raise ValidationError(field, f"must be a list of vectors, got {type(query_vectors).__name__}")
+    dimensions = fixed if fixed is not None else len(query_vectors[0])
+    for position, vector in enumerate(query_vectors):
+        check_vector(vector, f"{field}[{position}]")
+        check_vector_length(vector, dimensions, f"{field}[{position}]")
+    return unit_rows(query_vectors, dimensions, lambda row: f"{field}[{row}]")

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from astrocyte.errors import ValidationError
+from astrocyte.stores.arguments import check_document
 from astrocyte.stores.memory._banks import DocumentBanks
 from astrocyte.stores.memory._bm25 import Bm25Index
 from astrocyte.stores.memory._copies import detached
@@ -21,7 +22,7 @@ from astrocyte.stores.memory._filters import document_label_predicate
 from astrocyte.stores.memory._rows import remove_each
 from astrocyte.text import words
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities, HealthStatus
-from astrocyte.validation import check_bank_id, check_id, check_positive_int, check_text
+from astrocyte.validation import check_bank_id, check_id, check_positive_int
 from astrocyte.vectors import top_k
 
 
@@ -47,7 +48,7 @@ class MemoryDocumentStore:
         """
         check_bank_id(bank_id)
         for position, document in enumerate(documents):
-            _check_document(document, f"documents[{position}]")
+            check_document(document, f"documents[{position}]")
         if not documents:
             return []
         bank = self._banks.for_write(bank_id)
@@ -123,10 +124,3 @@ class _DocumentBank:
         return DocumentHit(
             document_id=document.id, text=document.text, score=score, metadata=document.metadata, tags=document.tags
         )
-
-
-def _check_document(document: object, field: str) -> None:
-    if not isinstance(document, Document):
-        raise ValidationError(field, f"must be a Document, got {type(document).__name__}")
-    check_id(document.id, f"{field}.id")
-    check_text(document.text, f"{field}.text")  # rechecked: a caller may have changed it after construction

@@ -15,24 +15,27 @@ say when they were retained.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from astrocyte.errors import ValidationError
+from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
 from astrocyte.stores.memory._banks import Banks
 from astrocyte.stores.memory._copies import detached
 from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mask, vector_label_predicate
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
-from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int, check_vector
-from astrocyte.vectors import FloatMatrix, as_matrix, cosine_scores, normalise_rows, top_k
+from astrocyte.validation import check_non_negative_int, check_positive_int, check_vector
+from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
 
 Rows = npt.NDArray[np.intp]
+
+#: Queries scored in one matrix product: bounds the score block to rows x 64 floats.
+_QUERIES_AT_ONCE = 64
 
 
 class MemoryVectorStore:
@@ -56,13 +59,15 @@ class MemoryVectorStore:
         return self._dimensions
 
     def capabilities(self) -> VectorStoreCapabilities:
-        return VectorStoreCapabilities(filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True)
+        return VectorStoreCapabilities(
+            filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True, batch_search=True
+        )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
         if not items:
             return []
-        dimensions = self._checked_dimensions(items)
-        unit_rows = _unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+        dimensions = batch_dimensions(items, self._dimensions)
+        unit = unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
         self._dimensions = dimensions
         written_at = datetime.now(UTC)
         last_of: dict[str, dict[str, int]] = {}  # bank -> id -> the batch position that wins the upsert
@@ -71,7 +76,7 @@ class MemoryVectorStore:
         for bank_id, positions in last_of.items():
             chosen = list(positions.values())
             stored = [_stored(items[position], written_at) for position in chosen]
-            self._banks.for_write(bank_id).put(stored, unit_rows[chosen])
+            self._banks.for_write(bank_id).put(stored, unit[chosen])
         return [item.id for item in items]
 
     async def search_similar(
@@ -85,9 +90,24 @@ class MemoryVectorStore:
         check_positive_int(limit, "limit")
         check_vector(query_vector, "query_vector")
         if self._dimensions is not None:
-            _check_length(query_vector, self._dimensions, "query_vector")
-        query = _unit_rows([query_vector], len(query_vector), lambda _: "query_vector")[0]
-        return bank.search(query, limit, filters) if len(bank) else []
+            check_vector_length(query_vector, self._dimensions, "query_vector")
+        query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+        return bank.search(query, limit, filters)[0] if len(bank) else []
+
+    async def search_similar_batch(
+        self,
+        query_vectors: list[list[float]],
+        bank_id: str,
+        limit: int = 10,
+        filters: VectorFilters | None = None,
+    ) -> list[list[VectorHit]]:
+        """``search_similar`` for each query, as one matrix product over the bank (declared ``batch_search``)."""
+        bank = self._banks.for_read(bank_id)
+        check_positive_int(limit, "limit")
+        if not query_vectors:
+            return []
+        queries = query_rows(query_vectors, self._dimensions, "query_vectors")
+        return bank.search(queries, limit, filters) if len(bank) else [[] for _ in query_vectors]
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)
@@ -118,26 +138,6 @@ class MemoryVectorStore:
         return healthy_since(
             started, f"in-memory vector store: {len(self._banks)} banks, {vectors} vectors, dimensions {fixed}"
         )
-
-    def _checked_dimensions(self, items: Sequence[VectorItem]) -> int:
-        """Validate the whole batch before anything is written; returns the batch's dimension.
-
-        The components themselves are checked on the whole batch at once by :func:`_unit_rows`.
-        """
-        dimensions = self._dimensions
-        for position, item in enumerate(items):
-            field = f"items[{position}]"
-            if not isinstance(item, VectorItem):
-                raise ValidationError(field, f"must be a VectorItem, got {type(item).__name__}")
-            check_id(item.id, f"{field}.id")
-            check_bank_id(item.bank_id, f"{field}.bank_id")
-            if not item.vector:
-                raise ValidationError(f"{field}.vector", "must have at least one component")
-            if dimensions is None:
-                dimensions = len(item.vector)
-            _check_length(item.vector, dimensions, f"{field}.vector")
-        assert dimensions is not None  # the batch is not empty
-        return dimensions
 
 
 class _VectorBank:
@@ -185,16 +185,18 @@ class _VectorBank:
         self.items.pop()
         return True
 
-    def search(self, query: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[VectorHit]:
+    def search(self, queries: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[list[VectorHit]]:
+        """The best ``limit`` hits of each unit query row (filters apply to all of them)."""
         # Scoring every row and then picking the passing scores beats gathering the passing rows
-        # first: the product runs over one contiguous matrix, and only a vector of scores is copied.
-        scores = cosine_scores(self.unit_rows[: len(self)], query)
-        if filters is None:
-            best = top_k(scores, limit)
-        else:
-            rows = self._passing_rows(filters)
-            best = rows[top_k(scores[rows], limit)]
-        return [self._hit(int(row), float(scores[row])) for row in best]
+        # first: the product runs over one contiguous matrix, and only the scores are copied.
+        rows = None if filters is None else self._passing_rows(filters)
+        results = []
+        for start in range(0, len(queries), _QUERIES_AT_ONCE):
+            block = cosine_score_columns(self.unit_rows[: len(self)], queries[start : start + _QUERIES_AT_ONCE])
+            for scores in block.T:
+                best = top_k(scores, limit) if rows is None else rows[top_k(scores[rows], limit)]
+                results.append([self._hit(int(row), float(scores[row])) for row in best])
+        return results
 
     def item(self, item_id: str) -> VectorItem:
         row = self.index.row_of(item_id)
@@ -248,24 +250,3 @@ def _stored(item: VectorItem, written_at: datetime) -> VectorItem:
     stored.vector = []
     stored.retained_at = item.retained_at or written_at
     return stored
-
-
-def _check_length(vector: Sequence[float], dimensions: int, field: str) -> None:
-    if len(vector) != dimensions:
-        raise ValidationError(
-            field, f"has {len(vector)} dimensions, expected {dimensions}: every vector of a store has one dimension"
-        )
-
-
-def _unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Callable[[int], str]) -> FloatMatrix:
-    """The vectors as unit float32 rows; refuses non-numbers, NaN, infinity and components beyond
-    float32, naming the first bad row with ``name_row``."""
-    try:
-        with np.errstate(over="ignore"):  # an overflowing component becomes inf, refused below
-            matrix = as_matrix(vectors, dimensions)
-    except (TypeError, ValueError):
-        raise ValidationError(name_row(0), "vectors must be sequences of numbers") from None
-    bad_rows = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
-    if len(bad_rows):
-        raise ValidationError(name_row(int(bad_rows[0])), "contains NaN, infinity or a number beyond float32 (3.4e38)")
-    return normalise_rows(matrix)

@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
-from astrocyte.vectors import FloatMatrix, cosine_scores, top_k
+from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
 
 RowIds = npt.NDArray[np.int64]
 Positions = npt.NDArray[np.intp]
@@ -43,6 +43,10 @@ Mask = npt.NDArray[np.bool_]
 
 _LOAD_CHUNK = 4096  # rows fetched at a time while loading a bank
 _FLOAT32_BYTES = np.dtype(np.float32).itemsize
+
+
+#: Queries scored in one matrix product: bounds the score block to rows x 64 floats.
+_QUERIES_AT_ONCE = 64
 
 
 @dataclass(frozen=True)
@@ -81,17 +85,22 @@ class BankMatrix:
         positions = positions[present]
         return positions[self._alive[positions]]
 
-    def best(self, query: FloatMatrix, limit: int, candidates: Positions | None = None) -> Ranked:
-        """The ``limit`` live rows most similar to ``query`` (of ``candidates`` only, when given)."""
+    def best(self, queries: FloatMatrix, limit: int, candidates: Positions | None = None) -> list[Ranked]:
+        """For each unit query row, the ``limit`` live rows most similar to it (of ``candidates`` only)."""
         rows = candidates if candidates is not None else self._live_rows()
-        if rows is not None and 4 * len(rows) < self._size:
-            scores = cosine_scores(self._unit[rows], query)  # few rows: score only those
-        else:
-            # Many rows: one product over the contiguous matrix beats gathering them first.
-            scores = cosine_scores(self._unit[: self._size], query)
-            scores = scores if rows is None else scores[rows]
-        chosen = top_k(scores, min(limit, len(scores))) if len(scores) else np.empty(0, dtype=np.intp)
-        return Ranked(self._row_ids[chosen if rows is None else rows[chosen]], scores[chosen])
+        ranked = []
+        for start in range(0, len(queries), _QUERIES_AT_ONCE):
+            block = queries[start : start + _QUERIES_AT_ONCE]
+            if rows is not None and 4 * len(rows) < self._size:
+                scores = cosine_score_columns(self._unit[rows], block)  # few rows: score only those
+            else:
+                # Many rows: one product over the contiguous matrix beats gathering them first.
+                scores = cosine_score_columns(self._unit[: self._size], block)
+                scores = scores if rows is None else scores[rows]
+            for column in scores.T:
+                chosen = top_k(column, min(limit, len(column))) if len(column) else np.empty(0, dtype=np.intp)
+                ranked.append(Ranked(self._row_ids[chosen if rows is None else rows[chosen]], column[chosen]))
+        return ranked
 
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""

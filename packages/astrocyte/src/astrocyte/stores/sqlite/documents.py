@@ -21,7 +21,7 @@ import sqlite3
 from typing import Any
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.memory.documents import _check_document
+from astrocyte.stores.arguments import check_document
 from astrocyte.stores.sqlite._columns import decode_metadata, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
@@ -68,7 +68,7 @@ class SqliteDocumentStore(SqliteStore):
         """
         check_bank_id(bank_id)
         for position, document in enumerate(documents):
-            _check_document(document, f"documents[{position}]")
+            check_document(document, f"documents[{position}]")
         if not documents:
             return []
         with self.database.write() as connection:

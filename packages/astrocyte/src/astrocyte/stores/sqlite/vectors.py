@@ -24,7 +24,7 @@ from typing import Any, cast
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.memory.vectors import _check_length, _unit_rows
+from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
 from astrocyte.stores.sqlite._columns import decode_metadata, decode_time, decode_vector, encode_metadata, encode_time
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
@@ -88,7 +88,12 @@ class SqliteVectorStore(SqliteStore):
 
     def capabilities(self) -> VectorStoreCapabilities:
         return VectorStoreCapabilities(
-            filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True, transactional=True
+            filter_tag_match_all=True,
+            exact_search=True,
+            delete_bank=True,
+            count=True,
+            batch_search=True,
+            transactional=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -96,7 +101,7 @@ class SqliteVectorStore(SqliteStore):
             return []
         with self.database.write() as connection:
             fixed = self._fixed_dimensions(connection)
-            dimensions = _batch_dimensions(items, fixed)
+            dimensions = batch_dimensions(items, fixed)
             vectors, unit_rows = _float32_rows(items, dimensions)
             if fixed is None:
                 connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
@@ -124,18 +129,47 @@ class SqliteVectorStore(SqliteStore):
         connection = self.database.connection
         fixed = self._fixed_dimensions(connection)
         if fixed is not None:
-            _check_length(query_vector, fixed, "query_vector")
-        query = _unit_rows([query_vector], len(query_vector), lambda _: "query_vector")[0]
+            check_vector_length(query_vector, fixed, "query_vector")
+        query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+        [hits] = self._search(connection, query, bank_id, limit, filters)
+        return hits
+
+    async def search_similar_batch(
+        self,
+        query_vectors: list[list[float]],
+        bank_id: str,
+        limit: int = 10,
+        filters: VectorFilters | None = None,
+    ) -> list[list[VectorHit]]:
+        """``search_similar`` for each query, as one matrix product over the bank (declared ``batch_search``)."""
+        check_bank_id(bank_id)
+        check_positive_int(limit, "limit")
+        if filters is not None and not isinstance(filters, VectorFilters):
+            raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
+        if not query_vectors:
+            return []
+        connection = self.database.connection
+        queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
+        return self._search(connection, queries, bank_id, limit, filters)
+
+    def _search(
+        self,
+        connection: sqlite3.Connection,
+        queries: FloatMatrix,
+        bank_id: str,
+        limit: int,
+        filters: VectorFilters | None,
+    ) -> list[list[VectorHit]]:
         conditions = _conditions(filters, bank_id)
         with self._matrices.lock:
             matrix = self._matrices.current(connection, bank_id)
             if matrix is None:
-                return []
+                return [[] for _ in queries]
             candidates = None
             if conditions.clauses:
                 candidates = matrix.positions(_candidates(connection, bank_id, conditions, filters))
-            ranked = matrix.best(query, limit, candidates)
-        return _hits(connection, ranked)
+            ranked = matrix.best(queries, limit, candidates)
+        return [_hits(connection, each) for each in ranked]
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)
@@ -194,40 +228,23 @@ class SqliteVectorStore(SqliteStore):
         return stored
 
 
-def _batch_dimensions(items: Sequence[VectorItem], fixed: int | None) -> int:
-    """Validate the whole batch before anything is written; returns the batch's dimension."""
-    dimensions = fixed
-    for position, item in enumerate(items):
-        field = f"items[{position}]"
-        if not isinstance(item, VectorItem):
-            raise ValidationError(field, f"must be a VectorItem, got {type(item).__name__}")
-        check_id(item.id, f"{field}.id")
-        check_bank_id(item.bank_id, f"{field}.bank_id")
-        if not item.vector:
-            raise ValidationError(f"{field}.vector", "must have at least one component")
-        if dimensions is None:
-            dimensions = len(item.vector)
-        _check_length(item.vector, dimensions, f"{field}.vector")
-    assert dimensions is not None  # the batch is not empty
-    return dimensions
-
-
 def _float32_rows(items: Sequence[VectorItem], dimensions: int) -> tuple[FloatMatrix, FloatMatrix]:
     """The batch's vectors as stored (float32) and as unit rows.
 
-    Non-numbers, NaN, infinity and components beyond float32 are refused by the in-memory store's
-    rule (``_unit_rows``), which names the row; given the converted array it converts nothing again.
+    Non-numbers, NaN, infinity and components beyond float32 are refused by the shared rule
+    (:func:`~astrocyte.stores.arguments.unit_rows`), which names the row; given the converted
+    array it converts nothing again.
     """
     vectors = [item.vector for item in items]
     try:
-        with np.errstate(over="ignore"):  # beyond float32 becomes inf, which _unit_rows refuses
+        with np.errstate(over="ignore"):  # beyond float32 becomes inf, which unit_rows refuses
             stored: FloatMatrix | None = as_matrix(vectors, dimensions)
     except (TypeError, ValueError):
         stored = None
     rows = vectors if stored is None else cast(Sequence[Sequence[float]], stored)
-    unit_rows = _unit_rows(rows, dimensions, lambda row: f"items[{row}].vector")
-    assert stored is not None  # _unit_rows refused what as_matrix could not convert
-    return stored, unit_rows
+    unit = unit_rows(rows, dimensions, lambda row: f"items[{row}].vector")
+    assert stored is not None  # unit_rows refused what as_matrix could not convert
+    return stored, unit
 
 
 def _write(

@@ -157,3 +157,10 @@ def basis_vector(index: int, dimensions: int) -> list[float]:
     vector = [0.0] * dimensions
     vector[index % dimensions] = 1.0
     return vector
+
+
+def cosine(first: list[float], second: list[float]) -> float:
+    """Cosine similarity of two vectors; 0 when either is all zeros."""
+    a, b = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm else 0.0

@@ -12,18 +12,10 @@ from typing import Any
 import numpy as np
 
 from astrocyte.spi import EmbeddingProvider
-from astrocyte.testing.contracts._support import (
-    ContractSuite,
-)
+from astrocyte.testing.contracts._support import ContractSuite, cosine
 
 _PARAPHRASE = ("The cat sat on the mat by the door.", "A cat was sitting on the mat near the door.")
 _UNRELATED = "Quarterly revenue grew by five percent in the northern region."
-
-
-def _cosine(first: list[float], second: list[float]) -> float:
-    a, b = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
-    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / norm if norm else 0.0
 
 
 class EmbeddingProviderContract(ContractSuite):
@@ -73,7 +65,7 @@ class EmbeddingProviderContract(ContractSuite):
     async def test_paraphrase_is_closer_than_unrelated_text(self, store: Any) -> None:
         """A paraphrase sharing most words lies closer than an unrelated sentence."""
         first, second, unrelated = await store.embed([*_PARAPHRASE, _UNRELATED])
-        assert _cosine(first, second) > _cosine(first, unrelated)
+        assert cosine(first, second) > cosine(first, unrelated)
 
     async def test_unicode_and_long_text_embed(self, store: Any) -> None:
         """Unicode, emoji and a long text embed without error to full vectors."""

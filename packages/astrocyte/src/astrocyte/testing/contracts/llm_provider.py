@@ -18,8 +18,7 @@ import pytest
 
 from astrocyte.errors import ValidationError
 from astrocyte.spi import LLMProvider
-from astrocyte.testing.contracts._support import ContractSuite, requires
-from astrocyte.testing.contracts.embedding_provider import _cosine
+from astrocyte.testing.contracts._support import ContractSuite, cosine, requires
 from astrocyte.types import Completion, LLMCapabilities, Message, TokenUsage, ToolCall, ToolDefinition
 
 _WEATHER_TOOL = ToolDefinition(
@@ -169,4 +168,4 @@ class LLMProviderContract(ContractSuite):
         batched = await store.embed(_DISTINCT_TEXTS)
         for text, vector in zip(_DISTINCT_TEXTS, batched, strict=True):
             (alone,) = await store.embed([text])
-            assert _cosine(vector, alone) >= _SAME_TEXT_COSINE, f"{text!r} got another text's vector"
+            assert cosine(vector, alone) >= _SAME_TEXT_COSINE, f"{text!r} got another text's vector"

@@ -390,6 +390,29 @@ class VectorStoreContract(StoreContractSuite):
         assert await store.count_vectors(bank) == 2
         assert await store.count_vectors(other_bank) == 1
 
+    @requires("batch_search")
+    async def test_batch_search_equals_one_search_per_query(self, store: Any, bank: str, other_bank: str) -> None:
+        """search_similar_batch gives, for each query in order, what search_similar gives for it alone."""
+        vectors = unit_vectors(15, self.dimensions, seed=17)
+        await store.store_vectors(
+            [
+                self.item(bank, f"m{index}", vector.tolist(), tags=["odd" if index % 2 else "even"])
+                for index, vector in enumerate(vectors)
+            ]
+        )
+        await store.store_vectors([self.item(other_bank, "elsewhere", vectors[0].tolist())])
+        queries = [*unit_vectors(5, self.dimensions, seed=18).tolist(), vectors[3].tolist()]
+        for filters in (None, VectorFilters(tags=["odd"])):
+            batched = await store.search_similar_batch(queries, bank, 4, filters)
+            singles = [await store.search_similar(query, bank, 4, filters) for query in queries]
+            assert [_ids(hits) for hits in batched] == [_ids(hits) for hits in singles]
+            for batch_hits, single_hits in zip(batched, singles, strict=True):
+                assert [hit.score for hit in batch_hits] == pytest.approx([hit.score for hit in single_hits], abs=1e-5)
+        assert await store.search_similar_batch([], bank, 4) == []
+        assert await store.search_similar_batch(queries[:2], f"{bank}-nothing-here", 4) == [[], []]
+        with pytest.raises(ValueError):
+            await store.search_similar_batch([[1.0] * (self.dimensions + 1)], bank, 4)
+
     # ------------------------------------------------------------------ listing
 
     async def test_list_pages_visit_each_item_once(self, store: Any, bank: str) -> None:
