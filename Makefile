@@ -42,6 +42,7 @@ pytest: sync-dev
 ## Benchmarks: our figures beside raw baselines measured in the same run; JSON under reports/.
 bench: sync
 	$(RUN) --no-dev astrocyte bench engine --report reports/bench-engine.json
+	$(RUN) --no-dev astrocyte bench embedding --report reports/bench-embedding.json
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -64,3 +64,28 @@ def engine_bench(
         )
 
     emit(document, as_json, render)
+
+
+@bench_app.command("embedding")
+def embedding_bench(
+    count: Annotated[int, typer.Option(min=64, help="Sentences to embed and to retain.")] = 512,
+    report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """retain_many throughput with the MiniLM embedder beside raw MiniLM embedding of the same texts."""
+    from astrocyte.bench import embedding
+
+    with reported_errors(as_json):
+        figures = asyncio.run(embedding.run(count))
+    document = figures.to_json()
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    emit(
+        document,
+        as_json,
+        lambda _: console.print(
+            f"MiniLM, {figures.memories} memories in batches of 64: retain_many {figures.retain_per_second:,.1f}/s, "
+            f"raw embedding {figures.embed_per_second:,.1f}/s, raw / retain = {figures.overhead:.2f}x"
+        ),
+    )
