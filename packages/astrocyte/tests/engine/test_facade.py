@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
@@ -125,19 +124,6 @@ async def test_sync_astrocyte_works_inside_a_running_event_loop(tmp_path: Path) 
     await asyncio.sleep(0)
 
 
-def _embedded_default_installed() -> bool:
-    try:
-        importlib.import_module("astrocyte.stores.sqlite.vectors")
-        importlib.import_module("astrocyte.embedders.minilm")
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(
-    not _embedded_default_installed(),
-    reason="the embedded default needs astrocyte.stores.sqlite and astrocyte.embedders.minilm, not both importable",
-)
 async def test_zero_config_runs_on_sqlite_and_minilm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Astrocyte() with no arguments: one SQLite file under ASTROCYTE_HOME, MiniLM, every operation."""
     monkeypatch.setenv("ASTROCYTE_HOME", str(tmp_path))

@@ -96,12 +96,16 @@ def unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Cal
     return normalise_rows(matrix)
 
 
-def check_document(document: object, field: str) -> None:
-    """A Document whose id and text are still valid (a caller may have changed them after construction)."""
-    if not isinstance(document, Document):
-        raise ValidationError(field, f"must be a Document, got {type(document).__name__}")
-    check_id(document.id, f"{field}.id")
-    check_text(document.text, f"{field}.text")
+def check_documents(documents: Sequence[object], bank_id: str) -> None:
+    """A bank id and a batch of Documents whose ids and texts are still valid (a caller may have
+    changed them after construction), checked whole before a store writes any of them."""
+    check_bank_id(bank_id)
+    for position, document in enumerate(documents):
+        field = f"documents[{position}]"
+        if not isinstance(document, Document):
+            raise ValidationError(field, f"must be a Document, got {type(document).__name__}")
+        check_id(document.id, f"{field}.id")
+        check_text(document.text, f"{field}.text")
 
 
 def query_rows(query_vectors: Sequence[Sequence[float]], fixed: int | None, field: str) -> FloatMatrix:

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_document
+from astrocyte.stores.arguments import check_documents
 from astrocyte.stores.memory._banks import DocumentBanks
 from astrocyte.stores.memory._bm25 import Bm25Index
 from astrocyte.stores.memory._copies import detached
@@ -22,7 +22,7 @@ from astrocyte.stores.memory._filters import document_label_predicate
 from astrocyte.stores.memory._rows import remove_each
 from astrocyte.text import words
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities, HealthStatus
-from astrocyte.validation import check_bank_id, check_id, check_positive_int
+from astrocyte.validation import check_id, check_positive_int
 from astrocyte.vectors import top_k
 
 
@@ -46,9 +46,7 @@ class MemoryDocumentStore:
 
         The whole batch is checked before anything is written, so a bad document stores nothing.
         """
-        check_bank_id(bank_id)
-        for position, document in enumerate(documents):
-            check_document(document, f"documents[{position}]")
+        check_documents(documents, bank_id)
         if not documents:
             return []
         bank = self._banks.for_write(bank_id)

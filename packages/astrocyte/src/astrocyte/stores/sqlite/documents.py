@@ -21,7 +21,7 @@ import sqlite3
 from typing import Any
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_document
+from astrocyte.stores.arguments import check_documents
 from astrocyte.stores.sqlite._columns import decode_metadata, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
@@ -66,9 +66,7 @@ class SqliteDocumentStore(SqliteStore):
 
         The whole batch is checked before anything is written, so a bad document stores nothing.
         """
-        check_bank_id(bank_id)
-        for position, document in enumerate(documents):
-            check_document(document, f"documents[{position}]")
+        check_documents(documents, bank_id)
         if not documents:
             return []
         with self.database.write() as connection:
