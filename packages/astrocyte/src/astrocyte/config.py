@@ -44,6 +44,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.errors import ConfigError, Problem, ValidationError
+from astrocyte.knowledge.settings import KnowledgeSettings
 from astrocyte.suggestions import did_you_mean, listing
 from astrocyte.validation import check_bank_id
 
@@ -158,6 +159,8 @@ class AstrocyteConfig(_Section):
     pageindex_store_config: dict[str, Any] = Field(default_factory=dict)
     bank_store: ProviderName | None = None
     bank_store_config: dict[str, Any] = Field(default_factory=dict)
+    knowledge_store: ProviderName | None = None
+    knowledge_store_config: dict[str, Any] = Field(default_factory=dict)
     llm_provider: ProviderName | None = None
     llm_provider_config: dict[str, Any] = Field(default_factory=dict)
     embedding_provider: ProviderName | None = None
@@ -168,6 +171,7 @@ class AstrocyteConfig(_Section):
     defaults: BankDefaults = Field(default_factory=BankDefaults)
     banks: dict[BankId, BankConfig] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
 
     def provider(self, kind: ProviderKind) -> tuple[str | None, dict[str, Any]]:
         """The provider named for ``kind`` and a copy of its settings, ready for ``load_provider``."""

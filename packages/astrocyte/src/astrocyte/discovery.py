@@ -34,6 +34,7 @@ from astrocyte.spi import (
     EmbeddingProvider,
     EngineProvider,
     GraphStore,
+    KnowledgeStore,
     LLMProvider,
     MentalModelStore,
     PageIndexStore,
@@ -57,6 +58,7 @@ class ProviderKind(enum.StrEnum):
     SOURCE_STORE = "source_store"
     PAGEINDEX_STORE = "pageindex_store"
     BANK_STORE = "bank_store"
+    KNOWLEDGE_STORE = "knowledge_store"
     LLM_PROVIDER = "llm_provider"
     EMBEDDING_PROVIDER = "embedding_provider"
     ENGINE_PROVIDER = "engine_provider"
@@ -105,6 +107,7 @@ _PROTOCOLS: Mapping[ProviderKind, type] = MappingProxyType(
         ProviderKind.SOURCE_STORE: SourceStore,
         ProviderKind.PAGEINDEX_STORE: PageIndexStore,
         ProviderKind.BANK_STORE: BankStore,
+        ProviderKind.KNOWLEDGE_STORE: KnowledgeStore,
         ProviderKind.LLM_PROVIDER: LLMProvider,
         ProviderKind.EMBEDDING_PROVIDER: EmbeddingProvider,
         ProviderKind.ENGINE_PROVIDER: EngineProvider,

@@ -16,7 +16,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from astrocyte.config import AstrocyteConfig, load_config, load_config_dict
 from astrocyte.discovery import ProviderKind
-from astrocyte.errors import AstrocyteError, ValidationError
+from astrocyte.errors import AstrocyteError, CapabilityNotSupported, ValidationError
+from astrocyte.knowledge.blocking import SyncKnowledge
+from astrocyte.knowledge.service import KnowledgeService
 from astrocyte.pipeline import banks as bank_ops
 from astrocyte.pipeline import forget as forget_ops
 from astrocyte.pipeline import health as health_ops
@@ -49,6 +51,7 @@ class Astrocyte:
     def __init__(self, config: AstrocyteConfig | None = None) -> None:
         self._config = config if config is not None else default_config()
         self._ctx: EngineContext | None = build_context(self._config)
+        self._knowledge: KnowledgeService | None = None
 
     @classmethod
     def from_config(cls, path: str | os.PathLike[str]) -> Astrocyte:
@@ -68,6 +71,17 @@ class Astrocyte:
     def providers(self) -> dict[ProviderKind, Any]:
         """Every configured provider by kind (a copy of the mapping; the providers themselves are live)."""
         return dict(self._context().providers)
+
+    @property
+    def knowledge(self) -> KnowledgeService:
+        """Knowledge adapters (train, activate, forward, reward, ...) on the configured knowledge store."""
+        ctx = self._context()
+        if self._knowledge is None:
+            store = ctx.providers.get(ProviderKind.KNOWLEDGE_STORE)
+            if store is None:
+                raise CapabilityNotSupported("no knowledge_store is configured; name one (for example `knowledge_store: sqlite`)")
+            self._knowledge = KnowledgeService(store, ctx.embedder, ctx.config.knowledge)
+        return self._knowledge
 
     async def __aenter__(self) -> Astrocyte:
         return self
@@ -252,6 +266,7 @@ class SyncAstrocyte:
         self._thread = threading.Thread(target=self._loop.run_forever, name="astrocyte-loop", daemon=True)
         self._thread.start()
         self._closed = False
+        self.knowledge = SyncKnowledge(self._run, lambda: self._engine.knowledge)
 
     @classmethod
     def from_config(cls, path: str | os.PathLike[str]) -> SyncAstrocyte:

@@ -24,10 +24,12 @@ must reach every store, and the page-index store is a plain tree instead of six 
 from __future__ import annotations
 
 import builtins
+from datetime import datetime
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from astrocyte.errors import SpiError
+from astrocyte.knowledge.records import RunState, StoredAdapter, StoredArtifact
 from astrocyte.types import (
     Bank,
     Completion,
@@ -395,6 +397,63 @@ class BankStore(Protocol):
 
 
 @runtime_checkable
+class KnowledgeStore(Protocol):
+    """Knowledge adapters (with their layers and search vectors), their artifacts and their runs.
+
+    Scoped by **space** rather than bank: adapter, layer, artifact and run ids are UUIDs unique
+    across spaces (adapter ids are derived from the space), and every listing takes the spaces to
+    read, so nothing of a space outside them is ever returned.
+
+    - ``save_adapter`` upserts by ``adapter_id``; a ``slug`` another adapter of the same space holds
+      raises :class:`~astrocyte.errors.Conflict` (carrying that adapter) and stores nothing. With
+      ``replacing``, the adapter of that id (same space) is removed in the same unit and its
+      artifacts move to the saved adapter (a forced update). Outcome counts are the store's own:
+      ``successes`` and ``failures`` of the saved record are ignored on update.
+    - ``find_adapters`` returns the adapters of ``space_ids`` (optionally only those with ``slug``),
+      ordered by space then adapter id; ``adapter_of_layer`` finds the adapter holding a layer id.
+    - ``delete_adapter`` removes the adapter, its layers and its artifacts; says whether it existed.
+    - ``record_outcome`` adds one success or failure to an adapter's counts atomically.
+    - ``save_artifact`` upserts by ``artifact_id``; a name another artifact of the adapter holds
+      raises ``Conflict``. ``find_artifacts`` reads artifacts of ``space_ids`` by id or slug,
+      ``list_artifacts`` those of one adapter ordered by name.
+    - Runs: ``save_run`` upserts, ``get_run`` reads, ``delete_expired_runs`` removes runs whose
+      ``expires_at`` is before ``now`` and returns how many.
+    """
+
+    SPI_VERSION: ClassVar[int] = 1
+
+    async def save_adapter(self, adapter: StoredAdapter, *, replacing: str | None = None) -> None: ...
+
+    async def get_adapter(self, adapter_id: str) -> StoredAdapter | None: ...
+
+    async def find_adapters(
+        self, space_ids: builtins.list[str], *, slug: str | None = None
+    ) -> builtins.list[StoredAdapter]: ...
+
+    async def adapter_of_layer(self, layer_id: str) -> StoredAdapter | None: ...
+
+    async def delete_adapter(self, adapter_id: str) -> bool: ...
+
+    async def record_outcome(self, adapter_id: str, *, success: bool) -> None: ...
+
+    async def save_artifact(self, artifact: StoredArtifact) -> None: ...
+
+    async def list_artifacts(self, adapter_id: str) -> builtins.list[StoredArtifact]: ...
+
+    async def find_artifacts(
+        self, space_ids: builtins.list[str], *, artifact_id: str | None = None, slug: str | None = None
+    ) -> builtins.list[StoredArtifact]: ...
+
+    async def save_run(self, run: RunState) -> None: ...
+
+    async def get_run(self, run_id: str) -> RunState | None: ...
+
+    async def delete_expired_runs(self, now: datetime) -> int: ...
+
+    async def health(self) -> HealthStatus: ...
+
+
+@runtime_checkable
 class EmbeddingProvider(Protocol):
     """Turns texts into vectors of one fixed dimension, in input order, in one batched call."""
 
@@ -511,6 +570,7 @@ STORE_PROTOCOLS: tuple[type, ...] = (
     MentalModelStore,
     SourceStore,
     PageIndexStore,
+    KnowledgeStore,
 )
 
 __all__ = [
@@ -520,6 +580,7 @@ __all__ = [
     "EmbeddingProvider",
     "EngineProvider",
     "GraphStore",
+    "KnowledgeStore",
     "LLMProvider",
     "MentalModelStore",
     "PageIndexStore",

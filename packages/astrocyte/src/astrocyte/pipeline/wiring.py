@@ -33,6 +33,7 @@ _DEFAULT_STORES = (
     ProviderKind.SOURCE_STORE,
     ProviderKind.PAGEINDEX_STORE,
     ProviderKind.BANK_STORE,
+    ProviderKind.KNOWLEDGE_STORE,
 )
 
 

@@ -8,6 +8,7 @@ process and is lost when it ends.
 from astrocyte.stores.memory.banks import MemoryBankStore
 from astrocyte.stores.memory.documents import MemoryDocumentStore
 from astrocyte.stores.memory.graph import MemoryGraphStore
+from astrocyte.stores.memory.knowledge import MemoryKnowledgeStore
 from astrocyte.stores.memory.mental_models import MemoryMentalModelStore
 from astrocyte.stores.memory.pageindex import MemoryPageIndexStore
 from astrocyte.stores.memory.sources import MemorySourceStore
@@ -18,6 +19,7 @@ __all__ = [
     "MemoryBankStore",
     "MemoryDocumentStore",
     "MemoryGraphStore",
+    "MemoryKnowledgeStore",
     "MemoryMentalModelStore",
     "MemoryPageIndexStore",
     "MemorySourceStore",
