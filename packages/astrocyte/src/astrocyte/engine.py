@@ -79,7 +79,9 @@ class Astrocyte:
         if self._knowledge is None:
             store = ctx.providers.get(ProviderKind.KNOWLEDGE_STORE)
             if store is None:
-                raise CapabilityNotSupported("no knowledge_store is configured; name one (for example `knowledge_store: sqlite`)")
+                raise CapabilityNotSupported(
+                    "no knowledge_store is configured; name one (for example `knowledge_store: sqlite`)"
+                )
             self._knowledge = KnowledgeService(store, ctx.embedder, ctx.config.knowledge)
         return self._knowledge
 

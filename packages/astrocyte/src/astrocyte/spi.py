@@ -24,8 +24,8 @@ must reach every store, and the page-index store is a plain tree instead of six 
 from __future__ import annotations
 
 import builtins
-from datetime import datetime
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from astrocyte.errors import SpiError
@@ -418,6 +418,9 @@ class KnowledgeStore(Protocol):
       ``list_artifacts`` those of one adapter ordered by name.
     - Runs: ``save_run`` upserts, ``get_run`` reads, ``delete_expired_runs`` removes runs whose
       ``expires_at`` is before ``now`` and returns how many.
+    - ``revision`` is a number that changes (grows) with every write to adapters or artifacts, seen by
+      every process sharing the store, so a search index built from ``find_adapters`` can be reused
+      until it changes.
     """
 
     SPI_VERSION: ClassVar[int] = 1
@@ -449,6 +452,8 @@ class KnowledgeStore(Protocol):
     async def get_run(self, run_id: str) -> RunState | None: ...
 
     async def delete_expired_runs(self, now: datetime) -> int: ...
+
+    async def revision(self) -> int: ...
 
     async def health(self) -> HealthStatus: ...
 

@@ -89,3 +89,45 @@ def embedding_bench(
             f"raw embedding {figures.embed_per_second:,.1f}/s, raw / retain = {figures.overhead:.2f}x"
         ),
     )
+
+
+@bench_app.command("knowledge")
+def knowledge_bench(
+    report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search quality (top-1, top-3) and p50 latency of knowledge activate beside plain BM25 and plain dense."""
+    from astrocyte.bench import knowledge
+
+    with reported_errors(as_json):
+        figures = asyncio.run(knowledge.run())
+    document = figures.to_json()
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+    def render(_: object) -> None:
+        table = Table(
+            title=f"activate: {figures.adapters} adapters, {figures.queries} queries (MiniLM, embedded default)",
+            title_justify="left",
+        )
+        for column in ("method", "top-1", "top-3", "p50", "p95"):
+            table.add_column(column, justify="right")
+        for name, quality in (
+            ("hybrid activate", figures.hybrid),
+            ("plain BM25", figures.bm25),
+            ("plain dense", figures.dense),
+        ):
+            table.add_row(
+                name,
+                f"{quality.top1:.1%}",
+                f"{quality.top3:.1%}",
+                f"{quality.latency.p50_ms:.1f} ms",
+                f"{quality.latency.p95_ms:.1f} ms",
+            )
+        console.print(table)
+        console.print(f"[dim]trained {figures.adapters} adapters in {figures.train_seconds:.1f} s (one batch)[/dim]")
+        for miss in figures.misses:
+            console.print(f"[dim]miss: {miss['query']!r} -> {miss['got']!r} (expected {miss['expected']!r})[/dim]")
+
+    emit(document, as_json, render)

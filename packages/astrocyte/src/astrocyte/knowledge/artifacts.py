@@ -48,7 +48,8 @@ def check_name(value: object) -> str:
     for segment in value.split("/"):
         if segment in ("", ".", "..") or _SEGMENT.fullmatch(segment) is None:
             raise ValidationError(
-                "name", f"{value!r} has an unsafe segment {segment!r}; use letters, digits, '.', '_', '+', '-' (no '..')"
+                "name",
+                f"{value!r} has an unsafe segment {segment!r}; use letters, digits, '.', '_', '+', '-' (no '..')",
             )
     return value
 
@@ -57,13 +58,16 @@ def mime_type_of(name: str, given: str | None) -> str:
     if given is not None:
         mime = given.split(";")[0].strip().lower()
         if mime not in ALLOWED_MIME_TYPES:
-            raise ValidationError("mime_type", f"{given!r} is not allowed; use one of {', '.join(sorted(ALLOWED_MIME_TYPES))}")
+            raise ValidationError(
+                "mime_type", f"{given!r} is not allowed; use one of {', '.join(sorted(ALLOWED_MIME_TYPES))}"
+            )
         return mime
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in MIME_BY_EXTENSION:
         raise ValidationError(
-            "mime_type", f"cannot tell the type of {name!r} from its extension; give mime_type or use one of "
-            + ", ".join(sorted(MIME_BY_EXTENSION))
+            "mime_type",
+            f"cannot tell the type of {name!r} from its extension; give mime_type or use one of "
+            + ", ".join(sorted(MIME_BY_EXTENSION)),
         )
     return MIME_BY_EXTENSION[suffix]
 
@@ -75,7 +79,9 @@ def checked_content(content: str | bytes, limit: int) -> tuple[bytes, str]:
     if not isinstance(content, bytes):
         raise ValidationError("content", "must be text or bytes")
     if len(content) > limit:
-        raise ValidationError("content", f"is {len(content)} bytes; the limit is {limit} (knowledge.max_artifact_bytes)")
+        raise ValidationError(
+            "content", f"is {len(content)} bytes; the limit is {limit} (knowledge.max_artifact_bytes)"
+        )
     return content, hashlib.sha256(content).hexdigest()
 
 

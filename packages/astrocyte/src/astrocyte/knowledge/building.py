@@ -49,7 +49,11 @@ async def embed_adapters(embedder: EmbeddingProvider, adapters: Sequence[ParsedA
 
 def stored_adapter(parsed: ParsedAdapter, placement: Placement, vectors: AdapterVectors) -> StoredAdapter:
     """The record to save; layers keep the ids they had in ``placement.previous`` when their title survives."""
-    kept = {normalise_title(layer.title): layer.layer_id for layer in placement.previous.layers} if placement.previous else {}
+    kept = (
+        {normalise_title(layer.title): layer.layer_id for layer in placement.previous.layers}
+        if placement.previous
+        else {}
+    )
     now = datetime.now(UTC)
     layers = [
         StoredLayer(

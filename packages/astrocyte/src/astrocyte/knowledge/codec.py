@@ -66,4 +66,11 @@ def run_from_document(document: dict[str, Any]) -> RunState:
     return RunState(**values)
 
 
-__all__ = ["adapter_document", "adapter_from_document", "run_document", "run_from_document", "vector_blob", "vector_rows"]
+__all__ = [
+    "adapter_document",
+    "adapter_from_document",
+    "run_document",
+    "run_from_document",
+    "vector_blob",
+    "vector_rows",
+]

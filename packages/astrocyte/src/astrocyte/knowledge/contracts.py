@@ -22,7 +22,9 @@ def check_contract(value: object) -> dict[str, Any]:
         raise ValidationError("contract", "must be a JSON object with a 'type'")
     kind = value.get("type")
     if kind not in CONTRACT_TYPES:
-        raise ValidationError("contract.type", f"unknown contract type {kind!r}; use one of {', '.join(CONTRACT_TYPES)}")
+        raise ValidationError(
+            "contract.type", f"unknown contract type {kind!r}; use one of {', '.join(CONTRACT_TYPES)}"
+        )
     block = value.get(kind, {})
     if not isinstance(block, dict):
         raise ValidationError(f"contract.{kind}", "must be a JSON object")

@@ -89,7 +89,9 @@ def _mcp(block: dict[str, Any], evidence: dict[str, Any]) -> Verdict:
 
 def _subset(expected: Any, actual: Any) -> bool:
     if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(key in actual and _subset(value, actual[key]) for key, value in expected.items())
+        return isinstance(actual, dict) and all(
+            key in actual and _subset(value, actual[key]) for key, value in expected.items()
+        )
     if isinstance(expected, list):
         return isinstance(actual, list) and len(expected) == len(actual) and all(map(_subset, expected, actual))
     return bool(expected == actual and type(expected) is type(actual))
@@ -97,7 +99,9 @@ def _subset(expected: Any, actual: Any) -> bool:
 
 def _user_input(evidence: dict[str, Any]) -> Verdict:
     answer = evidence.get("confirmation")
-    if answer is True or (isinstance(answer, str) and answer.strip() and answer.strip().casefold() not in _NEGATIVE_ANSWERS):
+    if answer is True or (
+        isinstance(answer, str) and answer.strip() and answer.strip().casefold() not in _NEGATIVE_ANSWERS
+    ):
         return Verdict(True, "the user confirmed")
     return Verdict(False, "user_input evidence needs the user's confirmation (true, or their answer)")
 

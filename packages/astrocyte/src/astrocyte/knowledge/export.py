@@ -37,7 +37,9 @@ def export_markdown(adapter: StoredAdapter, *, include_slug: bool = True) -> str
         if layer.text:
             section += f"\n\n{layer.text}"
         if layer.contract is not None:
-            section += "\n\n```json\n" + json.dumps({"contract": layer.contract}, ensure_ascii=False, indent=2) + "\n```"
+            section += (
+                "\n\n```json\n" + json.dumps({"contract": layer.contract}, ensure_ascii=False, indent=2) + "\n```"
+            )
         parts.append(section)
     if adapter.reward_signal:
         parts.append(f"## Reward Signal\n\n{adapter.reward_signal}")

@@ -112,7 +112,9 @@ def parse_document(content: object, limits: DocumentLimits | None = None) -> lis
     version = frontmatter.pop("version", None)
     if slug is not None and len(sections) > 1:
         raise DocumentError(
-            1, "slug_with_several_adapters", f"a frontmatter slug names one adapter, but this file has {len(sections)} H1s"
+            1,
+            "slug_with_several_adapters",
+            f"a frontmatter slug names one adapter, but this file has {len(sections)} H1s",
         )
     return [
         _SectionParser(title, line, section_lines).parse(
@@ -133,7 +135,9 @@ def _checked_lines(content: str, limits: DocumentLimits) -> list[Line]:
         raise DocumentError(content[: content.index("\x00")].count("\n") + 1, "nul_character", "NUL is not allowed")
     raw = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(raw) > limits.max_lines:
-        raise DocumentError(limits.max_lines + 1, "line_limit", f"the document has {len(raw)} lines; the limit is {limits.max_lines}")
+        raise DocumentError(
+            limits.max_lines + 1, "line_limit", f"the document has {len(raw)} lines; the limit is {limits.max_lines}"
+        )
     for number, line in enumerate(raw, start=1):
         if len(line.encode("utf-8")) > limits.max_line_bytes:
             raise DocumentError(number, "line_length", f"the line is longer than {limits.max_line_bytes} bytes")
@@ -189,7 +193,9 @@ def _h1_sections(lines: list[Line]) -> list[tuple[str, int, list[Line]]]:
         elif sections:
             sections[-1][2].append((number, text))
         elif text.strip():
-            raise DocumentError(number, "text_before_h1", "text before the first H1 ('# Title'); start the adapter with its title")
+            raise DocumentError(
+                number, "text_before_h1", "text before the first H1 ('# Title'); start the adapter with its title"
+            )
     if not sections:
         raise DocumentError(lines[0][0] if lines else 1, "missing_h1", "no H1 title ('# Title') found")
     return sections
@@ -298,7 +304,9 @@ class _SectionParser:
         except json.JSONDecodeError as problem:
             if '"contract"' in body:
                 raise DocumentError(
-                    number + 1 + problem.lineno - 1, "malformed_contract_json", f"the contract fence is not valid JSON: {problem.msg}"
+                    number + 1 + problem.lineno - 1,
+                    "malformed_contract_json",
+                    f"the contract fence is not valid JSON: {problem.msg}",
                 ) from None
             data = None
         if not (isinstance(data, dict) and "contract" in data):
@@ -315,11 +323,15 @@ class _SectionParser:
     def _heading(self, number: int, title: str) -> None:
         folded = title.casefold()
         if self.state == "reward":
-            raise DocumentError(self.reward_line, "reward_signal_not_last", "'## Reward Signal' must be the last section")
+            raise DocumentError(
+                self.reward_line, "reward_signal_not_last", "'## Reward Signal' must be the last section"
+            )
         if folded == ACTIVATION_PATTERNS:
             if self.steps or self.patterns_line is not None:
                 raise DocumentError(
-                    number, "activation_patterns_place", "'## Activation Patterns' must come once, before the first step"
+                    number,
+                    "activation_patterns_place",
+                    "'## Activation Patterns' must come once, before the first step",
                 )
             self.patterns_line, self.state = number, "patterns"
             return
@@ -336,7 +348,9 @@ class _SectionParser:
             )
         for step in self.steps:
             if step.title.casefold() == folded:
-                raise DocumentError(number, "duplicate_step_title", f"step title '{title}' is already used at line {step.line}")
+                raise DocumentError(
+                    number, "duplicate_step_title", f"step title '{title}' is already used at line {step.line}"
+                )
         self.steps.append(_Step(title, number))
         self.state = "step"
 
@@ -353,7 +367,8 @@ class _SectionParser:
             raise DocumentError(
                 number,
                 "text_outside_step",
-                f"text after the contract of step '{self.steps[-1].title}' belongs to no step; start one with '## Title'",
+                f"text after the contract of step '{self.steps[-1].title}' belongs to no step; "
+                "start one with '## Title'",
             )
 
 

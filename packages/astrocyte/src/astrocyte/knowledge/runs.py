@@ -162,7 +162,9 @@ class RunEngine:
         if run.status == "rewarded":
             raise Conflict(f"run {execution_id!r} was already rewarded ({run.outcome})", existing=run.outcome)
         if outcome == "success" and run.status != "completed":
-            raise ValidationError("outcome", f"run {execution_id!r} has not passed every step; only 'failure' can be recorded")
+            raise ValidationError(
+                "outcome", f"run {execution_id!r} has not passed every step; only 'failure' can be recorded"
+            )
         adapter = await self.store.get_adapter(run.adapter_id)
         if adapter is None:
             raise NotFound(f"execution_id: the adapter of run {execution_id!r} was deleted")
@@ -189,7 +191,9 @@ class RunEngine:
             next_call = NextCall("reward", {"execution_id": run.run_id, "outcome": "failure"})
         elif run.status == "completed":
             next_call = reward
-            message += "; every step is done" + (f": finish with '{layer.title}', then call reward" if layer else ": call reward")
+            message += "; every step is done" + (
+                f": finish with '{layer.title}', then call reward" if layer else ": call reward"
+            )
         else:
             assert layer is not None
             next_call = NextCall(
@@ -245,7 +249,9 @@ def _challenge(run: RunState, layer: StoredLayer) -> Challenge | None:
         "user_input": str(block.get("prompt", "confirm that this step is done")),
         "comment": str(block.get("min_length", 10)),
     }[kind]
-    return Challenge(nonce=run.nonce, proof_hash=run.proof_hash, contract_type=kind, instructions=_INSTRUCTIONS[kind] + detail)
+    return Challenge(
+        nonce=run.nonce, proof_hash=run.proof_hash, contract_type=kind, instructions=_INSTRUCTIONS[kind] + detail
+    )
 
 
 def _closed_message(run: RunState) -> str:

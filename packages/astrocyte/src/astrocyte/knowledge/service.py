@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,8 @@ from astrocyte.spi import EmbeddingProvider, KnowledgeStore
 from astrocyte.validation import check_text
 
 _SPACE_PREFERENCE = ("user:", "group:", "space:")
+#: Search indexes kept per service (one per distinct set of readable spaces, i.e. per caller group).
+_MAX_CACHED_INDEXES = 64
 
 
 def summary(adapter: StoredAdapter, **extra: Any) -> AdapterSummary:
@@ -87,6 +90,7 @@ class KnowledgeService:
         self.settings = settings
         self.limits = DocumentLimits(settings.max_document_bytes, settings.max_line_bytes, settings.max_lines)
         self._runs = RunEngine(store, embedder, settings, self.resolve_adapter, self.access)
+        self._indexes: dict[tuple[str, ...], tuple[int, HybridIndex]] = {}
 
     def access(self, principal: str | None) -> SpaceAccess:
         return SpaceAccess(self.settings.default_principal if principal is None else principal, self.settings)
@@ -126,7 +130,9 @@ class KnowledgeService:
             planner.place(adapter, vector, force_update=force_update, source=source)
             for adapter, vector in zip(parsed, vectors, strict=True)
         ]
-        records = [stored_adapter(adapter, plan, vector) for adapter, plan, vector in zip(parsed, plans, vectors, strict=True)]
+        records = [
+            stored_adapter(adapter, plan, vector) for adapter, plan, vector in zip(parsed, plans, vectors, strict=True)
+        ]
         async with self._transaction():
             for record, plan in zip(records, plans, strict=True):
                 previous = plan.previous.adapter_id if plan.previous is not None else None
@@ -181,13 +187,16 @@ class KnowledgeService:
         floor = self.settings.activate_threshold if threshold is None else threshold
         if not 0 <= floor <= 1:
             raise ValidationError("threshold", "must be between 0 and 1 (the score scale of activate)")
-        adapters = await self.store.find_adapters(spaces)
+        index = await self._index(spaces)
         [query_vector] = await self.embedder.embed([query])
-        ranked = HybridIndex(adapters).rank(query, query_vector, chosen_limit, floor)
+        ranked = index.rank(query, query_vector, chosen_limit, floor)
         choices = []
         for hit in ranked:
             uri = identity.adapter_uri(hit.adapter.slug)
-            artifacts = [artifact_info(artifact, hit.adapter.slug) for artifact in await self.store.list_artifacts(hit.adapter.adapter_id)]
+            artifacts = [
+                artifact_info(artifact, hit.adapter.slug)
+                for artifact in await self.store.list_artifacts(hit.adapter.adapter_id)
+            ]
             choices.append(
                 Choice(
                     uri=uri,
@@ -201,6 +210,20 @@ class KnowledgeService:
                 )
             )
         return ActivateResult(query=query, choices=choices, threshold=floor)
+
+    async def _index(self, spaces: list[str]) -> HybridIndex:
+        """The search index of ``spaces``, rebuilt only when the store's revision moved (any process's
+        write moves it), so a cached index is never stale and an unchanged one is never rebuilt."""
+        key = tuple(sorted(spaces))
+        revision = await self.store.revision()
+        cached = self._indexes.get(key)
+        if cached is not None and cached[0] == revision:
+            return cached[1]
+        index = HybridIndex(await self.store.find_adapters(spaces))
+        if len(self._indexes) >= _MAX_CACHED_INDEXES:
+            self._indexes.clear()
+        self._indexes[key] = (revision, index)
+        return index
 
     # ------------------------------------------------------------------------------ runs
 
@@ -292,7 +315,9 @@ class KnowledgeService:
         access.require_write(adapter.space_id)
         artifacts = await self.store.list_artifacts(adapter.adapter_id)
         await self.store.delete_adapter(adapter.adapter_id)
-        return DeleteResult(uri=identity.adapter_uri(adapter.slug), title=adapter.title, artifacts_deleted=len(artifacts))
+        return DeleteResult(
+            uri=identity.adapter_uri(adapter.slug), title=adapter.title, artifacts_deleted=len(artifacts)
+        )
 
     async def attach(
         self,
@@ -315,7 +340,8 @@ class KnowledgeService:
         existing = {artifact.name: artifact for artifact in await self.store.list_artifacts(adapter.adapter_id)}
         if checked_name in existing and not replace:
             raise Conflict(
-                f"artifact {checked_name!r} is already attached to {identity.adapter_uri(adapter.slug)}; pass replace=True",
+                f"artifact {checked_name!r} is already attached to {identity.adapter_uri(adapter.slug)}; "
+                "pass replace=True",
                 existing=artifact_info(existing[checked_name], adapter.slug),
             )
         previous = existing.get(checked_name)
@@ -393,7 +419,9 @@ class KnowledgeService:
     async def _adapter_of_layer(self, layer_key: str, access: SpaceAccess) -> StoredAdapter:
         adapter = await self.store.adapter_of_layer(layer_key)
         if adapter is None or not access.can_read(adapter.space_id):
-            raise NotFound(f"uri: no layer {identity.layer_uri(layer_key)!r} in the spaces readable by {access.principal!r}")
+            raise NotFound(
+                f"uri: no layer {identity.layer_uri(layer_key)!r} in the spaces readable by {access.principal!r}"
+            )
         return adapter
 
 
@@ -494,7 +522,9 @@ def _check_distinct_titles(adapters: list[ParsedAdapter]) -> None:
     for adapter in adapters:
         key = identity.normalise_title(adapter.title)
         if key in seen:
-            raise ValidationError("content", f"line {adapter.line}: adapter '{adapter.title}' is trained twice in one call")
+            raise ValidationError(
+                "content", f"line {adapter.line}: adapter '{adapter.title}' is trained twice in one call"
+            )
         seen[key] = adapter.line
 
 
@@ -515,12 +545,12 @@ def _stable_uri(adapter: StoredAdapter) -> str:
 
 
 def _preference(space_id: str) -> int:
-    return next((rank for rank, prefix in enumerate(_SPACE_PREFERENCE) if space_id.startswith(prefix)), len(_SPACE_PREFERENCE))
+    return next(
+        (rank for rank, prefix in enumerate(_SPACE_PREFERENCE) if space_id.startswith(prefix)), len(_SPACE_PREFERENCE)
+    )
 
 
-def _now() -> Any:
-    from datetime import UTC, datetime
-
+def _now() -> datetime:
     return datetime.now(UTC)
 
 

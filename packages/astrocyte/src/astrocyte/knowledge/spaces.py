@@ -78,7 +78,9 @@ class SpaceAccess:
     def require_write(self, space_id: str) -> None:
         space = self._by_id.get(space_id)
         if space is None or not space.writable:
-            raise AccessDenied(f"{self.principal!r} may not write to space {space_id!r} (protected spaces: admins only)")
+            raise AccessDenied(
+                f"{self.principal!r} may not write to space {space_id!r} (protected spaces: admins only)"
+            )
 
 
 __all__ = ["Space", "SpaceAccess", "check_principal"]

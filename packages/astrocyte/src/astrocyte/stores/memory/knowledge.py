@@ -23,6 +23,7 @@ class MemoryKnowledgeStore:
         self._adapters: dict[str, StoredAdapter] = {}
         self._artifacts: dict[str, StoredArtifact] = {}
         self._runs: dict[str, RunState] = {}
+        self._revision = 0
 
     async def save_adapter(self, adapter: StoredAdapter, *, replacing: str | None = None) -> None:
         clash = next(
@@ -36,7 +37,9 @@ class MemoryKnowledgeStore:
             None,
         )
         if clash is not None:
-            raise Conflict(f"slug {adapter.slug!r} is taken in space {adapter.space_id!r}", existing=copy.deepcopy(clash))
+            raise Conflict(
+                f"slug {adapter.slug!r} is taken in space {adapter.space_id!r}", existing=copy.deepcopy(clash)
+            )
         previous = self._adapters.get(adapter.adapter_id)
         replaced = self._adapters.get(replacing) if replacing not in (None, adapter.adapter_id) else None
         counts = previous if previous is not None else replaced
@@ -51,6 +54,7 @@ class MemoryKnowledgeStore:
                 if artifact.adapter_id == replaced.adapter_id:
                     self._artifacts[key] = dataclasses.replace(artifact, adapter_id=adapter.adapter_id)
         self._adapters[adapter.adapter_id] = record
+        self._revision += 1
 
     async def get_adapter(self, adapter_id: str) -> StoredAdapter | None:
         found = self._adapters.get(adapter_id)
@@ -75,6 +79,7 @@ class MemoryKnowledgeStore:
     async def delete_adapter(self, adapter_id: str) -> bool:
         if self._adapters.pop(adapter_id, None) is None:
             return False
+        self._revision += 1
         for key in [key for key, artifact in self._artifacts.items() if artifact.adapter_id == adapter_id]:
             del self._artifacts[key]
         return True
@@ -82,6 +87,7 @@ class MemoryKnowledgeStore:
     async def record_outcome(self, adapter_id: str, *, success: bool) -> None:
         adapter = self._adapters.get(adapter_id)
         if adapter is not None:
+            self._revision += 1
             self._adapters[adapter_id] = dataclasses.replace(
                 adapter, successes=adapter.successes + success, failures=adapter.failures + (not success)
             )
@@ -93,8 +99,11 @@ class MemoryKnowledgeStore:
                 and other.name == artifact.name
                 and other.artifact_id != artifact.artifact_id
             ):
-                raise Conflict(f"artifact {artifact.name!r} already exists on this adapter", existing=copy.deepcopy(other))
+                raise Conflict(
+                    f"artifact {artifact.name!r} already exists on this adapter", existing=copy.deepcopy(other)
+                )
         self._artifacts[artifact.artifact_id] = copy.deepcopy(artifact)
+        self._revision += 1
 
     async def list_artifacts(self, adapter_id: str) -> list[StoredArtifact]:
         found = [artifact for artifact in self._artifacts.values() if artifact.adapter_id == adapter_id]
@@ -124,6 +133,9 @@ class MemoryKnowledgeStore:
         for key in expired:
             del self._runs[key]
         return len(expired)
+
+    async def revision(self) -> int:
+        return self._revision
 
     async def health(self) -> HealthStatus:
         started = time.perf_counter()

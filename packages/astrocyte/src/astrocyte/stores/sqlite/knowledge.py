@@ -25,11 +25,13 @@ from astrocyte.knowledge.records import AdapterVectors, RunState, StoredAdapter,
 from astrocyte.stores.sqlite._columns import decode_time, encode_time
 from astrocyte.stores.sqlite._store_base import SqliteStore
 
+_BUMP = "UPDATE knowledge_revision SET value = value + 1"
 _ADAPTER = (
     "SELECT record, dimensions, title_vector, text_vector, pattern_vectors, successes, failures FROM knowledge_adapters"
 )
 _ARTIFACT = (
-    "SELECT artifact_id, adapter_id, space_id, name, slug, mime_type, sha256, content, created_at FROM knowledge_artifacts"
+    "SELECT artifact_id, adapter_id, space_id, name, slug, mime_type, sha256, content, created_at "
+    "FROM knowledge_artifacts"
 )
 
 
@@ -64,7 +66,9 @@ class SqliteKnowledgeStore(SqliteStore):
                 (adapter.space_id, adapter.slug, adapter.adapter_id, replacing or adapter.adapter_id),
             ).fetchone()
             if clash is not None:
-                raise Conflict(f"slug {adapter.slug!r} is taken in space {adapter.space_id!r}", existing=_adapter(clash))
+                raise Conflict(
+                    f"slug {adapter.slug!r} is taken in space {adapter.space_id!r}", existing=_adapter(clash)
+                )
             counts = connection.execute(
                 "SELECT successes, failures FROM knowledge_adapters WHERE adapter_id = ?", (adapter.adapter_id,)
             ).fetchone()
@@ -77,12 +81,14 @@ class SqliteKnowledgeStore(SqliteStore):
                     counts = counts or old
                     self._remove(connection, replacing, keep_artifacts=True)
                     connection.execute(
-                        "UPDATE knowledge_artifacts SET adapter_id = ? WHERE adapter_id = ?", (adapter.adapter_id, replacing)
+                        "UPDATE knowledge_artifacts SET adapter_id = ? WHERE adapter_id = ?",
+                        (adapter.adapter_id, replacing),
                     )
             vectors = adapter.vectors
             connection.execute(
-                "INSERT OR REPLACE INTO knowledge_adapters (adapter_id, space_id, slug, record, dimensions, title_vector, "
-                "text_vector, pattern_vectors, successes, failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO knowledge_adapters (adapter_id, space_id, slug, record, dimensions, "
+                "title_vector, text_vector, pattern_vectors, successes, failures) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     adapter.adapter_id,
                     adapter.space_id,
@@ -97,6 +103,7 @@ class SqliteKnowledgeStore(SqliteStore):
                 ),
             )
             connection.execute("DELETE FROM knowledge_layers WHERE adapter_id = ?", (adapter.adapter_id,))
+            connection.execute(_BUMP)
             connection.executemany(
                 "INSERT INTO knowledge_layers (layer_id, adapter_id) VALUES (?, ?)",
                 [(layer.layer_id, adapter.adapter_id) for layer in adapter.layers],
@@ -127,18 +134,23 @@ class SqliteKnowledgeStore(SqliteStore):
 
     async def adapter_of_layer(self, layer_id: str) -> StoredAdapter | None:
         rows = self._read(
-            f"{_ADAPTER} WHERE adapter_id = (SELECT adapter_id FROM knowledge_layers WHERE layer_id = :id)", {"id": layer_id}
+            f"{_ADAPTER} WHERE adapter_id = (SELECT adapter_id FROM knowledge_layers WHERE layer_id = :id)",
+            {"id": layer_id},
         )
         return _adapter(rows[0]) if rows else None
 
     async def delete_adapter(self, adapter_id: str) -> bool:
         with self.database.write() as connection:
+            connection.execute(_BUMP)
             return self._remove(connection, adapter_id) > 0
 
     async def record_outcome(self, adapter_id: str, *, success: bool) -> None:
         column = "successes" if success else "failures"
         with self.database.write() as connection:
-            connection.execute(f"UPDATE knowledge_adapters SET {column} = {column} + 1 WHERE adapter_id = ?", (adapter_id,))
+            connection.execute(_BUMP)
+            connection.execute(
+                f"UPDATE knowledge_adapters SET {column} = {column} + 1 WHERE adapter_id = ?", (adapter_id,)
+            )
 
     async def save_artifact(self, artifact: StoredArtifact) -> None:
         with self.database.write() as connection:
@@ -148,6 +160,7 @@ class SqliteKnowledgeStore(SqliteStore):
             ).fetchone()
             if clash is not None:
                 raise Conflict(f"artifact {artifact.name!r} already exists on this adapter", existing=_artifact(clash))
+            connection.execute(_BUMP)
             connection.execute(
                 "INSERT OR REPLACE INTO knowledge_artifacts (artifact_id, adapter_id, space_id, name, slug, mime_type, "
                 "sha256, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -182,6 +195,9 @@ class SqliteKnowledgeStore(SqliteStore):
         rows = self.database.connection.execute(sql + " ORDER BY space_id, artifact_id", parameters).fetchall()
         return [_artifact(row) for row in rows]
 
+    async def revision(self) -> int:
+        return int(self._read("SELECT value FROM knowledge_revision", {})[0]["value"])
+
     async def save_run(self, run: RunState) -> None:
         with self.database.write() as connection:
             connection.execute(
@@ -195,7 +211,9 @@ class SqliteKnowledgeStore(SqliteStore):
 
     async def delete_expired_runs(self, now: datetime) -> int:
         with self.database.write() as connection:
-            return int(connection.execute("DELETE FROM knowledge_runs WHERE expires_at < ?", (encode_time(now),)).rowcount)
+            return int(
+                connection.execute("DELETE FROM knowledge_runs WHERE expires_at < ?", (encode_time(now),)).rowcount
+            )
 
 
 __all__ = ["SqliteKnowledgeStore"]

@@ -42,3 +42,11 @@ CREATE TABLE knowledge_runs (
     record     TEXT    NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX knowledge_runs_by_expiry ON knowledge_runs (expires_at);
+
+-- One counter that every write to adapters or artifacts increments, so a process can tell whether
+-- a search index it built is still current (another process may share the file).
+CREATE TABLE knowledge_revision (
+    id    INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT INTO knowledge_revision (id, value) VALUES (1, 0);
