@@ -24,6 +24,7 @@ _SUITE_MODULES = {
     "SourceStoreContract": "source_store",
     "PageIndexStoreContract": "pageindex_store",
     "BankStoreContract": "bank_store",
+    "KnowledgeStoreContract": "knowledge_store",
     "EmbeddingProviderContract": "embedding_provider",
     "LLMProviderContract": "llm_provider",
 }
