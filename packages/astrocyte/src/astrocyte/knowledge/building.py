@@ -8,7 +8,7 @@ behind (the reference system's updates dropped vectors, notes section 12).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from astrocyte.knowledge.identity import layer_id, normalise_title
@@ -27,6 +27,8 @@ class Placement:
     slug: str
     slug_given: bool
     previous: StoredAdapter | None = None
+    #: Layer ids to keep by position (1-based), whatever the title: a layer edited in place keeps its id.
+    layer_ids: dict[int, str] = field(default_factory=dict)
 
 
 def search_texts(parsed: ParsedAdapter) -> list[str]:
@@ -57,7 +59,9 @@ def stored_adapter(parsed: ParsedAdapter, placement: Placement, vectors: Adapter
     now = datetime.now(UTC)
     layers = [
         StoredLayer(
-            layer_id=kept.get(normalise_title(layer.title)) or layer_id(placement.adapter_id, layer.title),
+            layer_id=placement.layer_ids.get(position)
+            or kept.get(normalise_title(layer.title))
+            or layer_id(placement.adapter_id, layer.title),
             position=position,
             title=layer.title,
             text=layer.text,

@@ -101,8 +101,14 @@ def normalise_step_title(title: str) -> str:
         title = match["rest"].strip()
 
 
-def parse_document(content: object, limits: DocumentLimits | None = None) -> list[ParsedAdapter]:
-    """Every adapter of a markdown document, in order; raises :class:`DocumentError` on any broken rule."""
+def parse_document(
+    content: object, limits: DocumentLimits | None = None, *, require_contract: bool = True
+) -> list[ParsedAdapter]:
+    """Every adapter of a markdown document, in order; raises :class:`DocumentError` on any broken rule.
+
+    ``require_contract=False`` accepts an adapter without any contract fence (used to read the body
+    of one layer being tuned, which may keep its existing contract).
+    """
     if not isinstance(content, str):
         raise ValidationError("content", f"must be markdown text, got {type(content).__name__}")
     lines = _checked_lines(content, limits or DocumentLimits())
@@ -118,7 +124,10 @@ def parse_document(content: object, limits: DocumentLimits | None = None) -> lis
         )
     return [
         _SectionParser(title, line, section_lines).parse(
-            slug=slug, version=None if version is None else str(version), metadata=dict(frontmatter)
+            slug=slug,
+            version=None if version is None else str(version),
+            metadata=dict(frontmatter),
+            require_contract=require_contract,
         )
         for title, line, section_lines in sections
     ]
@@ -246,13 +255,15 @@ class _SectionParser:
         self.reward_line = 0
         self.steps: list[_Step] = []
 
-    def parse(self, *, slug: str | None, version: str | None, metadata: dict[str, Any]) -> ParsedAdapter:
+    def parse(
+        self, *, slug: str | None, version: str | None, metadata: dict[str, Any], require_contract: bool
+    ) -> ParsedAdapter:
         index = 0
         while index < len(self.lines):
             index = self._consume(index)
         if not self.steps:
             raise DocumentError(self.line, "missing_steps", f"adapter '{self.title}' has no step ('## Step title')")
-        if all(step.contract is None for step in self.steps):
+        if require_contract and all(step.contract is None for step in self.steps):
             raise DocumentError(
                 self.steps[0].line, "missing_contract", f"adapter '{self.title}' has no ```json contract fence"
             )

@@ -261,13 +261,15 @@ class KnowledgeService:
                 raise ValidationError("content", f"tune takes one adapter; this document has {len(parsed)} H1s")
             [edited] = parsed
             slug, given = (edited.slug, True) if edited.slug is not None else (adapter.slug, adapter.slug_given)
+            kept = {}
         else:
             adapter = await self._adapter_of_layer(parsed_uri.key, access)
             access.require_write(adapter.space_id)
             edited = self._edited_layer(adapter, parsed_uri.key, content)
             slug, given = adapter.slug, adapter.slug_given
+            kept = {layer.position: layer.layer_id for layer in adapter.layers if layer.layer_id == parsed_uri.key}
         [vectors] = await embed_adapters(self.embedder, [edited])
-        placement = Placement(adapter.adapter_id, adapter.space_id, slug, given, previous=adapter)
+        placement = Placement(adapter.adapter_id, adapter.space_id, slug, given, previous=adapter, layer_ids=kept)
         record = stored_adapter(edited, placement, vectors)
         await self.store.save_adapter(record)
         return TuneResult(
@@ -281,7 +283,7 @@ class KnowledgeService:
         current = parse_document(export_markdown(adapter), self.limits)[0]
         position = next(index for index, layer in enumerate(adapter.layers) if layer.layer_id == layer_key)
         body = content if content.lstrip().startswith("## ") else f"## {adapter.layers[position].title}\n\n{content}"
-        [wrapped] = parse_document(f"# {adapter.title}\n\n{body}\n", self.limits)
+        [wrapped] = parse_document(f"# {adapter.title}\n\n{body}\n", self.limits, require_contract=False)
         if len(wrapped.layers) != 1:
             raise ValidationError("content", "a layer edit holds one step; use the adapter URI to edit several")
         [layer] = wrapped.layers
