@@ -214,6 +214,8 @@ PUBLISHED_GROUPS = {
     ProviderKind.ENGINE_PROVIDER: ("astrocyte.engine_providers", spi.EngineProvider),
     # Not in the published system: this project's catalogue of banks, following the same naming rule.
     ProviderKind.BANK_STORE: ("astrocyte.bank_stores", spi.BankStore),
+    # Knowledge adapters (procedural memory), scoped by space rather than bank.
+    ProviderKind.KNOWLEDGE_STORE: ("astrocyte.knowledge_stores", spi.KnowledgeStore),
 }
 
 
