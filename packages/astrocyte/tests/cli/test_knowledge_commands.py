@@ -62,7 +62,8 @@ def test_train_activate_run_reward_export_tune_attach_delete(config: Path, tmp_p
 
     found = run(config, "activate", "my db password expired")
     choice = found["choices"][0]
-    assert choice["uri"] == "astrocyte://adapter/rotate-db" and choice["why"]
+    assert choice["uri"] == "astrocyte://adapter/rotate-db"
+    assert choice["why"]
 
     step = run(config, "forward", choice["next_call"]["args"]["uri"])
     for evidence in ({"exit_code": 0}, {"confirmation": True}):
@@ -77,12 +78,14 @@ def test_train_activate_run_reward_export_tune_attach_delete(config: Path, tmp_p
             json.dumps(solution),
         )
         assert step["accepted"] is True
-    assert step["status"] == "completed" and step["next_call"]["tool"] == "reward"
+    assert step["status"] == "completed"
+    assert step["next_call"]["tool"] == "reward"
     rewarded = run(config, "reward", step["execution_id"], "success", "--feedback", "fine")
     assert rewarded["successes"] == 1
 
     exported = runner.invoke(app, ["knowledge", "export", "astrocyte://adapter/rotate-db", "--config", str(config)])
-    assert exported.exit_code == 0 and exported.output.startswith("---\nslug: rotate-db\n")
+    assert exported.exit_code == 0
+    assert exported.output.startswith("---\nslug: rotate-db\n")
     edited = tmp_path / "edited.md"
     edited.write_text(exported.output.replace("Create a login role.", "Create a login role with a vault secret."))
     tuned = run(config, "tune", "astrocyte://adapter/rotate-db", str(edited))
@@ -109,7 +112,8 @@ def test_errors_exit_1_with_the_code(config: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["knowledge", "train", str(bad), "--config", str(config), "--json"])
     assert result.exit_code == 1
     error = json.loads(result.output)["error"]
-    assert error["code"] == "validation_error" and "line 1" in error["message"]
+    assert error["code"] == "validation_error"
+    assert "line 1" in error["message"]
     missing = runner.invoke(app, ["knowledge", "export", "astrocyte://adapter/nope", "--config", str(config)])
     assert missing.exit_code == 1
     solution = runner.invoke(
@@ -122,10 +126,13 @@ def test_people_get_text(config: Path, tmp_path: Path) -> None:
     file = tmp_path / "rotate.md"
     file.write_text(DOCUMENT, encoding="utf-8")
     trained = runner.invoke(app, ["knowledge", "train", str(file), "--config", str(config)])
-    assert trained.exit_code == 0 and "trained 1 adapter" in trained.output
+    assert trained.exit_code == 0
+    assert "trained 1 adapter" in trained.output
     found = runner.invoke(
         app, ["knowledge", "activate", "database password", "--config", str(config)], env={"COLUMNS": "200"}
     )
-    assert found.exit_code == 0 and "rotate-db" in found.output
+    assert found.exit_code == 0
+    assert "rotate-db" in found.output
     spaces = runner.invoke(app, ["knowledge", "spaces", "--config", str(config)])
-    assert spaces.exit_code == 0 and "user:ana" in spaces.output
+    assert spaces.exit_code == 0
+    assert "user:ana" in spaces.output

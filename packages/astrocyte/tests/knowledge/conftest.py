@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +49,18 @@ OTHER = (
     "# Bake a sourdough loaf\n## Activation Patterns\n- bread with a starter\n"
     "## Feed the starter\nFeed flour and water twelve hours ahead.\n" + COMMENT + "\n"
 )
+
+
+def sqlite_config(path: Path, **knowledge: Any) -> dict[str, Any]:
+    """The knowledge store (and the required vector store) on the SQLite file at ``path``."""
+    return {
+        "embedding_provider": "hashing",
+        "vector_store": "sqlite",
+        "vector_store_config": {"path": str(path)},
+        "knowledge_store": "sqlite",
+        "knowledge_store_config": {"path": str(path)},
+        "knowledge": {**SETTINGS, **knowledge},
+    }
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from astrocyte.engine import Astrocyte, SyncAstrocyte
 from astrocyte.errors import CapabilityNotSupported, Conflict, NotFound, ValidationError
 from astrocyte.knowledge.search import TITLE_BOOST
 
-from .conftest import OTHER, SETTINGS, document
+from .conftest import OTHER, SETTINGS, document, sqlite_config
 
 
 async def test_a_choice_says_what_matched_and_what_to_call(brain: Astrocyte) -> None:
@@ -36,7 +36,8 @@ async def test_scores_are_on_a_zero_to_one_scale_with_a_threshold(brain: Astrocy
     everything = await brain.knowledge.activate("flour water starter", threshold=0.0)
     assert all(0 < choice.score <= 1 for choice in everything.choices)
     strict = await brain.knowledge.activate("flour water starter", threshold=0.99)
-    assert strict.choices == [] and strict.threshold == 0.99
+    assert strict.choices == []
+    assert strict.threshold == 0.99
     assert TITLE_BOOST > 0
     with pytest.raises(ValidationError, match="threshold"):
         await brain.knowledge.activate("x", threshold=1.5)
@@ -62,14 +63,7 @@ async def test_search_reads_readable_spaces_only_and_one_space_on_request(brain:
 
 async def test_a_write_by_another_engine_is_seen_at_once(tmp_path: Path) -> None:
     """Notes section 12 #16: caches there were invalidated per writer, so others saw stale results."""
-    config = {
-        "embedding_provider": "hashing",
-        "vector_store": "sqlite",
-        "vector_store_config": {"path": str(tmp_path / "k.db")},
-        "knowledge_store": "sqlite",
-        "knowledge_store_config": {"path": str(tmp_path / "k.db")},
-        "knowledge": SETTINGS,
-    }
+    config = sqlite_config(tmp_path / "k.db")
     async with Astrocyte.from_config_dict(config) as reader, Astrocyte.from_config_dict(config) as writer:
         assert (await reader.knowledge.activate("sourdough starter", space="ops")).choices == []
         await writer.knowledge.train(OTHER, space="ops", principal="bob")
@@ -85,7 +79,8 @@ async def test_attach_checks_and_records_the_file(brain: Astrocyte) -> None:
     info = await brain.knowledge.attach(trained.uri, "scripts/rotate.sh", script)
     assert (info.name, info.mime_type, info.size) == ("scripts/rotate.sh", "text/x-shellscript", len(script))
     assert info.sha256 == hashlib.sha256(script.encode()).hexdigest()
-    assert info.uri == f"astrocyte://artifact/{info.artifact_id}" and info.adapter_uri == trained.uri
+    assert info.uri == f"astrocyte://artifact/{info.artifact_id}"
+    assert info.adapter_uri == trained.uri
     config = await brain.knowledge.attach(trained.uri, "app.conf", b"user=app", mime_type="text/plain")
     listed = await brain.knowledge.artifacts(trained.uri)
     assert [item.name for item in listed] == ["app.conf", "scripts/rotate.sh"]
@@ -113,7 +108,8 @@ async def test_attach_refuses_unsafe_names_types_sizes_and_duplicates(brain: Ast
     with pytest.raises(Conflict, match="replace=True"):
         await brain.knowledge.attach(trained.uri, "run.py", "print(2)")
     replaced = await brain.knowledge.attach(trained.uri, "run.py", "print(2)", replace=True)
-    assert replaced.artifact_id == first.artifact_id and replaced.sha256 != first.sha256
+    assert replaced.artifact_id == first.artifact_id
+    assert replaced.sha256 != first.sha256
     assert await brain.knowledge.store.find_artifacts(["user:ana"]) != []
 
 
@@ -136,7 +132,7 @@ def test_the_blocking_facade_has_the_same_knowledge_api() -> None:
         step = brain.knowledge.forward(found.choices[0].next_call.args["uri"])
         assert step.status == "active"
         assert "# Rotate database credentials" in brain.knowledge.export(trained.adapters[0].uri)
-        assert [space.space_id for space in brain.knowledge.spaces()][0] == "user:ana"
+        assert brain.knowledge.spaces()[0].space_id == "user:ana"
         brain.knowledge.attach(trained.adapters[0].uri, "a.sh", "echo")
         assert len(brain.knowledge.artifacts(trained.adapters[0].uri)) == 1
         brain.knowledge.tune(trained.adapters[0].uri, document())

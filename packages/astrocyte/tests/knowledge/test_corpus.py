@@ -10,7 +10,8 @@ from astrocyte.knowledge.markdown import parse_document
 def test_the_corpus_has_40_adapters_and_120_queries_phrased_unlike_titles_and_patterns() -> None:
     documents, cases = corpus()
     adapters = [adapter for document in documents for adapter in parse_document(document)]
-    assert len(adapters) >= 40 and len(cases) >= 120
+    assert len(adapters) >= 40
+    assert len(cases) >= 120
     titles = {adapter.title for adapter in adapters}
     assert {case.title for case in cases} == titles
     patterns = {normalise_title(pattern) for adapter in adapters for pattern in adapter.activation_patterns}

@@ -23,7 +23,8 @@ def test_the_issue_example_parses_into_layers_contracts_patterns_and_reward() ->
         "# Rotate database credentials\n"
         "## Activation Patterns\n- the database password expired\n- rotate or renew DB credentials\n"
         "## Create the new user\n...prose...\n"
-        '```json\n{"contract": {"type": "shell", "shell": {"cmd": "psql -c \'select 1\'", "timeout_seconds": 30}}}\n```\n'
+        '```json\n{"contract": {"type": "shell", "shell": {"cmd": "psql -c \'select 1\'", '
+        '"timeout_seconds": 30}}}\n```\n'
         "## Verify the application\n...\n"
         '```json\n{"contract": {"type": "comment", "comment": {"min_length": 20}}}\n```\n'
         "## Reward Signal\nSuccess means the app connects with the new user and the old one is dropped.\n"
@@ -49,12 +50,20 @@ def test_several_h1s_give_several_adapters() -> None:
     document = f"# First\n## One\n{SHELL}\n# Second\n## Two\n{COMMENT}\n## Reward Signal\nDone.\n"
     first, second = parse_document(document)
     assert (first.title, [layer.title for layer in first.layers], first.reward_signal) == ("First", ["One"], None)
-    assert (second.title, [layer.title for layer in second.layers], second.reward_signal) == ("Second", ["Two"], "Done.")
+    assert (second.title, [layer.title for layer in second.layers], second.reward_signal) == (
+        "Second",
+        ["Two"],
+        "Done.",
+    )
 
 
 def test_text_after_the_last_contract_is_a_final_layer_without_contract() -> None:
     [adapter] = parse_document(f"# T\n## Do it\n{SHELL}\n## Wrap up\nTell the team.\n## Reward Signal\nOK\n")
-    assert [(layer.title, layer.text, layer.contract) for layer in adapter.layers][1] == ("Wrap up", "Tell the team.", None)
+    assert [(layer.title, layer.text, layer.contract) for layer in adapter.layers][1] == (
+        "Wrap up",
+        "Tell the team.",
+        None,
+    )
     assert adapter.reward_signal == "OK"
 
 
@@ -89,7 +98,9 @@ def test_headings_inside_code_fences_are_text() -> None:
 
 def test_activation_patterns_keep_emphasis() -> None:
     """Notes section 12 #13: bold lines lost one asterisk there."""
-    patterns = "- **Run this adapter when:** the DB is down\n* the *replica* lags\n+ plus bullet\n1. numbered\n**bare bold**"
+    patterns = (
+        "- **Run this adapter when:** the DB is down\n* the *replica* lags\n+ plus bullet\n1. numbered\n**bare bold**"
+    )
     [adapter] = parse_document(f"# T\n## Activation Patterns\n{patterns}\n## Go\n{SHELL}\n")
     assert adapter.activation_patterns == [
         "**Run this adapter when:** the DB is down",

@@ -28,10 +28,16 @@ LINE = st.one_of(
 TEXT = st.lists(LINE, max_size=6).map("\n".join)
 PREFIX = st.sampled_from(["", "Step 1: ", "2. ", "Step 3 — ", "4) "])
 CONTRACT = st.one_of(
-    st.builds(lambda cmd, seconds: {"type": "shell", "shell": {"cmd": cmd, "timeout_seconds": seconds}}, PHRASE, st.integers(1, 600)),
+    st.builds(
+        lambda cmd, seconds: {"type": "shell", "shell": {"cmd": cmd, "timeout_seconds": seconds}},
+        PHRASE,
+        st.integers(1, 600),
+    ),
     st.builds(lambda tool: {"type": "mcp", "mcp": {"tool_name": tool, "arguments": {"q": tool}}}, WORD),
     st.builds(lambda prompt: {"type": "user_input", "user_input": {"prompt": prompt}}, PHRASE),
-    st.builds(lambda length: {"type": "comment", "comment": {"min_length": length}, "required": False}, st.integers(0, 50)),
+    st.builds(
+        lambda length: {"type": "comment", "comment": {"min_length": length}, "required": False}, st.integers(0, 50)
+    ),
 )
 
 
@@ -88,7 +94,15 @@ def stored(parsed: ParsedAdapter) -> StoredAdapter:
 
 def essentials(parsed: ParsedAdapter) -> tuple[Any, ...]:
     layers = [(layer.title, layer.text, layer.contract) for layer in parsed.layers]
-    return (parsed.title, layers, parsed.activation_patterns, parsed.reward_signal, parsed.summary, parsed.version, parsed.metadata)
+    return (
+        parsed.title,
+        layers,
+        parsed.activation_patterns,
+        parsed.reward_signal,
+        parsed.summary,
+        parsed.version,
+        parsed.metadata,
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -13,7 +13,7 @@ from astrocyte.errors import AccessDenied, Conflict, NotFound, ValidationError
 from astrocyte.knowledge.evidence import chain_hash, genesis_hash
 from astrocyte.knowledge.results import ForwardResult
 
-from .conftest import SETTINGS, document
+from .conftest import SETTINGS, document, sqlite_config
 
 GOOD = [
     {"exit_code": 0, "stdout": "1"},
@@ -43,9 +43,12 @@ async def start(brain: Astrocyte) -> ForwardResult:
 async def test_a_whole_run_chains_proofs_and_ends_with_the_reward_call(brain: Astrocyte) -> None:
     step = await start(brain)
     assert (step.status, step.accepted, step.layer.position, step.layer.layer_count) == ("active", None, 1, 4)
-    assert step.challenge is not None and step.challenge.proof_hash == genesis_hash(step.execution_id)
-    assert "never executes" in step.challenge.instructions and "psql" in step.challenge.instructions
-    assert step.next_call.tool == "forward" and step.next_call.args["uri"] == step.layer.uri
+    assert step.challenge is not None
+    assert step.challenge.proof_hash == genesis_hash(step.execution_id)
+    assert "never executes" in step.challenge.instructions
+    assert "psql" in step.challenge.instructions
+    assert step.next_call.tool == "forward"
+    assert step.next_call.args["uri"] == step.layer.uri
     previous = step.challenge.proof_hash
     for position, evidence in enumerate(GOOD, start=1):
         nonce = step.challenge.nonce
@@ -54,9 +57,12 @@ async def test_a_whole_run_chains_proofs_and_ends_with_the_reward_call(brain: As
         assert step.proof_hash == chain_hash(previous, nonce, evidence)
         previous = step.proof_hash
         if position < len(GOOD):
-            assert step.challenge is not None and step.challenge.proof_hash == previous
+            assert step.challenge is not None
+            assert step.challenge.proof_hash == previous
             assert step.challenge.nonce != nonce
-    assert step.status == "completed" and step.layer is None and step.challenge is None
+    assert step.status == "completed"
+    assert step.layer is None
+    assert step.challenge is None
     assert step.next_call.tool == "reward"
     rewarded = await brain.knowledge.reward(step.execution_id, "success", "smooth")
     assert (rewarded.outcome, rewarded.successes, rewarded.failures) == ("success", 1, 0)
@@ -87,7 +93,8 @@ async def test_wrong_evidence_is_refused_with_the_reason(
     refused = await hand_in(brain, step, evidence)
     assert (refused.accepted, refused.status, refused.retries_left) == (False, "active", 2)
     assert reason in refused.message
-    assert refused.layer == step.layer and refused.challenge == step.challenge
+    assert refused.layer == step.layer
+    assert refused.challenge == step.challenge
     accepted = await hand_in(brain, refused, GOOD[position - 1])
     assert accepted.accepted is True
 
@@ -97,10 +104,12 @@ async def test_a_wrong_nonce_or_proof_hash_is_refused(brain: Astrocyte) -> None:
     assert step.layer is not None
     forged = {"nonce": "0" * 32, "proof_hash": step.challenge.proof_hash, "evidence": GOOD[0]}
     refused = await brain.knowledge.forward(step.layer.uri, execution_id=step.execution_id, solution=forged)
-    assert refused.accepted is False and "nonce" in refused.message
+    assert refused.accepted is False
+    assert "nonce" in refused.message
     forged = {"nonce": step.challenge.nonce, "proof_hash": genesis_hash("another run"), "evidence": GOOD[0]}
     refused = await brain.knowledge.forward(step.layer.uri, execution_id=step.execution_id, solution=forged)
-    assert refused.accepted is False and "proof_hash" in refused.message
+    assert refused.accepted is False
+    assert "proof_hash" in refused.message
 
 
 async def test_three_failures_block_the_run(brain: Astrocyte) -> None:
@@ -110,7 +119,8 @@ async def test_three_failures_block_the_run(brain: Astrocyte) -> None:
         assert (step.status, step.retries_left) == ("active", left)
     blocked = await hand_in(brain, step, {"exit_code": 1})
     assert (blocked.status, blocked.challenge, blocked.retries_left) == ("blocked", None, 0)
-    assert blocked.next_call.tool == "reward" and blocked.next_call.args["outcome"] == "failure"
+    assert blocked.next_call.tool == "reward"
+    assert blocked.next_call.args["outcome"] == "failure"
     with pytest.raises(Conflict, match="blocked"):
         await hand_in(brain, step, GOOD[0])
     with pytest.raises(ValidationError, match="outcome"):
@@ -125,14 +135,17 @@ async def test_nonces_and_chains_belong_to_one_run(brain: Astrocyte) -> None:
     """Notes section 12 #6: proof state was kept per layer there, so one run passed another's gates."""
     first = await start(brain)
     second = await brain.knowledge.forward(first.adapter_uri)
-    assert first.challenge is not None and second.challenge is not None
+    assert first.challenge is not None
+    assert second.challenge is not None
     assert first.challenge.nonce != second.challenge.nonce
     assert first.challenge.proof_hash != second.challenge.proof_hash
     advanced = await hand_in(brain, first, GOOD[0])
     assert advanced.accepted
     assert advanced.layer is not None
     with pytest.raises(ValidationError, match="waits on step 1"):
-        await brain.knowledge.forward(advanced.layer.uri, execution_id=second.execution_id, solution=solution(second, GOOD[1]))
+        await brain.knowledge.forward(
+            advanced.layer.uri, execution_id=second.execution_id, solution=solution(second, GOOD[1])
+        )
     crossed = await brain.knowledge.forward(
         second.layer.uri, execution_id=second.execution_id, solution=solution(advanced, GOOD[0])
     )
@@ -144,7 +157,9 @@ def test_the_proof_hash_covers_nested_evidence() -> None:
     one = chain_hash("p", "n", {"tool_name": "deploy", "result": {"ok": True}})
     other = chain_hash("p", "n", {"tool_name": "deploy", "result": {"ok": False}})
     assert one != other
-    assert chain_hash("p", "n", {"b": 1, "a": {"y": 2, "x": 1}}) == chain_hash("p", "n", {"a": {"x": 1, "y": 2}, "b": 1})
+    assert chain_hash("p", "n", {"b": 1, "a": {"y": 2, "x": 1}}) == chain_hash(
+        "p", "n", {"a": {"x": 1, "y": 2}, "b": 1}
+    )
 
 
 async def test_only_the_starter_continues_and_rewards_a_run(brain: Astrocyte) -> None:
@@ -192,21 +207,16 @@ async def test_rewards_feed_the_ranking_boost(brain: Astrocyte) -> None:
 
 
 async def test_runs_resume_after_a_restart_and_expire(tmp_path: Path) -> None:
-    config = {
-        "embedding_provider": "hashing",
-        "vector_store": "sqlite",
-        "vector_store_config": {"path": str(tmp_path / "k.db")},
-        "knowledge_store": "sqlite",
-        "knowledge_store_config": {"path": str(tmp_path / "k.db")},
-        "knowledge": {**SETTINGS, "run_ttl_seconds": 1},
-    }
+    config = sqlite_config(tmp_path / "k.db", run_ttl_seconds=1)
     async with Astrocyte.from_config_dict(config) as brain:
         step = await start(brain)
         step = await hand_in(brain, step, GOOD[0])
         quick = await brain.knowledge.forward(step.adapter_uri)
     async with Astrocyte.from_config_dict({**config, "knowledge": SETTINGS}) as reopened:
         resumed = await hand_in(reopened, step, GOOD[1])
-        assert resumed.accepted is True and resumed.layer is not None and resumed.layer.position == 3
+        assert resumed.accepted is True
+        assert resumed.layer is not None
+        assert resumed.layer.position == 3
     await asyncio.sleep(1.1)
     async with Astrocyte.from_config_dict(config) as late:
         assert quick.layer is not None
@@ -224,6 +234,9 @@ async def test_a_final_layer_without_contract_is_shown_with_the_reward_call(brai
     )
     step = await brain.knowledge.forward(trained.adapters[0].uri)
     done = await hand_in(brain, step, {"confirmation": "yes, cleaned"})
-    assert done.status == "completed" and done.layer is not None and done.layer.title == "Tell the team"
-    assert done.challenge is None and done.next_call.tool == "reward"
+    assert done.status == "completed"
+    assert done.layer is not None
+    assert done.layer.title == "Tell the team"
+    assert done.challenge is None
+    assert done.next_call.tool == "reward"
     assert (await brain.knowledge.reward(done.execution_id, "success")).successes == 1

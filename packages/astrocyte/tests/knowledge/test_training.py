@@ -32,13 +32,16 @@ async def test_adapter_id_is_uuid5_of_the_title_scoped_by_space(brain: Astrocyte
     assert sorted(choice.space_id for choice in found.choices[:2]) == ["group:ops", "user:ana"]
     run = await brain.knowledge.forward(f"astrocyte://adapter/{shared.adapter_id}")
     layers = await brain.knowledge.export(f"astrocyte://adapter/{shared.adapter_id}")
-    assert run.layer is not None and run.layer.title in layers
+    assert run.layer is not None
+    assert run.layer.title in layers
 
 
 async def test_derived_slugs_take_suffixes_and_author_slugs_must_be_free(brain: Astrocyte) -> None:
     first = (await brain.knowledge.train(document("Deploy the web app"))).adapters[0]
     assert first.slug == "deploy-the-web-app"
-    second = (await brain.knowledge.train(document("Deploy: the web app?"), force_update=False, space="ops")).adapters[0]
+    second = (await brain.knowledge.train(document("Deploy: the web app?"), force_update=False, space="ops")).adapters[
+        0
+    ]
     assert second.slug == "deploy-the-web-app"  # another space: slugs are unique per space only
     authored = await brain.knowledge.train(document("Something else entirely", slug="rotate"), space="ops")
     assert authored.adapters[0].slug == "rotate"
@@ -73,12 +76,14 @@ async def test_force_update_replaces_in_the_target_space_only(brain: Astrocyte) 
     replaced = (await brain.knowledge.train(edited, force_update=True)).adapters[0]
     assert replaced.replaced_uri == mine.uri
     after = await brain.knowledge.store.get_adapter(replaced.adapter_id)
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert [layer.layer_id for layer in after.layers] == [layer.layer_id for layer in before.layers]
     assert "strong password" in after.layers[0].text
     assert len(await brain.knowledge.artifacts(replaced.uri)) == 1
     untouched = await brain.knowledge.store.get_adapter(shared.adapter_id)
-    assert untouched is not None and "strong password" not in untouched.layers[0].text
+    assert untouched is not None
+    assert "strong password" not in untouched.layers[0].text
 
 
 async def test_a_forced_update_keeps_surviving_layer_ids_and_mints_new_ones(brain: Astrocyte) -> None:
@@ -118,7 +123,8 @@ async def test_training_the_export_reproduces_the_stored_adapter(brain: Astrocyt
     await brain.knowledge.delete(first.uri)
     again = (await brain.knowledge.train(exported)).adapters[0]
     copy = await brain.knowledge.store.get_adapter(again.adapter_id)
-    assert stored is not None and copy is not None
+    assert stored is not None
+    assert copy is not None
     assert (copy.adapter_id, copy.slug, copy.layers, copy.activation_patterns, copy.reward_signal, copy.metadata) == (
         stored.adapter_id,
         stored.slug,
@@ -141,7 +147,8 @@ async def test_tune_a_layer_recomputes_every_vector_and_keeps_ids(brain: Astrocy
     after = await brain.knowledge.store.get_adapter(trained.adapter_id)
     assert after is not None
     assert result.layer_uris[0] == f"astrocyte://layer/{layer.layer_id}"
-    assert after.layers[0].contract == layer.contract and "zeppelinwarden" in after.layers[0].text
+    assert after.layers[0].contract == layer.contract
+    assert "zeppelinwarden" in after.layers[0].text
     assert len(after.vectors.patterns) == len(after.activation_patterns) == 2
     assert not np.allclose(after.vectors.text, before.vectors.text)
     assert after.vectors.title == before.vectors.title
@@ -156,7 +163,8 @@ async def test_tune_the_whole_adapter_in_place(brain: Astrocyte) -> None:
     result = await brain.knowledge.tune(trained.uri, edited)
     assert result.uri == trained.uri
     stored = await brain.knowledge.store.get_adapter(trained.adapter_id)
-    assert stored is not None and stored.activation_patterns[0] == "credentials leaked to a pastebin"
+    assert stored is not None
+    assert stored.activation_patterns[0] == "credentials leaked to a pastebin"
     with pytest.raises(ValidationError, match="one adapter"):
         await brain.knowledge.tune(trained.uri, edited + "\n" + OTHER)
 
@@ -218,7 +226,8 @@ async def test_spaces_lists_personal_groups_and_protected(brain: Astrocyte) -> N
     await brain.knowledge.train(OTHER, space="group:ops")
     spaces = {space.space_id: space for space in await brain.knowledge.spaces()}
     assert list(spaces) == ["user:ana", "group:all", "group:ops", "space:handbook"]
-    assert spaces["space:handbook"].writable is False and spaces["group:ops"].writable is True
+    assert spaces["space:handbook"].writable is False
+    assert spaces["group:ops"].writable is True
     assert [adapter.title for adapter in spaces["group:ops"].adapters] == ["Bake a sourdough loaf"]
     carol = [space.space_id for space in await brain.knowledge.spaces(principal="carol")]
     assert carol == ["user:carol", "group:all", "space:handbook"]

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from astrocyte.cli.engine import ConfigOption, run_with_engine
-from astrocyte.cli.output import JsonOption, console, emit, reported_errors
+from astrocyte.cli.output import JsonOption, console, emit, reported_errors, to_jsonable
 from astrocyte.errors import ValidationError
 
 knowledge_app = typer.Typer(help="Knowledge adapters: markdown procedures found by search and run step by step.")
@@ -47,13 +47,7 @@ def _json_object(text: str | None, field: str) -> dict[str, Any] | None:
 
 
 def _print_result(result: Any) -> None:
-    console.print_json(json.dumps(_plain(result), ensure_ascii=False))
-
-
-def _plain(value: Any) -> Any:
-    from astrocyte.cli.output import to_jsonable
-
-    return to_jsonable(value)
+    console.print_json(json.dumps(to_jsonable(result), ensure_ascii=False))
 
 
 @knowledge_app.command("train")

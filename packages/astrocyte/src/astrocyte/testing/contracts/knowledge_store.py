@@ -35,7 +35,9 @@ def make_adapter(space_id: str, slug: str, *, title: str = "Rotate credentials",
         slug_given=False,
         title=title,
         layers=[
-            StoredLayer(_id(), 1, "Create the user", "Run `createuser` — ✓", {"type": "shell", "shell": {"cmd": "true"}}),
+            StoredLayer(
+                _id(), 1, "Create the user", "Run `createuser` — ✓", {"type": "shell", "shell": {"cmd": "true"}}
+            ),
             StoredLayer(_id(), 2, "Tell the team", "Post in the channel.", None),
         ],
         vectors=AdapterVectors(
