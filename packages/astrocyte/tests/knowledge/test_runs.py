@@ -191,6 +191,8 @@ async def test_bad_forward_and_reward_calls_are_typed_errors(brain: Astrocyte) -
 
 
 async def test_rewards_feed_the_ranking_boost(brain: Astrocyte) -> None:
+    """Outcomes are counters beside the vectors: recording them leaves every search leg intact (notes
+    section 12 #4: each quality update dropped the keyword vector there)."""
     await brain.knowledge.train([document(), document("Renew database credentials").replace("quarter", "year")])
     before = await brain.knowledge.activate("the database password expired")
     scores = {choice.title: choice.score for choice in before.choices}
@@ -199,6 +201,8 @@ async def test_rewards_feed_the_ranking_boost(brain: Astrocyte) -> None:
         for evidence in GOOD:
             step = await hand_in(brain, step, evidence)
         await brain.knowledge.reward(step.execution_id, "success")
+    stored = await brain.knowledge.store.find_adapters(["user:ana"])
+    assert all(len(adapter.vectors.patterns) == len(adapter.activation_patterns) for adapter in stored)
     after = await brain.knowledge.activate("the database password expired")
     boosted = {choice.title: choice for choice in after.choices}
     assert boosted["Renew database credentials"].score > scores["Renew database credentials"]

@@ -259,3 +259,15 @@ async def test_bad_uris_and_arguments_are_typed_errors(brain: Astrocyte) -> None
         await brain.knowledge.train()
     with pytest.raises(ValidationError, match="content"):
         await brain.knowledge.train([])
+
+
+async def test_frontmatter_keys_survive_storage_and_export(brain: Astrocyte) -> None:
+    """Notes section 12 #1: a frontmatter key (chain_root) was dropped on the way out there; here every
+    unknown key is kept as metadata and exported again."""
+    source = "---\nchain_root: base-procedure\nreviewed: 2024-05-01\n---\n" + OTHER
+    trained = (await brain.knowledge.train(source)).adapters[0]
+    stored = await brain.knowledge.store.get_adapter(trained.adapter_id)
+    assert stored is not None
+    assert stored.metadata == {"chain_root": "base-procedure", "reviewed": "2024-05-01"}
+    exported = await brain.knowledge.export(trained.uri)
+    assert "chain_root: base-procedure" in exported

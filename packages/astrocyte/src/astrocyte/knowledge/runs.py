@@ -94,6 +94,8 @@ class RunEngine:
             raise NotFound(f"execution_id: the adapter of run {execution_id!r} was deleted")
         if run.status != "active":
             raise Conflict(_closed_message(run), existing=run.status)
+        if run.position > len(adapter.layers):
+            raise Conflict(f"the adapter of run {execution_id!r} lost steps since the run started; start again")
         layer = adapter.layers[run.position - 1]
         if parsed.key != layer.layer_id:
             raise ValidationError(
