@@ -108,6 +108,12 @@ async def test_fork_copies_under_a_new_id_and_slug(brain: Astrocyte) -> None:
     assert again.adapters[0].space_id == "group:ops"
 
 
+async def test_near_identical_titles_in_one_call_are_refused(brain: Astrocyte) -> None:
+    with pytest.raises(Conflict, match="same call"):
+        await brain.knowledge.train([document(), document("Rotate  database credentials!")])
+    assert (await brain.knowledge.spaces())[0].adapters == []
+
+
 async def test_a_refused_document_leaves_none_of_its_siblings(brain: Astrocyte) -> None:
     await brain.knowledge.train(OTHER)
     with pytest.raises(Conflict):

@@ -61,10 +61,11 @@ class Case:
     title: str
 
 
-def corpus() -> tuple[list[str], list[Case]]:
-    """The corpus as markdown documents, and every query with the title it should find."""
+def corpus(adapters: int | None = None) -> tuple[list[str], list[Case]]:
+    """The corpus as markdown documents (the first ``adapters`` of them, or all), and every query
+    with the title it should find."""
     source = resources.files("astrocyte.bench").joinpath("data", "knowledge_corpus.yaml").read_text(encoding="utf-8")
-    specs = yaml.safe_load(source)["adapters"]
+    specs = yaml.safe_load(source)["adapters"][:adapters]
     documents = [_markdown(spec) for spec in specs]
     cases = [Case(query, spec["title"]) for spec in specs for query in spec["queries"]]
     return documents, cases
@@ -90,8 +91,9 @@ def _quality(rankings: list[list[str]], cases: list[Case], latency: Latency) -> 
     return Quality(top1 / len(cases), top3 / len(cases), latency)
 
 
-async def run() -> KnowledgeReport:
-    documents, cases = corpus()
+async def run(adapters: int | None = None) -> KnowledgeReport:
+    """Measure on the whole corpus, or on its first ``adapters`` (a quick smoke run)."""
+    documents, cases = corpus(adapters)
     queries = [case.query for case in cases]
     with temporary_home(prefix="astrocyte-bench-"):
         async with Astrocyte(default_config()) as brain:
@@ -109,9 +111,9 @@ async def run() -> KnowledgeReport:
 
             hybrid_latency = await time_each_async(activate, queries)
 
-            adapters = await brain.knowledge.store.find_adapters(brain.knowledge.access(None).readable_ids())
-            titles = [adapter.title for adapter in adapters]
-            index = HybridIndex(adapters)
+            stored = await brain.knowledge.store.find_adapters(brain.knowledge.access(None).readable_ids())
+            titles = [adapter.title for adapter in stored]
+            index = HybridIndex(stored)
             bm25_rankings: list[list[str]] = []
 
             def bm25(query: str) -> None:

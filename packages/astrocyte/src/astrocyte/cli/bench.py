@@ -93,6 +93,9 @@ def embedding_bench(
 
 @bench_app.command("knowledge")
 def knowledge_bench(
+    adapters: Annotated[
+        int | None, typer.Option(min=2, help="Measure on the first N adapters only (default: the whole corpus).")
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -100,7 +103,7 @@ def knowledge_bench(
     from astrocyte.bench import knowledge
 
     with reported_errors(as_json):
-        figures = asyncio.run(knowledge.run())
+        figures = asyncio.run(knowledge.run(adapters))
     document = figures.to_json()
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)

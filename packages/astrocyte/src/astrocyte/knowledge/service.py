@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from astrocyte.errors import Conflict, NotFound, ValidationError
 from astrocyte.knowledge import identity
@@ -438,10 +439,12 @@ class _Planner:
         titles = np.asarray([adapter.vectors.title for adapter in existing], dtype=np.float64)
         norms = np.linalg.norm(titles, axis=-1, keepdims=True)
         self.unit_titles = np.divide(titles, norms, out=np.zeros_like(titles), where=norms > 0)
+        self.planned: list[tuple[str, npt.NDArray[np.float64]]] = []
 
     def place(
         self, parsed: ParsedAdapter, vectors: AdapterVectors, *, force_update: bool, source: StoredAdapter | None
     ) -> Placement:
+        self._check_siblings(parsed, vectors)
         previous = self._similar(parsed, vectors, force_update=force_update, source=source)
         if source is not None:
             new_id = identity.fork_id(self.space_id, parsed.title, source.adapter_id)
@@ -462,16 +465,27 @@ class _Planner:
         else:
             slug, given = self._derived(parsed.title), False
         self.taken.add(slug)
+        self.planned.append((parsed.title, _unit(vectors.title)))
         return Placement(new_id, self.space_id, slug, given, previous)
+
+    def _check_siblings(self, parsed: ParsedAdapter, vectors: AdapterVectors) -> None:
+        """Two adapters of one call with near-identical titles: neither may replace the other."""
+        query = _unit(vectors.title)
+        for title, vector in self.planned:
+            score = float(vector @ query)
+            if score >= self.threshold:
+                raise Conflict(
+                    f"'{parsed.title}' is {score:.0%} similar to '{title}' trained in the same call; "
+                    "give them distinct titles",
+                    existing={"title": title, "score": round(score, 4)},
+                )
 
     def _similar(
         self, parsed: ParsedAdapter, vectors: AdapterVectors, *, force_update: bool, source: StoredAdapter | None
     ) -> StoredAdapter | None:
         if not self.existing:
             return None
-        query = np.asarray(vectors.title, dtype=np.float64)
-        norm = float(np.linalg.norm(query))
-        scores = self.unit_titles @ (query / norm) if norm else np.zeros(len(self.existing))
+        scores = self.unit_titles @ _unit(vectors.title)
         same_id = identity.adapter_id(self.space_id, parsed.title)
         for index, adapter in enumerate(self.existing):
             if adapter.adapter_id == same_id:
@@ -503,6 +517,12 @@ class _Planner:
             "give one in the frontmatter",
             existing=base,
         )
+
+
+def _unit(vector: list[float]) -> npt.NDArray[np.float64]:
+    row = np.asarray(vector, dtype=np.float64)
+    norm = float(np.linalg.norm(row))
+    return row / norm if norm else row
 
 
 def _without_slug(adapter: ParsedAdapter) -> ParsedAdapter:
