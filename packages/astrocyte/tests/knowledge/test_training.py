@@ -72,6 +72,7 @@ async def test_force_update_replaces_in_the_target_space_only(brain: Astrocyte) 
     shared = (await brain.knowledge.train(document(), space="ops")).adapters[0]
     await brain.knowledge.attach(mine.uri, "rotate.sh", "#!/bin/sh\necho rotate\n")
     before = await brain.knowledge.store.get_adapter(mine.adapter_id)
+    before_artifacts = await brain.knowledge.artifacts(mine.uri)
     edited = document(extra=" Use a strong password.")
     replaced = (await brain.knowledge.train(edited, force_update=True)).adapters[0]
     assert replaced.replaced_uri == mine.uri
@@ -80,7 +81,8 @@ async def test_force_update_replaces_in_the_target_space_only(brain: Astrocyte) 
     assert after is not None
     assert [layer.layer_id for layer in after.layers] == [layer.layer_id for layer in before.layers]
     assert "strong password" in after.layers[0].text
-    assert len(await brain.knowledge.artifacts(replaced.uri)) == 1
+    [artifact] = await brain.knowledge.artifacts(replaced.uri)
+    assert artifact.artifact_id == before_artifacts[0].artifact_id
     untouched = await brain.knowledge.store.get_adapter(shared.adapter_id)
     assert untouched is not None
     assert "strong password" not in untouched.layers[0].text
@@ -277,3 +279,17 @@ async def test_frontmatter_keys_survive_storage_and_export(brain: Astrocyte) -> 
     assert stored.metadata == {"chain_root": "base-procedure", "reviewed": "2024-05-01"}
     exported = await brain.knowledge.export(trained.uri)
     assert "chain_root: base-procedure" in exported
+
+
+async def test_retraining_the_same_document_keeps_every_id(brain: Astrocyte) -> None:
+    """Notes section 12 #9: every boot retrained the built-ins there, minting new layer ids each time;
+    here retraining identical content (forced) keeps the adapter, its slug and every layer id."""
+    first = (await brain.knowledge.train(document())).adapters[0]
+    before = await brain.knowledge.store.get_adapter(first.adapter_id)
+    again = (await brain.knowledge.train(document(), force_update=True)).adapters[0]
+    after = await brain.knowledge.store.get_adapter(again.adapter_id)
+    assert (again.adapter_id, again.slug) == (first.adapter_id, first.slug)
+    assert before is not None
+    assert after is not None
+    assert [layer.layer_id for layer in after.layers] == [layer.layer_id for layer in before.layers]
+    assert len((await brain.knowledge.spaces())[0].adapters) == 1
