@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from astrocyte.errors import SpiError
-from astrocyte.knowledge.records import RunState, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.records import AdapterWrite, RunState, StoredAdapter, StoredArtifact
 from astrocyte.types import (
     Bank,
     Completion,
@@ -404,11 +404,12 @@ class KnowledgeStore(Protocol):
     across spaces (adapter ids are derived from the space), and every listing takes the spaces to
     read, so nothing of a space outside them is ever returned.
 
-    - ``save_adapter`` upserts by ``adapter_id``; a ``slug`` another adapter of the same space holds
-      raises :class:`~astrocyte.errors.Conflict` (carrying that adapter) and stores nothing. With
-      ``replacing``, the adapter of that id (same space) is removed in the same unit and its
-      artifacts move to the saved adapter (a forced update). Outcome counts are the store's own:
-      ``successes`` and ``failures`` of the saved record are ignored on update.
+    - ``save_adapters`` upserts each write's adapter by ``adapter_id``, all of them or none: a
+      ``slug`` another adapter of the same space holds raises :class:`~astrocyte.errors.Conflict`
+      (carrying that adapter) and stores nothing of the call. With ``replacing``, the adapter of that
+      id (same space only) is removed in the same unit and its artifacts move to the saved adapter
+      (a forced update), which also inherits its outcome counts. Outcome counts are the store's
+      own: ``successes`` and ``failures`` of a saved record are ignored.
     - ``find_adapters`` returns the adapters of ``space_ids`` (optionally only those with ``slug``),
       ordered by space then adapter id; ``adapter_of_layer`` finds the adapter holding a layer id.
     - ``delete_adapter`` removes the adapter, its layers and its artifacts; says whether it existed.
@@ -425,7 +426,7 @@ class KnowledgeStore(Protocol):
 
     SPI_VERSION: ClassVar[int] = 1
 
-    async def save_adapter(self, adapter: StoredAdapter, *, replacing: str | None = None) -> None: ...
+    async def save_adapters(self, writes: builtins.list[AdapterWrite]) -> None: ...
 
     async def get_adapter(self, adapter_id: str) -> StoredAdapter | None: ...
 

@@ -29,20 +29,29 @@ _BROKEN: dict[str, tuple[str, set[str]]] = {
     "slug_overwrites_instead_of_conflicting": (
         """
         class Broken(MemoryKnowledgeStore):
-            async def save_adapter(self, adapter, *, replacing=None):
+            def _save(self, adapter, replacing):
                 for other in list(self._adapters.values()):
                     if other.space_id == adapter.space_id and other.slug == adapter.slug:
                         del self._adapters[other.adapter_id]
-                await super().save_adapter(adapter, replacing=replacing)
+                super()._save(adapter, replacing)
         """,
         {"test_a_taken_slug_conflicts_and_stores_nothing"},
+    ),
+    "saves_half_a_batch": (
+        """
+        class Broken(MemoryKnowledgeStore):
+            async def save_adapters(self, writes):
+                for write in writes:
+                    self._save(write.adapter, write.replacing)
+        """,
+        {"test_a_batch_is_saved_whole_or_not_at_all"},
     ),
     "update_resets_counts": (
         """
         class Broken(MemoryKnowledgeStore):
-            async def save_adapter(self, adapter, *, replacing=None):
+            def _save(self, adapter, replacing):
                 self._adapters.pop(adapter.adapter_id, None)
-                await super().save_adapter(adapter, replacing=replacing)
+                super()._save(adapter, replacing)
         """,
         {"test_update_keeps_outcome_counts"},
     ),
@@ -57,10 +66,12 @@ _BROKEN: dict[str, tuple[str, set[str]]] = {
     "replacing_reaches_other_spaces": (
         """
         class Broken(MemoryKnowledgeStore):
-            async def save_adapter(self, adapter, *, replacing=None):
+            def _save(self, adapter, replacing):
                 if replacing in self._adapters:
-                    await self.delete_adapter(replacing)
-                await super().save_adapter(adapter)
+                    del self._adapters[replacing]
+                    for key in [key for key, item in self._artifacts.items() if item.adapter_id == replacing]:
+                        del self._artifacts[key]
+                super()._save(adapter, None)
         """,
         {"test_replacing_never_reaches_another_space", "test_replacing_moves_artifacts_and_counts_and_removes_the_old"},
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from astrocyte.stores.memory.knowledge import MemoryKnowledgeStore
-from astrocyte.testing.contracts.knowledge_store import KnowledgeStoreContract, make_adapter
+from astrocyte.testing.contracts.knowledge_store import KnowledgeStoreContract, make_adapter, save
 
 
 class TestMemoryKnowledgeStoreContract(KnowledgeStoreContract):
@@ -17,7 +17,7 @@ class TestMemoryKnowledgeStoreContract(KnowledgeStoreContract):
 async def test_results_are_copies() -> None:
     store = MemoryKnowledgeStore()
     adapter = make_adapter("user:ana", "copy")
-    await store.save_adapter(adapter)
+    await save(store, adapter)
     adapter.activation_patterns.append("changed after saving")
     found = await store.get_adapter(adapter.adapter_id)
     assert found is not None

@@ -11,7 +11,7 @@ import pytest
 
 from astrocyte.errors import Conflict
 from astrocyte.stores.sqlite.knowledge import SqliteKnowledgeStore
-from astrocyte.testing.contracts.knowledge_store import KnowledgeStoreContract, make_adapter, make_artifact
+from astrocyte.testing.contracts.knowledge_store import KnowledgeStoreContract, make_adapter, make_artifact, save
 
 from ._sqlite_support import shared_file_store
 
@@ -37,7 +37,7 @@ async def test_adapters_and_runs_survive_reopening(tmp_path: Path) -> None:
     path = str(tmp_path / "knowledge.db")
     first = SqliteKnowledgeStore(path)
     adapter = make_adapter("user:ana", "kept")
-    await first.save_adapter(adapter)
+    await save(first, adapter)
     await first.save_artifact(make_artifact(adapter))
     await first.close()
     reopened = SqliteKnowledgeStore(path)
@@ -50,10 +50,10 @@ async def test_a_refused_save_leaves_nothing_behind(tmp_path: Path) -> None:
     """A slug clash raised inside a forced replacement undoes the whole write."""
     store = SqliteKnowledgeStore(str(tmp_path / "k.db"))
     old, holder = make_adapter("user:ana", "old"), make_adapter("user:ana", "held")
-    await store.save_adapter(old)
-    await store.save_adapter(holder)
+    await save(store, old)
+    await save(store, holder)
     with pytest.raises(Conflict):
-        await store.save_adapter(make_adapter("user:ana", "held"), replacing=old.adapter_id)
+        await save(store, make_adapter("user:ana", "held"), old.adapter_id)
     assert await store.get_adapter(old.adapter_id) == old
     await store.close()
 
@@ -63,7 +63,7 @@ async def test_the_revision_is_seen_by_another_connection(tmp_path: Path) -> Non
     path = tmp_path / "k.db"
     store = SqliteKnowledgeStore(str(path))
     before = await store.revision()
-    await store.save_adapter(make_adapter("user:ana", "seen"))
+    await save(store, make_adapter("user:ana", "seen"))
     other = sqlite3.connect(path)
     assert other.execute("SELECT value FROM knowledge_revision").fetchone()[0] > before
     other.close()

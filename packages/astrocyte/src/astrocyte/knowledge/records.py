@@ -57,6 +57,14 @@ class StoredAdapter:
 
 
 @dataclass(frozen=True, slots=True)
+class AdapterWrite:
+    """One adapter to save; ``replacing`` names an adapter of the same space it replaces (a forced update)."""
+
+    adapter: StoredAdapter
+    replacing: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredArtifact:
     """A file attached to an adapter; ``name`` is a safe relative path, unique per adapter."""
 
@@ -97,4 +105,4 @@ class RunState:
     feedback: str | None = None
 
 
-__all__ = ["AdapterVectors", "JsonObject", "RunState", "StoredAdapter", "StoredArtifact", "StoredLayer"]
+__all__ = ["AdapterVectors", "AdapterWrite", "JsonObject", "RunState", "StoredAdapter", "StoredArtifact", "StoredLayer"]

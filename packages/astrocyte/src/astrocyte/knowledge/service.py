@@ -9,8 +9,7 @@ caller. Reads look in every readable space; writes go to one target space. Resul
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +22,7 @@ from astrocyte.knowledge.artifacts import check_name, checked_content, mime_type
 from astrocyte.knowledge.building import Placement, embed_adapters, stored_adapter
 from astrocyte.knowledge.export import export_markdown
 from astrocyte.knowledge.markdown import DocumentLimits, ParsedAdapter, parse_document
-from astrocyte.knowledge.records import AdapterVectors, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.records import AdapterVectors, AdapterWrite, StoredAdapter, StoredArtifact
 from astrocyte.knowledge.results import (
     ActivateResult,
     AdapterSummary,
@@ -109,11 +108,11 @@ class KnowledgeService:
     ) -> TrainResult:
         """Store every adapter of ``content`` (one document or several) in the target space.
 
-        All documents are parsed, checked and embedded before anything is written, and the writes
-        share one transaction where the store offers one, so a refused adapter leaves none of its
-        siblings behind. A title at least ``knowledge.similarity_threshold`` similar to an adapter
-        of the target space raises :class:`Conflict` (``existing`` holds its URI and the score)
-        unless ``force_update``, which replaces that adapter in the target space only.
+        All documents are parsed, checked and embedded before anything is written, and the store
+        saves all the adapters or none, so a refused adapter leaves none of its siblings behind. A
+        title at least ``knowledge.similarity_threshold`` similar to an adapter of the target space
+        raises :class:`Conflict` (``existing`` holds its URI and the score) unless
+        ``force_update``, which replaces that adapter in the target space only.
         ``fork_from`` copies an adapter (its export, unless ``content`` is given) under a new id and slug.
         """
         access = self.access(principal)
@@ -134,10 +133,12 @@ class KnowledgeService:
         records = [
             stored_adapter(adapter, plan, vector) for adapter, plan, vector in zip(parsed, plans, vectors, strict=True)
         ]
-        async with self._transaction():
-            for record, plan in zip(records, plans, strict=True):
-                previous = plan.previous.adapter_id if plan.previous is not None else None
-                await self.store.save_adapter(record, replacing=previous)
+        await self.store.save_adapters(
+            [
+                AdapterWrite(record, plan.previous.adapter_id if plan.previous is not None else None)
+                for record, plan in zip(records, plans, strict=True)
+            ]
+        )
         summaries = [
             summary(
                 record,
@@ -157,15 +158,6 @@ class KnowledgeService:
         if not documents:
             raise ValidationError("content", "give at least one markdown document")
         return documents
-
-    @contextlib.asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        opener = getattr(self.store, "transaction", None)
-        if opener is None:
-            yield
-            return
-        async with opener():
-            yield
 
     # ------------------------------------------------------------------------------ search
 
@@ -272,7 +264,7 @@ class KnowledgeService:
         [vectors] = await embed_adapters(self.embedder, [edited])
         placement = Placement(adapter.adapter_id, adapter.space_id, slug, given, previous=adapter, layer_ids=kept)
         record = stored_adapter(edited, placement, vectors)
-        await self.store.save_adapter(record)
+        await self.store.save_adapters([AdapterWrite(record)])
         return TuneResult(
             uri=identity.adapter_uri(record.slug),
             title=record.title,

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from astrocyte.errors import Conflict
-from astrocyte.knowledge.records import RunState, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.records import AdapterWrite, RunState, StoredAdapter, StoredArtifact
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.types import HealthStatus
 
@@ -25,7 +25,16 @@ class MemoryKnowledgeStore:
         self._runs: dict[str, RunState] = {}
         self._revision = 0
 
-    async def save_adapter(self, adapter: StoredAdapter, *, replacing: str | None = None) -> None:
+    async def save_adapters(self, writes: list[AdapterWrite]) -> None:
+        saved = (dict(self._adapters), dict(self._artifacts), self._revision)
+        try:
+            for write in writes:
+                self._save(write.adapter, write.replacing)
+        except BaseException:
+            self._adapters, self._artifacts, self._revision = saved
+            raise
+
+    def _save(self, adapter: StoredAdapter, replacing: str | None) -> None:
         clash = next(
             (
                 other

@@ -21,7 +21,7 @@ from astrocyte.knowledge.codec import (
     vector_blob,
     vector_rows,
 )
-from astrocyte.knowledge.records import AdapterVectors, RunState, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.records import AdapterVectors, AdapterWrite, RunState, StoredAdapter, StoredArtifact
 from astrocyte.stores.sqlite._columns import decode_time, encode_time
 from astrocyte.stores.sqlite._store_base import SqliteStore
 
@@ -59,55 +59,57 @@ class SqliteKnowledgeStore(SqliteStore):
 
     holds = "knowledge adapters"
 
-    async def save_adapter(self, adapter: StoredAdapter, *, replacing: str | None = None) -> None:
+    async def save_adapters(self, writes: list[AdapterWrite]) -> None:
         with self.database.write() as connection:
-            clash = connection.execute(
-                f"{_ADAPTER} WHERE space_id = ? AND slug = ? AND adapter_id NOT IN (?, ?)",
-                (adapter.space_id, adapter.slug, adapter.adapter_id, replacing or adapter.adapter_id),
+            for write in writes:
+                self._save(connection, write.adapter, write.replacing)
+
+    def _save(self, connection: sqlite3.Connection, adapter: StoredAdapter, replacing: str | None) -> None:
+        clash = connection.execute(
+            f"{_ADAPTER} WHERE space_id = ? AND slug = ? AND adapter_id NOT IN (?, ?)",
+            (adapter.space_id, adapter.slug, adapter.adapter_id, replacing or adapter.adapter_id),
+        ).fetchone()
+        if clash is not None:
+            raise Conflict(f"slug {adapter.slug!r} is taken in space {adapter.space_id!r}", existing=_adapter(clash))
+        counts = connection.execute(
+            "SELECT successes, failures FROM knowledge_adapters WHERE adapter_id = ?", (adapter.adapter_id,)
+        ).fetchone()
+        if replacing is not None and replacing != adapter.adapter_id:
+            old = connection.execute(
+                "SELECT successes, failures FROM knowledge_adapters WHERE adapter_id = ? AND space_id = ?",
+                (replacing, adapter.space_id),
             ).fetchone()
-            if clash is not None:
-                raise Conflict(
-                    f"slug {adapter.slug!r} is taken in space {adapter.space_id!r}", existing=_adapter(clash)
+            if old is not None:
+                counts = counts or old
+                self._remove(connection, replacing, keep_artifacts=True)
+                connection.execute(
+                    "UPDATE knowledge_artifacts SET adapter_id = ? WHERE adapter_id = ?",
+                    (adapter.adapter_id, replacing),
                 )
-            counts = connection.execute(
-                "SELECT successes, failures FROM knowledge_adapters WHERE adapter_id = ?", (adapter.adapter_id,)
-            ).fetchone()
-            if replacing is not None and replacing != adapter.adapter_id:
-                old = connection.execute(
-                    "SELECT successes, failures FROM knowledge_adapters WHERE adapter_id = ? AND space_id = ?",
-                    (replacing, adapter.space_id),
-                ).fetchone()
-                if old is not None:
-                    counts = counts or old
-                    self._remove(connection, replacing, keep_artifacts=True)
-                    connection.execute(
-                        "UPDATE knowledge_artifacts SET adapter_id = ? WHERE adapter_id = ?",
-                        (adapter.adapter_id, replacing),
-                    )
-            vectors = adapter.vectors
-            connection.execute(
-                "INSERT OR REPLACE INTO knowledge_adapters (adapter_id, space_id, slug, record, dimensions, "
-                "title_vector, text_vector, pattern_vectors, successes, failures) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    adapter.adapter_id,
-                    adapter.space_id,
-                    adapter.slug,
-                    json.dumps(adapter_document(adapter), ensure_ascii=False),
-                    len(vectors.title),
-                    vector_blob([vectors.title]),
-                    vector_blob([vectors.text]),
-                    vector_blob(vectors.patterns),
-                    counts[0] if counts else 0,
-                    counts[1] if counts else 0,
-                ),
-            )
-            connection.execute("DELETE FROM knowledge_layers WHERE adapter_id = ?", (adapter.adapter_id,))
-            connection.execute(_BUMP)
-            connection.executemany(
-                "INSERT INTO knowledge_layers (layer_id, adapter_id) VALUES (?, ?)",
-                [(layer.layer_id, adapter.adapter_id) for layer in adapter.layers],
-            )
+        vectors = adapter.vectors
+        connection.execute(
+            "INSERT OR REPLACE INTO knowledge_adapters (adapter_id, space_id, slug, record, dimensions, "
+            "title_vector, text_vector, pattern_vectors, successes, failures) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                adapter.adapter_id,
+                adapter.space_id,
+                adapter.slug,
+                json.dumps(adapter_document(adapter), ensure_ascii=False),
+                len(vectors.title),
+                vector_blob([vectors.title]),
+                vector_blob([vectors.text]),
+                vector_blob(vectors.patterns),
+                counts[0] if counts else 0,
+                counts[1] if counts else 0,
+            ),
+        )
+        connection.execute("DELETE FROM knowledge_layers WHERE adapter_id = ?", (adapter.adapter_id,))
+        connection.execute(_BUMP)
+        connection.executemany(
+            "INSERT INTO knowledge_layers (layer_id, adapter_id) VALUES (?, ?)",
+            [(layer.layer_id, adapter.adapter_id) for layer in adapter.layers],
+        )
 
     @staticmethod
     def _remove(connection: sqlite3.Connection, adapter_id: str, *, keep_artifacts: bool = False) -> int:

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from astrocyte.errors import Conflict
-from astrocyte.knowledge.records import AdapterVectors, RunState, StoredAdapter, StoredArtifact, StoredLayer
+from astrocyte.knowledge.records import (
+    AdapterVectors,
+    AdapterWrite,
+    RunState,
+    StoredAdapter,
+    StoredArtifact,
+    StoredLayer,
+)
 from astrocyte.spi import KnowledgeStore
 from astrocyte.testing.contracts._support import StoreContractSuite
 
@@ -53,6 +60,11 @@ def make_adapter(space_id: str, slug: str, *, title: str = "Rotate credentials",
         created_at=_WHEN,
         updated_at=_WHEN,
     )
+
+
+async def save(store: Any, adapter: StoredAdapter, replacing: str | None = None) -> None:
+    """Save one adapter (``replacing`` another) through ``save_adapters``."""
+    await store.save_adapters([AdapterWrite(adapter, replacing)])
 
 
 def make_artifact(adapter: StoredAdapter, name: str = "scripts/rotate.sh") -> StoredArtifact:
@@ -99,7 +111,7 @@ class KnowledgeStoreContract(StoreContractSuite):
     async def test_adapter_round_trips_every_field(self, store: Any, space: str) -> None:
         """A saved adapter reads back equal by id, by space and by each layer id, outcome counts at 0."""
         adapter = make_adapter(space, "rotate")
-        await store.save_adapter(adapter)
+        await save(store, adapter)
         assert await store.get_adapter(adapter.adapter_id) == adapter
         assert await store.find_adapters([space]) == [adapter]
         assert await store.find_adapters([space], slug="rotate") == [adapter]
@@ -119,8 +131,8 @@ class KnowledgeStoreContract(StoreContractSuite):
     async def test_spaces_never_see_each_other(self, store: Any, space: str, other_space: str) -> None:
         """find_adapters and find_artifacts return only the spaces asked for; the same slug may live in both."""
         mine, theirs = make_adapter(space, "same"), make_adapter(other_space, "same")
-        await store.save_adapter(mine)
-        await store.save_adapter(theirs)
+        await save(store, mine)
+        await save(store, theirs)
         await store.save_artifact(make_artifact(theirs))
         assert await store.find_adapters([space]) == [mine]
         assert await store.find_adapters([space], slug="same") == [mine]
@@ -132,35 +144,47 @@ class KnowledgeStoreContract(StoreContractSuite):
     async def test_a_taken_slug_conflicts_and_stores_nothing(self, store: Any, space: str) -> None:
         """A second adapter with a slug taken in the same space raises Conflict carrying the holder."""
         holder = make_adapter(space, "taken")
-        await store.save_adapter(holder)
+        await save(store, holder)
         intruder = make_adapter(space, "taken", title="Other")
         with pytest.raises(Conflict) as raised:
-            await store.save_adapter(intruder)
+            await save(store, intruder)
         assert raised.value.existing == holder
         assert await store.get_adapter(intruder.adapter_id) is None
+        assert await store.find_adapters([space]) == [holder]
+
+    async def test_a_batch_is_saved_whole_or_not_at_all(self, store: Any, space: str) -> None:
+        """save_adapters with a clashing slug anywhere in the batch stores none of the batch."""
+        holder = make_adapter(space, "held")
+        await save(store, holder)
+        fine, clashing = make_adapter(space, "fine"), make_adapter(space, "held", title="Clash")
+        with pytest.raises(Conflict):
+            await store.save_adapters([AdapterWrite(fine), AdapterWrite(clashing)])
+        assert await store.get_adapter(fine.adapter_id) is None
+        assert await store.find_adapters([space]) == [holder]
+        await store.save_adapters([])
         assert await store.find_adapters([space]) == [holder]
 
     async def test_update_keeps_outcome_counts(self, store: Any, space: str) -> None:
         """record_outcome counts; saving the adapter again keeps the store's counts, whatever the record says."""
         adapter = make_adapter(space, "counted")
-        await store.save_adapter(adapter)
+        await save(store, adapter)
         await store.record_outcome(adapter.adapter_id, success=True)
         await store.record_outcome(adapter.adapter_id, success=True)
         await store.record_outcome(adapter.adapter_id, success=False)
-        await store.save_adapter(dataclasses.replace(adapter, title="Renamed", successes=0, failures=9))
+        await save(store, dataclasses.replace(adapter, title="Renamed", successes=0, failures=9))
         found = await store.get_adapter(adapter.adapter_id)
         assert (found.title, found.successes, found.failures) == ("Renamed", 2, 1)
 
     async def test_replacing_moves_artifacts_and_counts_and_removes_the_old(self, store: Any, space: str) -> None:
-        """save_adapter(replacing=old) removes old and its layers, keeps its artifacts (now the new one's)
+        """Saving with replacing=old removes old and its layers, keeps its artifacts (now the new one's)
         and its counts, in one unit; the new adapter may reuse the old slug and layer ids."""
         old = make_adapter(space, "rotate")
-        await store.save_adapter(old)
+        await save(store, old)
         artifact = make_artifact(old)
         await store.save_artifact(artifact)
         await store.record_outcome(old.adapter_id, success=True)
         new = dataclasses.replace(make_adapter(space, "rotate", title="Rotate credentials now"), layers=old.layers)
-        await store.save_adapter(new, replacing=old.adapter_id)
+        await save(store, new, old.adapter_id)
         assert await store.get_adapter(old.adapter_id) is None
         saved = await store.get_adapter(new.adapter_id)
         assert saved == dataclasses.replace(new, successes=1)
@@ -171,17 +195,17 @@ class KnowledgeStoreContract(StoreContractSuite):
     async def test_replacing_never_reaches_another_space(self, store: Any, space: str, other_space: str) -> None:
         """replacing names an adapter of another space: that adapter stays untouched."""
         elsewhere = make_adapter(other_space, "rotate")
-        await store.save_adapter(elsewhere)
+        await save(store, elsewhere)
         await store.save_artifact(make_artifact(elsewhere))
         new = make_adapter(space, "rotate")
-        await store.save_adapter(new, replacing=elsewhere.adapter_id)
+        await save(store, new, elsewhere.adapter_id)
         assert await store.get_adapter(elsewhere.adapter_id) == elsewhere
         assert len(await store.list_artifacts(elsewhere.adapter_id)) == 1
 
     async def test_delete_removes_layers_and_artifacts(self, store: Any, space: str) -> None:
         """delete_adapter removes the adapter, its layer lookups and its artifacts, and says so once."""
         adapter = make_adapter(space, "doomed")
-        await store.save_adapter(adapter)
+        await save(store, adapter)
         await store.save_artifact(make_artifact(adapter))
         assert await store.delete_adapter(adapter.adapter_id) is True
         assert await store.delete_adapter(adapter.adapter_id) is False
@@ -193,7 +217,7 @@ class KnowledgeStoreContract(StoreContractSuite):
         """Artifacts read back byte for byte, ordered by name; another artifact with a taken name conflicts,
         while saving the same id again replaces it."""
         adapter = make_adapter(space, "files")
-        await store.save_adapter(adapter)
+        await save(store, adapter)
         second, first = make_artifact(adapter, "z.sh"), make_artifact(adapter, "a/b.py")
         await store.save_artifact(second)
         await store.save_artifact(first)
@@ -225,7 +249,7 @@ class KnowledgeStoreContract(StoreContractSuite):
         """revision() grows after saving, rating, attaching to and deleting an adapter."""
         adapter = make_adapter(space, "revised")
         seen = [await store.revision()]
-        await store.save_adapter(adapter)
+        await save(store, adapter)
         seen.append(await store.revision())
         await store.record_outcome(adapter.adapter_id, success=True)
         seen.append(await store.revision())
