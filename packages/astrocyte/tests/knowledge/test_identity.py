@@ -9,8 +9,8 @@ import pytest
 from astrocyte.errors import Conflict, ValidationError
 from astrocyte.knowledge import identity
 from astrocyte.knowledge.markdown import parse_document
+from astrocyte.knowledge.planning import Planner
 from astrocyte.knowledge.records import AdapterVectors
-from astrocyte.knowledge.service import _Planner
 
 from .conftest import OTHER
 
@@ -44,7 +44,7 @@ def test_author_slugs_are_strict(slug: str) -> None:
 
 def test_slug_allocation_gives_up_after_100_attempts() -> None:
     [parsed] = parse_document(OTHER)
-    planner = _Planner([], "user:ana", 0.9)
+    planner = Planner([], "user:ana", 0.9)
     planner.taken = {identity.suffixed("bake-a-sourdough-loaf", attempt) for attempt in range(1, 101)}
     with pytest.raises(Conflict, match="after 100 attempts"):
         planner.place(parsed, AdapterVectors(title=[1.0, 0.0], text=[0.0, 1.0]), force_update=False, source=None)

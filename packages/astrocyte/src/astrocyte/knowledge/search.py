@@ -39,7 +39,7 @@ from astrocyte.bm25 import K1, B, idf
 from astrocyte.knowledge.identity import normalise_title
 from astrocyte.knowledge.records import StoredAdapter
 from astrocyte.text import words
-from astrocyte.vectors import normalise_rows
+from astrocyte.vectors import normalise_rows, top_k
 
 WEIGHTS = {"patterns": 3.0, "title": 0.5, "text": 0.5, "keywords": 1.0}
 RRF_K = 5
@@ -129,112 +129,122 @@ class Ranked:
 
 
 class HybridIndex:
-    """The search legs over one set of adapters, built once and queried many times."""
+    """The search legs over one set of adapters, built once and queried many times.
+
+    Everything a query needs per adapter is precomputed as arrays or lookups (pattern owners, BM25
+    postings, exact-match tables, outcome boosts), so a query costs matrix products and work in
+    proportion to its own terms, never a Python loop over the adapters.
+    """
 
     def __init__(self, adapters: list[StoredAdapter]) -> None:
         self.adapters = adapters
-        count = len(adapters)
         dimensions = len(adapters[0].vectors.title) if adapters else 0
         self._titles = _unit([adapter.vectors.title for adapter in adapters], dimensions)
         self._texts = _unit([adapter.vectors.text for adapter in adapters], dimensions)
-        owners = [index for index, adapter in enumerate(adapters) for _ in adapter.vectors.patterns]
-        self._pattern_owner = np.asarray(owners, dtype=np.intp)
+        counts = [len(adapter.vectors.patterns) for adapter in adapters]
+        self._pattern_owner = np.repeat(np.arange(len(adapters), dtype=np.intp), counts)
+        self._pattern_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
         self._patterns = _unit([vector for adapter in adapters for vector in adapter.vectors.patterns], dimensions)
         self._terms = [Counter(_lexical(adapter)) for adapter in adapters]
-        self._lengths = np.asarray([sum(terms.values()) for terms in self._terms], dtype=np.float64)
-        self._average_length = max(float(self._lengths.mean()), 1.0) if count else 1.0
-        self._document_frequency: Counter[str] = Counter()
-        for terms in self._terms:
-            self._document_frequency.update(terms.keys())
+        lengths = np.asarray([sum(terms.values()) for terms in self._terms], dtype=np.float64)
+        average = max(float(lengths.mean()), 1.0) if adapters else 1.0
+        self._norms = K1 * (1 - B + B * lengths / average)
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for row, terms in enumerate(self._terms):
+            for term, frequency in terms.items():
+                rows, frequencies = postings.setdefault(term, ([], []))
+                rows.append(row)
+                frequencies.append(frequency)
+        self._postings = {
+            term: (np.asarray(rows, dtype=np.intp), np.asarray(frequencies, dtype=np.float64))
+            for term, (rows, frequencies) in postings.items()
+        }
+        self._base_boost = np.asarray(
+            [outcome_boost(adapter.successes, adapter.failures) for adapter in adapters], dtype=np.float64
+        )
+        self._exact: dict[str, list[tuple[int, float]]] = {}
+        for row, adapter in enumerate(adapters):
+            self._exact.setdefault(normalise_title(adapter.title), []).append((row, TITLE_BOOST))
+            for pattern in dict.fromkeys(normalise_title(pattern) for pattern in adapter.activation_patterns):
+                self._exact.setdefault(pattern, []).append((row, PATTERN_BOOST))
 
-    def legs(self, query: str, query_vector: list[float]) -> tuple[dict[str, npt.NDArray[np.float64]], dict[int, int]]:
-        """Each leg's raw score per adapter (cosines; BM25 for ``keywords``) and each adapter's best pattern."""
-        unit_query = normalise_rows(np.asarray([query_vector], dtype=np.float32))[0]
-        patterns, best_pattern = self._best_pattern(unit_query)
-        legs = {
-            "patterns": patterns,
+    def legs(self, query: str, query_vector: list[float]) -> dict[str, npt.NDArray[np.float64]]:
+        """Each leg's raw score per adapter: cosines, and BM25 for ``keywords``."""
+        unit_query = _unit_query(query_vector)
+        return {
+            "patterns": self._best_pattern(unit_query),
             "title": (self._titles @ unit_query).astype(np.float64),
             "text": (self._texts @ unit_query).astype(np.float64),
             "keywords": self.keyword_scores(keyword_terms(query)),
         }
-        return legs, best_pattern
 
     def rank(self, query: str, query_vector: list[float], limit: int, threshold: float) -> list[Ranked]:
         """The best ``limit`` adapters scoring at least ``threshold``, best first."""
         if not self.adapters:
             return []
-        legs, best_pattern = self.legs(query, query_vector)
+        legs = self.legs(query, query_vector)
+        unit_query = _unit_query(query_vector)
         fused = np.zeros(len(self.adapters), dtype=np.float64)
         for name, scores in legs.items():
             eligible = np.flatnonzero(scores > 0 if name == "keywords" else scores >= DENSE_FLOOR)
             order = eligible[np.argsort(-scores[eligible], kind="stable")]
             fused[order] += WEIGHTS[name] / (RRF_K + np.arange(1, len(order) + 1))
         folded = normalise_title(query)
-        boosts = np.asarray([self._boost(adapter, folded) for adapter in self.adapters])
+        boosts = self._base_boost.copy()
+        for row, boost in self._exact.get(folded, []):
+            boosts[row] += boost
         final = np.minimum(fused / _MAX_FUSED + boosts, 1.0)
-        ranked = np.argsort(-final, kind="stable")
+        best = top_k(final, limit)
         return [
-            Ranked(
-                self.adapters[index], round(float(final[index]), 4), self._reasons(index, legs, best_pattern, folded)
-            )
-            for index in ranked[:limit]
-            if final[index] >= threshold and final[index] > 0
+            Ranked(self.adapters[row], round(float(final[row]), 4), self._reasons(int(row), legs, unit_query, folded))
+            for row in best
+            if final[row] >= threshold and final[row] > 0
         ]
 
-    def _best_pattern(self, unit_query: Floats) -> tuple[npt.NDArray[np.float64], dict[int, int]]:
-        """Each adapter's best pattern cosine, and which of its patterns that was."""
+    def _best_pattern(self, unit_query: Floats) -> npt.NDArray[np.float64]:
         best = np.zeros(len(self.adapters), dtype=np.float64)
-        which: dict[int, int] = {}
         if len(self._pattern_owner):
-            scores = (self._patterns @ unit_query).astype(np.float64)
-            np.maximum.at(best, self._pattern_owner, scores)
-            first_row = 0
-            for index, adapter in enumerate(self.adapters):
-                count = len(adapter.vectors.patterns)
-                if count:
-                    which[index] = int(np.argmax(scores[first_row : first_row + count]))
-                first_row += count
-        return best, which
+            np.maximum.at(best, self._pattern_owner, (self._patterns @ unit_query).astype(np.float64))
+        return best
 
     def keyword_scores(self, terms: list[str]) -> npt.NDArray[np.float64]:
         """Okapi BM25 of every adapter for ``terms`` (IDF over this set of adapters)."""
         scores = np.zeros(len(self.adapters), dtype=np.float64)
-        norms = K1 * (1 - B + B * self._lengths / self._average_length)
         for term in set(terms):
-            containing = self._document_frequency.get(term, 0)
-            if not containing:
+            posting = self._postings.get(term)
+            if posting is None:
                 continue
-            weight = idf(len(self.adapters), containing)
-            frequencies = np.asarray([document.get(term, 0) for document in self._terms], dtype=np.float64)
-            scores += weight * frequencies * (K1 + 1) / (frequencies + norms)
+            rows, frequencies = posting
+            weight = idf(len(self.adapters), len(rows))
+            scores[rows] += weight * frequencies * (K1 + 1) / (frequencies + self._norms[rows])
         return scores
 
-    def _boost(self, adapter: StoredAdapter, folded_query: str) -> float:
-        boost = TITLE_BOOST if normalise_title(adapter.title) == folded_query else 0.0
-        if any(normalise_title(pattern) == folded_query for pattern in adapter.activation_patterns):
-            boost += PATTERN_BOOST
-        return boost + outcome_boost(adapter.successes, adapter.failures)
-
     def _reasons(
-        self, index: int, legs: dict[str, npt.NDArray[np.float64]], best_pattern: dict[int, int], folded_query: str
+        self, row: int, legs: dict[str, npt.NDArray[np.float64]], unit_query: Floats, folded_query: str
     ) -> list[str]:
-        adapter = self.adapters[index]
+        adapter = self.adapters[row]
         reasons = []
         if normalise_title(adapter.title) == folded_query:
             reasons.append("the query is the title")
-        if legs["patterns"][index] >= DENSE_FLOOR and index in best_pattern:
-            pattern = adapter.activation_patterns[best_pattern[index]]
-            reasons.append(f"activation pattern '{pattern}' ({legs['patterns'][index]:.2f})")
+        if legs["patterns"][row] >= DENSE_FLOOR:
+            start, stop = self._pattern_start[row], self._pattern_start[row + 1]
+            pattern = adapter.activation_patterns[int(np.argmax(self._patterns[start:stop] @ unit_query))]
+            reasons.append(f"activation pattern '{pattern}' ({legs['patterns'][row]:.2f})")
         for leg in ("title", "text"):
-            if legs[leg][index] >= DENSE_FLOOR:
-                reasons.append(f"{leg} similarity {legs[leg][index]:.2f}")
-        if legs["keywords"][index] > 0:
-            shared = sorted(set(keyword_terms(folded_query)) & set(self._terms[index]))
+            if legs[leg][row] >= DENSE_FLOOR:
+                reasons.append(f"{leg} similarity {legs[leg][row]:.2f}")
+        if legs["keywords"][row] > 0:
+            shared = sorted(set(keyword_terms(folded_query)) & set(self._terms[row]))
             reasons.append("keywords: " + ", ".join(shared))
-        if outcome_boost(adapter.successes, adapter.failures) > 0:
+        if self._base_boost[row] > 0:
             runs = adapter.successes + adapter.failures
             reasons.append(f"{adapter.successes} of {runs} runs succeeded")
         return reasons
+
+
+def _unit_query(query_vector: list[float]) -> Floats:
+    unit: Floats = normalise_rows(np.asarray([query_vector], dtype=np.float32))[0]
+    return unit
 
 
 def outcome_boost(successes: int, failures: int) -> float:

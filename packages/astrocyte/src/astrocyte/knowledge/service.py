@@ -13,16 +13,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from astrocyte.errors import Conflict, NotFound, ValidationError
 from astrocyte.knowledge import identity
 from astrocyte.knowledge.artifacts import check_name, checked_content, mime_type_of
 from astrocyte.knowledge.building import Placement, embed_adapters, stored_adapter
 from astrocyte.knowledge.export import export_markdown
 from astrocyte.knowledge.markdown import DocumentLimits, ParsedAdapter, parse_document
-from astrocyte.knowledge.records import AdapterVectors, AdapterWrite, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.planning import Planner, check_distinct_titles, without_slug
+from astrocyte.knowledge.records import AdapterWrite, StoredAdapter, StoredArtifact
 from astrocyte.knowledge.results import (
     ActivateResult,
     AdapterSummary,
@@ -40,45 +38,13 @@ from astrocyte.knowledge.runs import RunEngine
 from astrocyte.knowledge.search import HybridIndex
 from astrocyte.knowledge.settings import KnowledgeSettings
 from astrocyte.knowledge.spaces import SpaceAccess
+from astrocyte.knowledge.views import artifact_info, summary
 from astrocyte.spi import EmbeddingProvider, KnowledgeStore
 from astrocyte.validation import check_text
 
 _SPACE_PREFERENCE = ("user:", "group:", "space:")
 #: Search indexes kept per service (one per distinct set of readable spaces, i.e. per caller group).
 _MAX_CACHED_INDEXES = 64
-
-
-def summary(adapter: StoredAdapter, **extra: Any) -> AdapterSummary:
-    return AdapterSummary(
-        uri=identity.adapter_uri(adapter.slug),
-        adapter_id=adapter.adapter_id,
-        slug=adapter.slug,
-        title=adapter.title,
-        space_id=adapter.space_id,
-        layer_count=len(adapter.layers),
-        version=adapter.version,
-        **extra,
-    )
-
-
-def artifact_info(artifact: StoredArtifact, adapter_slug: str, *, with_content: bool = False) -> ArtifactInfo:
-    content = None
-    if with_content:
-        try:
-            content = artifact.content.decode("utf-8")
-        except UnicodeDecodeError:
-            content = None
-    return ArtifactInfo(
-        uri=identity.artifact_uri(artifact.artifact_id),
-        artifact_id=artifact.artifact_id,
-        adapter_uri=identity.adapter_uri(adapter_slug),
-        name=artifact.name,
-        slug=artifact.slug,
-        mime_type=artifact.mime_type,
-        sha256=artifact.sha256,
-        size=len(artifact.content),
-        content=content,
-    )
 
 
 class KnowledgeService:
@@ -121,11 +87,11 @@ class KnowledgeService:
         documents = self._documents(content, source)
         parsed = [adapter for document in documents for adapter in parse_document(document, self.limits)]
         if source is not None:
-            parsed = [_without_slug(adapter) for adapter in parsed]
-        _check_distinct_titles(parsed)
+            parsed = [without_slug(adapter) for adapter in parsed]
+        check_distinct_titles(parsed)
         existing = await self.store.find_adapters([target.space_id])
         vectors = await embed_adapters(self.embedder, parsed)
-        planner = _Planner(existing, target.space_id, self.settings.similarity_threshold)
+        planner = Planner(existing, target.space_id, self.settings.similarity_threshold)
         plans = [
             planner.place(adapter, vector, force_update=force_update, source=source)
             for adapter, vector in zip(parsed, vectors, strict=True)
@@ -418,128 +384,6 @@ class KnowledgeService:
                 f"uri: no layer {identity.layer_uri(layer_key)!r} in the spaces readable by {access.principal!r}"
             )
         return adapter
-
-
-class _Planner:
-    """Decides each new adapter's id, slug and the adapter it replaces, before anything is written."""
-
-    def __init__(self, existing: list[StoredAdapter], space_id: str, threshold: float) -> None:
-        self.existing = existing
-        self.space_id = space_id
-        self.threshold = threshold
-        self.taken = {adapter.slug for adapter in existing}
-        titles = np.asarray([adapter.vectors.title for adapter in existing], dtype=np.float64)
-        norms = np.linalg.norm(titles, axis=-1, keepdims=True)
-        self.unit_titles = np.divide(titles, norms, out=np.zeros_like(titles), where=norms > 0)
-        self.planned: list[tuple[str, npt.NDArray[np.float64]]] = []
-
-    def place(
-        self, parsed: ParsedAdapter, vectors: AdapterVectors, *, force_update: bool, source: StoredAdapter | None
-    ) -> Placement:
-        self._check_siblings(parsed, vectors)
-        previous = self._similar(parsed, vectors, force_update=force_update, source=source)
-        if source is not None:
-            new_id = identity.fork_id(self.space_id, parsed.title, source.adapter_id)
-        else:
-            new_id = identity.adapter_id(self.space_id, parsed.title)
-        if previous is not None:
-            self.taken.discard(previous.slug)
-        if parsed.slug is not None:
-            if parsed.slug in self.taken:
-                holder = next((item for item in self.existing if item.slug == parsed.slug), None)
-                raise Conflict(
-                    f"slug {parsed.slug!r} is already used in space {self.space_id!r}; choose another slug",
-                    existing=summary(holder) if holder is not None else parsed.slug,
-                )
-            slug, given = parsed.slug, True
-        elif previous is not None and not previous.slug_given:
-            slug, given = previous.slug, False
-        else:
-            slug, given = self._derived(parsed.title), False
-        self.taken.add(slug)
-        self.planned.append((parsed.title, _unit(vectors.title)))
-        return Placement(new_id, self.space_id, slug, given, previous)
-
-    def _check_siblings(self, parsed: ParsedAdapter, vectors: AdapterVectors) -> None:
-        """Two adapters of one call with near-identical titles: neither may replace the other."""
-        query = _unit(vectors.title)
-        for title, vector in self.planned:
-            score = float(vector @ query)
-            if score >= self.threshold:
-                raise Conflict(
-                    f"'{parsed.title}' is {score:.0%} similar to '{title}' trained in the same call; "
-                    "give them distinct titles",
-                    existing={"title": title, "score": round(score, 4)},
-                )
-
-    def _similar(
-        self, parsed: ParsedAdapter, vectors: AdapterVectors, *, force_update: bool, source: StoredAdapter | None
-    ) -> StoredAdapter | None:
-        if not self.existing:
-            return None
-        scores = self.unit_titles @ _unit(vectors.title)
-        same_id = identity.adapter_id(self.space_id, parsed.title)
-        for index, adapter in enumerate(self.existing):
-            if adapter.adapter_id == same_id:
-                scores[index] = max(float(scores[index]), 1.0)
-            if source is not None and adapter.adapter_id == source.adapter_id:
-                scores[index] = -1.0
-        best = int(np.argmax(scores))
-        score = float(scores[best])
-        if score < self.threshold:
-            return None
-        match = self.existing[best]
-        if not force_update:
-            uri = identity.adapter_uri(match.slug)
-            raise Conflict(
-                f"'{parsed.title}' is {score:.0%} similar to '{match.title}' ({uri}) in space {self.space_id!r}; "
-                "export and retrain it with force_update=True if it is the same adapter, or change the title",
-                existing={"uri": uri, "title": match.title, "score": round(score, 4), "space_id": match.space_id},
-            )
-        return match
-
-    def _derived(self, title: str) -> str:
-        base = identity.derive_slug(title)
-        for attempt in range(1, identity.MAX_SLUG_SUFFIX + 1):
-            candidate = identity.suffixed(base, attempt)
-            if candidate not in self.taken:
-                return candidate
-        raise Conflict(
-            f"no free slug for '{title}' in space {self.space_id!r} after {identity.MAX_SLUG_SUFFIX} attempts; "
-            "give one in the frontmatter",
-            existing=base,
-        )
-
-
-def _unit(vector: list[float]) -> npt.NDArray[np.float64]:
-    row = np.asarray(vector, dtype=np.float64)
-    norm = float(np.linalg.norm(row))
-    return row / norm if norm else row
-
-
-def _without_slug(adapter: ParsedAdapter) -> ParsedAdapter:
-    return ParsedAdapter(
-        adapter.title,
-        adapter.line,
-        adapter.layers,
-        adapter.activation_patterns,
-        adapter.reward_signal,
-        adapter.summary,
-        None,
-        adapter.version,
-        adapter.metadata,
-    )
-
-
-def _check_distinct_titles(adapters: list[ParsedAdapter]) -> None:
-    seen: dict[str, int] = {}
-    for adapter in adapters:
-        key = identity.normalise_title(adapter.title)
-        if key in seen:
-            raise ValidationError(
-                "content", f"line {adapter.line}: adapter '{adapter.title}' is trained twice in one call"
-            )
-        seen[key] = adapter.line
 
 
 def _train_message(documents: int, summaries: list[AdapterSummary]) -> str:
