@@ -44,6 +44,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.errors import ConfigError, Problem, ValidationError
+from astrocyte.governance.settings import ServerSettings
 from astrocyte.suggestions import did_you_mean, listing
 from astrocyte.validation import check_bank_id
 
@@ -168,6 +169,7 @@ class AstrocyteConfig(_Section):
     defaults: BankDefaults = Field(default_factory=BankDefaults)
     banks: dict[BankId, BankConfig] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     def provider(self, kind: ProviderKind) -> tuple[str | None, dict[str, Any]]:
         """The provider named for ``kind`` and a copy of its settings, ready for ``load_provider``."""
