@@ -68,7 +68,7 @@ def create_app(config: AstrocyteConfig, *, engine: Astrocyte | None = None) -> F
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.include_router(router, prefix=f"/{API_VERSION}")
+    app.include_router(router)
     app.include_router(service_router)
     _handle_errors(app)
 

@@ -104,7 +104,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-router = APIRouter(responses=_ERRORS)
+router = APIRouter(prefix="/v1", responses=_ERRORS)
 service_router = APIRouter()
 
 
