@@ -37,3 +37,13 @@ def test_embedding_bench_reports_retain_beside_raw_embedding() -> None:
     assert document["memories"] == 64
     assert document["retain_per_second"] > 0
     assert document["embed_per_second"] > 0
+
+
+def test_rest_bench_reports_rest_recall_beside_in_process_recall() -> None:
+    result = runner.invoke(app, ["bench", "rest", "--size", "200", "--queries", "40", "--clients", "4", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["clients"] == 4
+    assert document["rest"]["calls"] == document["in_process"]["calls"] == 40
+    assert document["rest"]["p95_ms"] >= document["rest"]["p50_ms"] > 0
+    assert document["overhead"] > 0

@@ -89,3 +89,32 @@ def embedding_bench(
             f"raw embedding {figures.embed_per_second:,.1f}/s, raw / retain = {figures.overhead:.2f}x"
         ),
     )
+
+
+@bench_app.command("rest")
+def rest_bench(
+    size: Annotated[int, typer.Option(min=100, help="Memories in the bank.")] = 10_000,
+    queries: Annotated[int, typer.Option(min=20, help="Recall requests in all.")] = 1000,
+    clients: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients.")] = 20,
+    report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """REST recall p50/p95 under concurrent clients (astrocyte serve) beside in-process recall."""
+    from astrocyte.bench import rest
+
+    with reported_errors(as_json):
+        figures = asyncio.run(rest.run(size, queries, clients))
+    document = figures.to_json()
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    emit(
+        document,
+        as_json,
+        lambda _: console.print(
+            f"recall, top 10, {figures.bank_size:,} memories: REST under {figures.clients} clients "
+            f"p50 {figures.rest.p50_ms:.2f} ms, p95 {figures.rest.p95_ms:.2f} ms; in-process p50 "
+            f"{figures.in_process.p50_ms:.2f} ms, p95 {figures.in_process.p95_ms:.2f} ms; "
+            f"REST p50 / in-process p50 = {figures.overhead:.2f}x"
+        ),
+    )
