@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from ._support import Keys, jwks_server, running, server_section
 from astrocyte.config import load_config_dict
 from astrocyte.server.rest import create_app
+
+from ._support import Keys, jwks_server, running, server_section
 
 
 @pytest.fixture(scope="session")

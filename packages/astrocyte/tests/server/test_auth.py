@@ -8,10 +8,11 @@ import httpx
 import jwt
 import pytest
 
-from ._support import AUDIENCE, ISSUER, Keys, key_of
 from astrocyte.config import load_config_dict
 from astrocyte.errors import ConfigError
 from astrocyte.server.runtime import server_config
+
+from ._support import AUDIENCE, ISSUER, Keys, key_of
 
 RECALL = "/v1/banks/jwt-bank/recall"
 QUERY = {"query": "anything"}
@@ -46,7 +47,9 @@ def test_missing_or_wrong_credential_is_401(client: httpx.Client, headers: dict[
 @pytest.mark.parametrize("algorithm", ["HS256", "RS256", "ES256"])
 def test_valid_tokens_of_every_algorithm(client: httpx.Client, keys: Keys, algorithm: str) -> None:
     token = keys.token("jwt-user", algorithm=algorithm)
-    stored = client.post("/v1/banks/jwt-bank/memories", json={"content": f"signed with {algorithm}"}, headers=bearer(token))
+    stored = client.post(
+        "/v1/banks/jwt-bank/memories", json={"content": f"signed with {algorithm}"}, headers=bearer(token)
+    )
     assert stored.status_code == 200, stored.text
     assert client.post(RECALL, json=QUERY, headers=bearer(token)).status_code == 200
 
@@ -123,7 +126,7 @@ def test_dev_mode_binds_only_loopback() -> None:
     config = load_config_dict({"profile": "memory"})
     assert server_config(config, dev=True, host="127.0.0.1", port=None).server.auth == "none"
     assert server_config(config, dev=True, host="::1", port=None).server.auth == "none"
-    with pytest.raises(ConfigError, match="refusing to bind '0.0.0.0'"):
+    with pytest.raises(ConfigError, match=r"refusing to bind '0\.0\.0\.0'"):
         server_config(config, dev=True, host="0.0.0.0", port=None)
     with pytest.raises(ConfigError, match="no principal"):
         server_config(config, dev=False, host=None, port=None)

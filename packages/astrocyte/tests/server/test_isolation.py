@@ -8,10 +8,11 @@ import time
 
 import httpx
 
-from ._support import running
 from astrocyte.config import load_config_dict
 from astrocyte.governance.keys import hash_key
 from astrocyte.server.rest import create_app
+
+from ._support import running
 
 CLIENTS = 20
 SECONDS = 3.0

@@ -17,9 +17,10 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
-from ._support import PRINCIPALS, key_of, running, server_section
 from astrocyte.config import load_config_dict
 from astrocyte.server.mcp import API_KEY_VARIABLE, http_app
+
+from ._support import PRINCIPALS, key_of, running, server_section
 
 MEMORY_TOOLS = {"memory_retain", "memory_recall", "memory_reflect", "memory_banks"}
 
@@ -113,9 +114,11 @@ def mcp_url() -> Any:
 
 @asynccontextmanager
 async def http_client(url: str, headers: dict[str, str]) -> AsyncIterator[Client]:
-    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
-        async with Client(streamable_http_client(url, http_client=http)) as client:
-            yield client
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        yield client
 
 
 async def test_http_every_tool_with_per_request_identity(mcp_url: str) -> None:

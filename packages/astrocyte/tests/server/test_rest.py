@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import httpx
 
-from ._support import key_of, running, server_section
 from astrocyte import __version__
 from astrocyte.config import load_config_dict
 from astrocyte.server.rest import create_app
+
+from ._support import key_of, running, server_section
 
 ALICE = key_of("alice")
 ROOT = key_of("root")
@@ -121,7 +122,13 @@ def test_validation_errors_name_the_field(client: httpx.Client) -> None:
 
 
 def test_limits_body_batch_recall_and_rate(jwks_url: str) -> None:
-    limits = {"max_body_bytes": 4096, "max_batch_items": 3, "max_recall_limit": 5, "rate_per_second": 0.5, "rate_burst": 6}
+    limits = {
+        "max_body_bytes": 4096,
+        "max_batch_items": 3,
+        "max_recall_limit": 5,
+        "rate_per_second": 0.5,
+        "rate_burst": 6,
+    }
     config = load_config_dict({"profile": "memory", "server": server_section(jwks_url, limits=limits)})
     with running(create_app(config)) as url, httpx.Client(base_url=url) as http:
         big = http.post("/v1/banks/alice/memories", json={"content": "x" * 5000}, headers=ALICE)

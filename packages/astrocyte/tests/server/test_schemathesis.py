@@ -17,9 +17,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from ._support import key_of, running, server_section
 from astrocyte.config import load_config_dict
 from astrocyte.server.rest import create_app
+
+from ._support import key_of, running, server_section
 
 schemathesis.serializer.alias("application/x-ndjson", "text/plain")  # an import body is JSON Lines text
 

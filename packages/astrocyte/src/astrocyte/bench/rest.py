@@ -25,6 +25,7 @@ import yaml
 from astrocyte.bench.corpus import queries, sentences
 from astrocyte.bench.engine import BANK, BATCH, bench_config
 from astrocyte.bench.timing import Latency, time_each_async
+from astrocyte.config import AstrocyteConfig
 from astrocyte.engine import Astrocyte
 from astrocyte.stores.sqlite import temporary_home
 
@@ -45,40 +46,44 @@ class RestReport:
         return asdict(self) | {"overhead": self.overhead, "store": "sqlite (embedded default)", "embedder": "hashing"}
 
 
-async def run(size: int, query_count: int, clients: int) -> RestReport:
+def run(size: int, query_count: int, clients: int) -> RestReport:
     asked = queries(query_count)
     with temporary_home(prefix="astrocyte-bench-rest-") as home:
         config = bench_config()
-        async with Astrocyte(config) as engine:
-            texts = sentences(size)
-            for start in range(0, size, BATCH):
-                await engine.retain_many(texts[start : start + BATCH], BANK)
-            await engine.recall(asked[0], BANK)
-            in_process = await time_each_async(lambda query: engine.recall(query, BANK, limit=10), asked)
-        file = Path(home) / "astrocyte.yaml"
+        in_process = asyncio.run(_in_process(config, size, asked))
         settings = config.model_dump(exclude={"server"})
         settings["server"] = {"limits": {"rate_per_second": 1e9, "rate_burst": 1_000_000_000}}  # measure, not limit
+        file = Path(home) / "astrocyte.yaml"
         file.write_text(yaml.safe_dump(settings), encoding="utf-8")
         port = _free_port()
+        command = [sys.executable, "-c", "from astrocyte.cli import main; main()", "serve", "--dev"]
         server = subprocess.Popen(
-            [sys.executable, "-c", "from astrocyte.cli import main; main()", "serve", "--dev"]
-            + ["--config", str(file), "--port", str(port)],
+            [*command, "--config", str(file), "--port", str(port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=dict(os.environ),
         )
         try:
-            base = f"http://127.0.0.1:{port}"
-            await _wait_until_up(base, server)
-            rest = await _load(base, asked, clients)
+            rest = asyncio.run(_load(f"http://127.0.0.1:{port}", server, asked, clients))
         finally:
             server.terminate()
             server.wait(timeout=30)
     return RestReport(bank_size=size, clients=clients, rest=rest, in_process=in_process)
 
 
-async def _load(base: str, asked: list[str], clients: int) -> Latency:
+async def _in_process(config: AstrocyteConfig, size: int, asked: list[str]) -> Latency:
+    """Fill the bank, then time the facade's recall one query at a time (after one warm-up call)."""
+    async with Astrocyte(config) as engine:
+        texts = sentences(size)
+        for start in range(0, size, BATCH):
+            await engine.retain_many(texts[start : start + BATCH], BANK)
+        await engine.recall(asked[0], BANK)
+        return await time_each_async(lambda query: engine.recall(query, BANK, limit=10), asked)
+
+
+async def _load(base: str, server: subprocess.Popen[bytes], asked: list[str], clients: int) -> Latency:
     """``clients`` workers pull queries from one queue; every request is timed at the client."""
+    await _wait_until_up(base, server)
     pending: asyncio.Queue[str] = asyncio.Queue()
     for query in asked:
         pending.put_nowait(query)

@@ -103,7 +103,7 @@ def rest_bench(
     from astrocyte.bench import rest
 
     with reported_errors(as_json):
-        figures = asyncio.run(rest.run(size, queries, clients))
+        figures = rest.run(size, queries, clients)
     document = figures.to_json()
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,9 @@ def serve(
 
 
 def mcp(
-    transport: Annotated[str, typer.Option(help="stdio (for a local agent) or http (streamable HTTP at /mcp).")] = "stdio",
+    transport: Annotated[
+        str, typer.Option(help="stdio (for a local agent) or http (streamable HTTP at /mcp).")
+    ] = "stdio",
     config: ConfigOption = None,
     dev: DevOption = False,
     host: HostOption = None,

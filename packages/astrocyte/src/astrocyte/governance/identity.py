@@ -22,9 +22,7 @@ class Authenticator:
 
     def __init__(self, settings: ServerSettings) -> None:
         self._settings = settings
-        self._keys = {
-            digest: name for name, principal in settings.principals.items() for digest in principal.api_keys
-        }
+        self._keys = {digest: name for name, principal in settings.principals.items() for digest in principal.api_keys}
         self._jwt = JwtVerifier(settings.jwt) if settings.jwt is not None else None
 
     @property

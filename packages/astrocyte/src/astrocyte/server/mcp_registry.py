@@ -104,7 +104,9 @@ class ToolRegistry:
                 log.exception("tool %s failed unexpectedly", name)
             return failure(error)
         data = result.model_dump(mode="json")
-        return CallToolResult(content=[TextContent(type="text", text=result.model_dump_json())], structured_content=data)
+        return CallToolResult(
+            content=[TextContent(type="text", text=result.model_dump_json())], structured_content=data
+        )
 
 
 def failure(error: BaseException) -> CallToolResult:

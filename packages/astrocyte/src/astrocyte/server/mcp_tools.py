@@ -65,7 +65,9 @@ async def _recall(context: ToolContext, args: RecallArgs) -> RecallOut:
     bank = context.bank(args.bank)
     context.principal.require(Permission.READ, bank)
     check_recall_limit(args.limit, context.settings.limits)
-    result = await context.engine.recall(args.query, bank, limit=args.limit, max_tokens=args.max_tokens, **args.filters())
+    result = await context.engine.recall(
+        args.query, bank, limit=args.limit, max_tokens=args.max_tokens, **args.filters()
+    )
     return RecallOut.of(result)
 
 
@@ -80,7 +82,9 @@ async def _forget(context: ToolContext, args: ForgetArgs) -> ForgetOut:
     context.principal.require(Permission.FORGET, bank)
     if args.memory_ids is None and args.tags is None and args.before is None and not args.all:
         raise ValidationError("memory_ids", "name what to forget: memory_ids, tags, before, or all=true")
-    result = await context.engine.forget(bank, memory_ids=args.memory_ids, tags=args.tags, before=args.before, all=args.all)
+    result = await context.engine.forget(
+        bank, memory_ids=args.memory_ids, tags=args.tags, before=args.before, all=args.all
+    )
     return ForgetOut(deleted_count=result.deleted_count)
 
 

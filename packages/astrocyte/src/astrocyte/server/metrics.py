@@ -20,7 +20,10 @@ class Metrics:
             "astrocyte_http_requests", "HTTP requests answered", ("method", "route", "status"), registry=self.registry
         )
         self.latency = Histogram(
-            "astrocyte_http_request_seconds", "Time to answer an HTTP request", ("method", "route"), registry=self.registry
+            "astrocyte_http_request_seconds",
+            "Time to answer an HTTP request",
+            ("method", "route"),
+            registry=self.registry,
         )
 
     def render(self) -> bytes:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query, Request, Security
+from fastapi import APIRouter, Depends, Query, Request, Security
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.background import BackgroundTask
@@ -276,7 +277,9 @@ async def ready(request: Request) -> JSONResponse:
     components = {
         kind: {"healthy": status.healthy, "message": status.message} for kind, status in report.components.items()
     }
-    return JSONResponse({"healthy": report.healthy, "components": components}, status_code=200 if report.healthy else 503)
+    return JSONResponse(
+        {"healthy": report.healthy, "components": components}, status_code=200 if report.healthy else 503
+    )
 
 
 @service_router.get("/metrics", tags=["service"], response_class=Response)

@@ -192,7 +192,9 @@ class BankOut(BaseModel):
 
     @classmethod
     def of(cls, bank: Bank) -> BankOut:
-        return cls(bank_id=bank.bank_id, description=bank.description, created_at=bank.created_at, metadata=bank.metadata)
+        return cls(
+            bank_id=bank.bank_id, description=bank.description, created_at=bank.created_at, metadata=bank.metadata
+        )
 
 
 class BanksOut(BaseModel):
