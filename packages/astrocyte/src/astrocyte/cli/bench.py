@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,6 +13,14 @@ from rich.table import Table
 from astrocyte.cli.output import JsonOption, console, emit, reported_errors
 
 bench_app = typer.Typer(help="Benchmarks; each prints our figure beside a baseline measured in the same run.")
+
+
+def _reported(document: dict[str, Any], report: Path | None) -> dict[str, Any]:
+    """``document``, also written to ``report`` when one is asked for."""
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return document
 
 
 @bench_app.command("engine")
@@ -28,10 +36,7 @@ def engine_bench(
     with reported_errors(as_json):
         chosen = sorted({int(size) for size in sizes.split(",") if size.strip()})
         figures = asyncio.run(engine.run(chosen, queries))
-    document = figures.to_json()
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    document = _reported(figures.to_json(), report)
 
     def render(_: object) -> None:
         retain = Table(title="retain_many (batches of 1000)", title_justify="left")
@@ -77,10 +82,7 @@ def embedding_bench(
 
     with reported_errors(as_json):
         figures = asyncio.run(embedding.run(count))
-    document = figures.to_json()
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    document = _reported(figures.to_json(), report)
     emit(
         document,
         as_json,
@@ -104,10 +106,7 @@ def rest_bench(
 
     with reported_errors(as_json):
         figures = rest.run(size, queries, clients)
-    document = figures.to_json()
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    document = _reported(figures.to_json(), report)
     emit(
         document,
         as_json,

@@ -14,10 +14,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from astrocyte.governance.keys import check_key_hash
 from astrocyte.governance.principals import check_bank_pattern, check_permission
+from astrocyte.validation import check_bank_id
 
 BankPattern = Annotated[str, AfterValidator(check_bank_pattern)]
 PermissionName = Annotated[str, AfterValidator(check_permission)]
 KeyHash = Annotated[str, AfterValidator(check_key_hash)]
+BankId = Annotated[str, AfterValidator(check_bank_id)]
 
 
 class _Section(BaseModel):
@@ -29,7 +31,7 @@ class PrincipalSettings(_Section):
 
     api_keys: list[KeyHash] = Field(default_factory=list)
     grants: dict[BankPattern, list[PermissionName]] = Field(default_factory=dict)
-    default_bank: str | None = None
+    default_bank: BankId | None = None
 
 
 class JwtSettings(_Section):
@@ -69,7 +71,7 @@ class LimitSettings(_Section):
 class McpSettings(_Section):
     """MCP only: the bank a connection uses when a tool call names none, and whether forget is offered."""
 
-    default_bank: str | None = None
+    default_bank: BankId | None = None
     enable_forget: bool = False
 
 

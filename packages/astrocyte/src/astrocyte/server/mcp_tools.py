@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from astrocyte.errors import ValidationError
 from astrocyte.governance import Permission
 from astrocyte.governance.limits import check_recall_limit
 from astrocyte.governance.settings import ServerSettings
 from astrocyte.server.mcp_registry import ToolContext, ToolSpec
+from astrocyte.server.operations import require_selector, visible_banks
 from astrocyte.server.schemas import (
     BankId,
-    BankOut,
     BanksOut,
     ForgetIn,
     ForgetOut,
@@ -58,7 +57,7 @@ async def _retain(context: ToolContext, args: RetainArgs) -> RetainOut:
     result = await context.engine.retain(
         args.content, bank, metadata=args.metadata, tags=args.tags, occurred_at=args.occurred_at, source=args.source
     )
-    return RetainOut.of(result)
+    return RetainOut.model_validate(result)
 
 
 async def _recall(context: ToolContext, args: RecallArgs) -> RecallOut:
@@ -68,7 +67,7 @@ async def _recall(context: ToolContext, args: RecallArgs) -> RecallOut:
     result = await context.engine.recall(
         args.query, bank, limit=args.limit, max_tokens=args.max_tokens, **args.filters()
     )
-    return RecallOut.of(result)
+    return RecallOut.model_validate(result)
 
 
 async def _reflect(context: ToolContext, args: ReflectArgs) -> ReflectOut:
@@ -80,18 +79,15 @@ async def _reflect(context: ToolContext, args: ReflectArgs) -> ReflectOut:
 async def _forget(context: ToolContext, args: ForgetArgs) -> ForgetOut:
     bank = context.bank(args.bank)
     context.principal.require(Permission.FORGET, bank)
-    if args.memory_ids is None and args.tags is None and args.before is None and not args.all:
-        raise ValidationError("memory_ids", "name what to forget: memory_ids, tags, before, or all=true")
+    require_selector(args)
     result = await context.engine.forget(
         bank, memory_ids=args.memory_ids, tags=args.tags, before=args.before, all=args.all
     )
-    return ForgetOut(deleted_count=result.deleted_count)
+    return ForgetOut.model_validate(result)
 
 
 async def _banks(context: ToolContext, args: BanksArgs) -> BanksOut:
-    banks = await context.engine.list_banks()
-    visible = set(context.principal.visible(bank.bank_id for bank in banks))
-    return BanksOut(banks=[BankOut.of(bank) for bank in banks if bank.bank_id in visible])
+    return await visible_banks(context.engine, context.principal)
 
 
 RETAIN = ToolSpec(

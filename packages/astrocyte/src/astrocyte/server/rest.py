@@ -28,11 +28,9 @@ from astrocyte.governance import Authenticator, RateLimiter
 from astrocyte.server.http import BodyLimit
 from astrocyte.server.metrics import Metrics, MetricsMiddleware
 from astrocyte.server.problems import describe, retry_after
-from astrocyte.server.rest_routes import IMPORT_SUFFIX, ServerState, router, service_router
+from astrocyte.server.rest_routes import API_VERSION, IMPORT_SUFFIX, ServerState, router, service_router
 
 log = logging.getLogger("astrocyte.server")
-
-API_VERSION = "v1"
 
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
 

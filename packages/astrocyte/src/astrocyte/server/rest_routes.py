@@ -21,6 +21,7 @@ from astrocyte.governance import Authenticator, Permission, Principal, RateLimit
 from astrocyte.governance.settings import LimitSettings
 from astrocyte.server.http import credential_headers
 from astrocyte.server.metrics import Metrics
+from astrocyte.server.operations import require_selector, visible_banks
 from astrocyte.server.schemas import (
     BANK_ID_REGEX,
     BankIn,
@@ -42,6 +43,7 @@ from astrocyte.server.schemas import (
     RetainOut,
 )
 
+API_VERSION = "v1"
 IMPORT_SUFFIX = "/import"
 NDJSON = "application/x-ndjson"
 
@@ -105,7 +107,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-router = APIRouter(prefix="/v1", responses=_ERRORS)
+router = APIRouter(prefix=f"/{API_VERSION}", responses=_ERRORS)
 service_router = APIRouter()
 
 
@@ -124,7 +126,7 @@ async def retain(bank_id: BankPath, body: MemoryIn, who: CallerDep) -> RetainOut
         occurred_at=body.occurred_at,
         source=body.source,
     )
-    return RetainOut.of(result)
+    return RetainOut.model_validate(result)
 
 
 @router.post("/banks/{bank_id}/memories/batch", response_model=RetainBatchOut, tags=["memories"])
@@ -134,7 +136,7 @@ async def retain_batch(bank_id: BankPath, body: RetainBatchIn, who: CallerDep) -
     check_batch(body.items, who.limits)
     items = [item.model_dump(exclude_none=True) for item in body.items]
     results = await engine.retain_many(items, bank_id)
-    return RetainBatchOut(results=[RetainOut.of(result) for result in results])
+    return RetainBatchOut(results=[RetainOut.model_validate(result) for result in results])
 
 
 @router.post("/banks/{bank_id}/recall", response_model=RecallOut, tags=["memories"])
@@ -143,7 +145,7 @@ async def recall(bank_id: BankPath, body: RecallIn, who: CallerDep) -> RecallOut
     engine = who.may(Permission.READ, bank_id)
     check_recall_limit(body.limit, who.limits)
     result = await engine.recall(body.query, bank_id, limit=body.limit, max_tokens=body.max_tokens, **body.filters())
-    return RecallOut.of(result)
+    return RecallOut.model_validate(result)
 
 
 @router.post("/recall", response_model=RecallOut, tags=["memories"])
@@ -154,7 +156,7 @@ async def recall_many(body: MultiRecallIn, who: CallerDep) -> RecallOut:
     result = await engine.recall(
         body.query, banks=body.banks, limit=body.limit, max_tokens=body.max_tokens, **body.filters()
     )
-    return RecallOut.of(result)
+    return RecallOut.model_validate(result)
 
 
 @router.post("/banks/{bank_id}/reflect", response_model=ReflectOut, tags=["memories"])
@@ -168,10 +170,9 @@ async def reflect(bank_id: BankPath, body: ReflectIn, who: CallerDep) -> Reflect
 async def forget(bank_id: BankPath, body: ForgetIn, who: CallerDep) -> ForgetOut:
     """Forget memories by id, tag, age, or all of them. Needs `forget`."""
     engine = who.may(Permission.FORGET, bank_id)
-    if body.memory_ids is None and body.tags is None and body.before is None and not body.all:
-        raise ValidationError("memory_ids", "name what to forget: memory_ids, tags, before, or all=true")
+    require_selector(body)
     result = await engine.forget(bank_id, memory_ids=body.memory_ids, tags=body.tags, before=body.before, all=body.all)
-    return ForgetOut(deleted_count=result.deleted_count)
+    return ForgetOut.model_validate(result)
 
 
 # ------------------------------------------------------------------------------------------ banks
@@ -180,30 +181,30 @@ async def forget(bank_id: BankPath, body: ForgetIn, who: CallerDep) -> ForgetOut
 @router.get("/banks", response_model=BanksOut, tags=["banks"])
 async def list_banks(who: CallerDep) -> BanksOut:
     """The banks the caller holds any permission on."""
-    banks = await who.engine.list_banks()
-    visible = set(who.principal.visible(bank.bank_id for bank in banks))
-    return BanksOut(banks=[BankOut.of(bank) for bank in banks if bank.bank_id in visible])
+    return await visible_banks(who.engine, who.principal)
 
 
 @router.post("/banks", response_model=BankOut, status_code=201, tags=["banks"])
 async def create_bank(body: BankIn, who: CallerDep) -> BankOut:
     """Record a new bank. Needs `admin` on it."""
     engine = who.may(Permission.ADMIN, body.bank_id)
-    return BankOut.of(await engine.create_bank(body.bank_id, description=body.description, metadata=body.metadata))
+    return BankOut.model_validate(
+        await engine.create_bank(body.bank_id, description=body.description, metadata=body.metadata)
+    )
 
 
 @router.get("/banks/{bank_id}", response_model=BankStatsOut, tags=["banks"])
 async def bank_stats(bank_id: BankPath, who: CallerDep) -> BankStatsOut:
     """The bank's record and how many memories it holds. Needs `read`."""
     engine = who.may(Permission.READ, bank_id)
-    return BankStatsOut.of_stats(await engine.bank_stats(bank_id))
+    return BankStatsOut.model_validate(await engine.bank_stats(bank_id))
 
 
 @router.delete("/banks/{bank_id}", response_model=ForgetOut, tags=["banks"])
 async def delete_bank(bank_id: BankPath, who: CallerDep) -> ForgetOut:
     """Empty the bank everywhere and drop its record. Needs `admin`."""
     engine = who.may(Permission.ADMIN, bank_id)
-    return ForgetOut(deleted_count=(await engine.delete_bank(bank_id)).deleted_count)
+    return ForgetOut.model_validate(await engine.delete_bank(bank_id))
 
 
 @router.get(
@@ -289,4 +290,4 @@ async def metrics(request: Request) -> Response:
     return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
-__all__ = ["IMPORT_SUFFIX", "Caller", "ServerState", "router", "service_router"]
+__all__ = ["API_VERSION", "IMPORT_SUFFIX", "Caller", "ServerState", "router", "service_router"]

@@ -13,8 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from astrocyte.pipeline.banks import BankStats
-from astrocyte.types import Bank, MemoryHit, RecallResult, ReflectResult, RetainResult
+from astrocyte.types import ReflectResult
 from astrocyte.validation import BANK_ID_PATTERN
 
 BANK_ID_REGEX = f"^{BANK_ID_PATTERN.pattern}$"
@@ -108,27 +107,24 @@ class BankIn(_Strict):
 # ---------------------------------------------------------------------------------------- results
 
 
-class RetainOut(BaseModel):
+class _Result(BaseModel):
+    """Results are read from the facade's DTOs by attribute: ``RecallOut.model_validate(result)``."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RetainOut(_Result):
     memory_id: str | None
     stored: bool
     deduplicated: bool
     chunk_ids: list[str]
 
-    @classmethod
-    def of(cls, result: RetainResult) -> RetainOut:
-        return cls(
-            memory_id=result.memory_id,
-            stored=result.stored,
-            deduplicated=result.deduplicated,
-            chunk_ids=list(result.chunk_ids),
-        )
 
-
-class RetainBatchOut(BaseModel):
+class RetainBatchOut(_Result):
     results: list[RetainOut]
 
 
-class HitOut(BaseModel):
+class HitOut(_Result):
     memory_id: str | None
     bank_id: str | None
     text: str
@@ -140,82 +136,44 @@ class HitOut(BaseModel):
     source: str | None
     strategies: dict[str, int]
 
-    @classmethod
-    def of(cls, hit: MemoryHit) -> HitOut:
-        return cls(
-            memory_id=hit.memory_id,
-            bank_id=hit.bank_id,
-            text=hit.text,
-            score=hit.score,
-            tags=hit.tags,
-            metadata=hit.metadata,
-            occurred_at=hit.occurred_at,
-            retained_at=hit.retained_at,
-            source=hit.source,
-            strategies=dict(hit.strategies),
-        )
 
-
-class RecallOut(BaseModel):
+class RecallOut(_Result):
     hits: list[HitOut]
     total_available: int
     truncated: bool
 
-    @classmethod
-    def of(cls, result: RecallResult) -> RecallOut:
-        return cls(
-            hits=[HitOut.of(hit) for hit in result.hits],
-            total_available=result.total_available,
-            truncated=result.truncated,
-        )
 
-
-class ReflectOut(BaseModel):
+class ReflectOut(_Result):
     answer: str
     mode: Literal["generated", "extractive"]
     sources: list[HitOut]
 
     @classmethod
     def of(cls, result: ReflectResult) -> ReflectOut:
-        return cls(answer=result.answer, mode=result.mode, sources=[HitOut.of(hit) for hit in result.sources or []])
+        sources = [HitOut.model_validate(hit) for hit in result.sources or []]
+        return cls(answer=result.answer, mode=result.mode, sources=sources)
 
 
-class ForgetOut(BaseModel):
+class ForgetOut(_Result):
     deleted_count: int
 
 
-class BankOut(BaseModel):
+class BankOut(_Result):
     bank_id: str
     description: str | None
     created_at: datetime | None
     metadata: dict[str, Scalar] | None
 
-    @classmethod
-    def of(cls, bank: Bank) -> BankOut:
-        return cls(
-            bank_id=bank.bank_id, description=bank.description, created_at=bank.created_at, metadata=bank.metadata
-        )
 
-
-class BanksOut(BaseModel):
+class BanksOut(_Result):
     banks: list[BankOut]
 
 
 class BankStatsOut(BankOut):
     memory_count: int
 
-    @classmethod
-    def of_stats(cls, stats: BankStats) -> BankStatsOut:
-        return cls(
-            bank_id=stats.bank_id,
-            description=stats.description,
-            created_at=stats.created_at,
-            metadata=stats.metadata,
-            memory_count=stats.memory_count,
-        )
 
-
-class ImportOut(BaseModel):
+class ImportOut(_Result):
     imported: int
 
 
