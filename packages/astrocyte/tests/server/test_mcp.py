@@ -48,7 +48,7 @@ async def stdio_client(tmp_path: Path, principal: str, **mcp_settings: Any) -> A
         yield client
 
 
-async def test_stdio_every_tool(tmp_path: Path) -> None:
+async def test_stdio_every_tool_schema_violations_and_denials(tmp_path: Path) -> None:
     async with stdio_client(tmp_path, "alice", enable_forget=True) as client:
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         assert set(tools) == MEMORY_TOOLS | {"memory_forget"}
@@ -69,12 +69,6 @@ async def test_stdio_every_tool(tmp_path: Path) -> None:
         forgotten = structured(await client.call_tool("memory_forget", {"memory_ids": [memory_id]}))
         assert forgotten == {"deleted_count": 1}
 
-
-async def test_stdio_schema_violations_and_denials(tmp_path: Path) -> None:
-    async with stdio_client(tmp_path, "alice") as client:
-        names = {tool.name for tool in (await client.list_tools()).tools}
-        assert names == MEMORY_TOOLS  # forget is off unless enabled
-
         unknown = error_of(await client.call_tool("memory_recall", {"query": "x", "colour": "red"}))
         assert (unknown["code"], unknown["field"]) == ("validation_error", "colour")
         missing = error_of(await client.call_tool("memory_retain", {}))
@@ -83,14 +77,12 @@ async def test_stdio_schema_violations_and_denials(tmp_path: Path) -> None:
         assert wrong_type["field"] == "limit"
         over = error_of(await client.call_tool("memory_recall", {"query": "x", "limit": 10_000}))
         assert over["field"] == "limit"
-
         denied = await client.call_tool("memory_retain", {"content": "sneaky", "bank": "bob"})
         error = error_of(denied)
         assert (error["code"], error["permission"]) == ("access_denied", "write")
-        text = denied.content[0].text  # type: ignore[union-attr]
-        assert "Do not retry" in text
-        absent = error_of(await client.call_tool("memory_forget", {"all": True}))
-        assert absent["code"] == "not_found"
+        assert "Do not retry" in denied.content[0].text  # type: ignore[union-attr]
+        no_forget = error_of(await client.call_tool("memory_forget", {"all": True, "bank": "bob"}))
+        assert (no_forget["code"], no_forget["permission"]) == ("access_denied", "forget")
 
 
 async def test_stdio_refuses_to_start_without_a_valid_key(tmp_path: Path) -> None:
@@ -123,7 +115,9 @@ async def http_client(url: str, headers: dict[str, str]) -> AsyncIterator[Client
 
 async def test_http_every_tool_with_per_request_identity(mcp_url: str) -> None:
     async with http_client(mcp_url, key_of("bob")) as client:
-        assert {tool.name for tool in (await client.list_tools()).tools} == MEMORY_TOOLS
+        assert {tool.name for tool in (await client.list_tools()).tools} == MEMORY_TOOLS  # forget is off by default
+        absent = error_of(await client.call_tool("memory_forget", {"all": True}))
+        assert absent["code"] == "not_found"
         stored = structured(await client.call_tool("memory_retain", {"content": "Bob keeps bees on the roof"}))
         assert stored["stored"] is True
         recalled = structured(await client.call_tool("memory_recall", {"query": "who keeps bees?"}))
