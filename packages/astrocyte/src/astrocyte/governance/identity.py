@@ -37,17 +37,17 @@ class Authenticator:
         if not credential:
             raise Unauthenticated(f"no credential: {_HOW}")
         if credential.count(".") == 2 and self._jwt is not None:
-            return self._principal(await self._jwt.principal(credential), via="jwt")
+            return self._principal(await self._jwt.principal(credential))
         name = self._keys.get(hash_key(credential))
         if name is None:
             raise Unauthenticated("the API key is not recognised; check it, or ask the operator for one")
-        return self._principal(name, via="api_key")
+        return self._principal(name)
 
-    def _principal(self, name: str, via: str) -> Principal:
+    def _principal(self, name: str) -> Principal:
         configured = self._settings.principals.get(name)
         if configured is None:
-            return Principal(name=name, via=via)
-        return Principal.configured(name, configured.grants, configured.default_bank, via)
+            return Principal(name=name)  # a verified token for a principal with no grants: allowed nothing
+        return Principal.configured(name, configured.grants, configured.default_bank)
 
 
 def _bearer(authorization: str | None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from astrocyte.errors import AccessDenied
@@ -81,14 +81,11 @@ class Principal:
     grants: tuple[Grant, ...] = ()
     default_bank: str | None = None
     unrestricted: bool = False
-    via: str = field(default="api_key", compare=False)
 
     @classmethod
-    def configured(
-        cls, name: str, grants: Mapping[str, Iterable[str]], default_bank: str | None, via: str
-    ) -> Principal:
+    def configured(cls, name: str, grants: Mapping[str, Iterable[str]], default_bank: str | None) -> Principal:
         parsed = tuple(Grant.parse(pattern, permissions) for pattern, permissions in grants.items())
-        return cls(name=name, grants=parsed, default_bank=default_bank, via=via)
+        return cls(name=name, grants=parsed, default_bank=default_bank)
 
     def allows(self, permission: Permission, bank_id: str) -> bool:
         if self.unrestricted:
@@ -105,7 +102,7 @@ class Principal:
         return [bank for bank in bank_ids if any(self.allows(permission, bank) for permission in Permission)]
 
 
-DEVELOPER = Principal(name="developer", unrestricted=True, via="dev")
+DEVELOPER = Principal(name="developer", unrestricted=True)
 
 __all__ = [
     "DEVELOPER",

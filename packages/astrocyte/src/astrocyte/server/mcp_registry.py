@@ -79,10 +79,6 @@ class ToolRegistry:
         self._specs = {spec.name: spec for spec in specs}
         self._limiter = limiter
 
-    @property
-    def names(self) -> list[str]:
-        return list(self._specs)
-
     def listing(self) -> list[Tool]:
         return [spec.listing() for spec in self._specs.values()]
 
