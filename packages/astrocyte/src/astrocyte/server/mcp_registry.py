@@ -22,7 +22,7 @@ from astrocyte.engine import Astrocyte
 from astrocyte.errors import AstrocyteError, NotFound, ValidationError
 from astrocyte.governance import Principal, RateLimiter
 from astrocyte.governance.settings import ServerSettings
-from astrocyte.server.problems import describe
+from astrocyte.server.problems import describe, invalid_input
 
 log = logging.getLogger("astrocyte.server.mcp")
 
@@ -91,7 +91,7 @@ class ToolRegistry:
             try:
                 parsed = spec.arguments.model_validate(arguments)
             except pydantic.ValidationError as invalid:
-                raise _first_problem(invalid) from None
+                raise invalid_input(invalid.errors()) from None
             ready = context()
             self._limiter.take(ready.principal.name)
             result = await spec.run(ready, parsed)
@@ -114,14 +114,6 @@ def failure(error: BaseException) -> CallToolResult:
         structured_content={"error": detail.model_dump(exclude_none=True)},
         is_error=True,
     )
-
-
-def _first_problem(invalid: pydantic.ValidationError) -> ValidationError:
-    first = invalid.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "arguments"
-    if first["type"] == "extra_forbidden":
-        return ValidationError(field, "is not an argument of this tool; remove it (see the tool's input schema)")
-    return ValidationError(field, str(first["msg"]))
 
 
 __all__ = ["ToolContext", "ToolRegistry", "ToolSpec", "failure"]

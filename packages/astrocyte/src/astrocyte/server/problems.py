@@ -9,6 +9,8 @@ The hint tells a caller, often a model, what to do next; an unexpected failure i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from astrocyte.errors import AstrocyteError, RateLimited, ValidationError
 from astrocyte.governance.principals import MissingGrant
@@ -44,9 +46,19 @@ def describe(error: BaseException) -> tuple[int, ErrorDetail]:
     return error.http_status, detail
 
 
+def invalid_input(errors: Sequence[Mapping[str, Any]], skip: Iterable[str] = ()) -> ValidationError:
+    """The first of pydantic's errors as ours, naming the field by its dotted path (``items.2.content``)."""
+    first = errors[0]
+    ignored = set(skip)
+    field = ".".join(str(part) for part in first.get("loc", ()) if part not in ignored) or "body"
+    if first.get("type") == "extra_forbidden":
+        return ValidationError(field, "is not a field of this request; remove it (see the input schema)")
+    return ValidationError(field, str(first.get("msg", "is invalid")))
+
+
 def retry_after(error: RateLimited) -> int:
     """Whole seconds, at least one, as ``Retry-After`` wants them."""
     return max(1, math.ceil(error.retry_after))
 
 
-__all__ = ["describe", "retry_after"]
+__all__ = ["describe", "invalid_input", "retry_after"]

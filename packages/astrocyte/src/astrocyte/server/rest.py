@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,11 +22,11 @@ from starlette.exceptions import HTTPException
 from astrocyte import __version__
 from astrocyte.config import AstrocyteConfig
 from astrocyte.engine import Astrocyte
-from astrocyte.errors import AstrocyteError, RateLimited, Unauthenticated, ValidationError
+from astrocyte.errors import AstrocyteError, RateLimited, Unauthenticated
 from astrocyte.governance import Authenticator, RateLimiter
 from astrocyte.server.http import BodyLimit
 from astrocyte.server.metrics import Metrics, MetricsMiddleware
-from astrocyte.server.problems import describe, retry_after
+from astrocyte.server.problems import describe, invalid_input, retry_after
 from astrocyte.server.rest_routes import API_VERSION, IMPORT_SUFFIX, ServerState, router, service_router
 
 log = logging.getLogger("astrocyte.server")
@@ -96,10 +95,7 @@ def _handle_errors(app: FastAPI) -> None:
 
     async def invalid(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
-        first: dict[str, Any] = error.errors()[0]
-        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "path", "query")]
-        field = ".".join(location) or "body"
-        return _problem(ValidationError(field, str(first.get("msg", "is invalid"))))
+        return _problem(invalid_input(error.errors(), skip=("body", "path", "query", "header")))
 
     async def http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
