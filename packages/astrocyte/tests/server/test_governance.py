@@ -78,3 +78,20 @@ async def test_auth_none_is_the_unrestricted_developer() -> None:
     principal = await Authenticator(config.server).authenticate()
     assert principal.unrestricted
     assert principal.allows(Permission.ADMIN, "any-bank")
+
+
+async def test_the_default_bank_comes_from_the_call_then_the_identity_then_the_server() -> None:
+    from astrocyte.engine import Astrocyte
+    from astrocyte.errors import ValidationError
+    from astrocyte.server.mcp_registry import ToolContext
+    from astrocyte.server.runtime import server_config
+
+    config = server_config(load_config_dict({"profile": "memory"}), dev=True, host=None, port=None, default_bank="me")
+    async with Astrocyte(config) as engine:
+        server_default = ToolContext(engine, Principal("p"), config.server)
+        assert server_default.bank(None) == "me"
+        assert server_default.bank("named") == "named"
+        assert ToolContext(engine, Principal("p", default_bank="mine"), config.server).bank(None) == "mine"
+        bare = ToolContext(engine, Principal("p"), load_config_dict({"profile": "memory"}).server)
+        with pytest.raises(ValidationError, match="pass 'bank'"):
+            bare.bank(None)

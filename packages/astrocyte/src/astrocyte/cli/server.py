@@ -57,6 +57,9 @@ def mcp(
     dev: DevOption = False,
     host: HostOption = None,
     port: PortOption = None,
+    bank: Annotated[
+        str | None, typer.Option(help="Default bank of tool calls that name none (default: server.mcp.default_bank).")
+    ] = None,
 ) -> None:
     """Serve memory to agents over MCP. Over stdio the identity is the key in ASTROCYTE_API_KEY."""
     with reported_errors():
@@ -67,7 +70,7 @@ def mcp(
             from astrocyte.errors import ValidationError
 
             raise ValidationError("transport", f"must be stdio or http, got {transport!r}")
-        chosen = server_config(_config(config), dev=dev, host=host, port=port)
+        chosen = server_config(_config(config), dev=dev, host=host, port=port, default_bank=bank)
         kind: Literal["stdio", "http"] = "stdio" if transport == "stdio" else "http"
         if kind == "stdio":
             run_stdio(chosen)

@@ -10,6 +10,7 @@ import ipaddress
 
 from astrocyte.config import AstrocyteConfig
 from astrocyte.errors import ConfigError
+from astrocyte.validation import check_bank_id
 
 
 def is_loopback(host: str) -> bool:
@@ -21,10 +22,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def server_config(config: AstrocyteConfig, *, dev: bool, host: str | None, port: int | None) -> AstrocyteConfig:
+def server_config(
+    config: AstrocyteConfig, *, dev: bool, host: str | None, port: int | None, default_bank: str | None = None
+) -> AstrocyteConfig:
     """``config`` with the command line's choices applied, checked for a dev-mode bind."""
     server = config.server
     updates: dict[str, object] = {}
+    if default_bank is not None:
+        updates["mcp"] = server.mcp.model_copy(update={"default_bank": check_bank_id(default_bank, "--bank")})
     if dev:
         updates["auth"] = "none"
     if host is not None:
