@@ -90,3 +90,20 @@ def hash_key_command(
     if made:
         console.print(f"key:  {chosen}   [dim](give it to the client; it is not stored anywhere)[/dim]")
     console.print(f"hash: {hash_key(chosen)}")
+
+
+@server_app.command("openapi")
+def openapi_command(
+    output: Annotated[Path | None, typer.Option(help="Write the document here instead of printing it.")] = None,
+) -> None:
+    """The REST API's OpenAPI document (what /v1/openapi.json serves), for publishing or client generation."""
+    import json
+
+    from astrocyte.config import load_config_dict
+    from astrocyte.server.rest import create_app
+
+    document = json.dumps(create_app(load_config_dict({})).openapi(), indent=2)
+    if output is None:
+        typer.echo(document)
+    else:
+        output.write_text(document + "\n", encoding="utf-8")
