@@ -46,4 +46,5 @@ def test_rest_bench_reports_rest_recall_beside_in_process_recall() -> None:
     assert document["clients"] == 4
     assert document["rest"]["calls"] == document["in_process"]["calls"] == 40
     assert document["rest"]["p95_ms"] >= document["rest"]["p50_ms"] > 0
+    assert document["rest_one_client"]["calls"] == 10
     assert document["overhead"] > 0

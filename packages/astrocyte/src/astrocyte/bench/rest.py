@@ -3,8 +3,10 @@
 The server is ``astrocyte serve --dev`` in its own process on the embedded default (SQLite stores,
 with the hashing embedder as in ``bench engine`` so the figures measure the framework, not the
 model). ``clients`` concurrent HTTP clients share ``queries`` recalls; each request's latency is
-measured at the client. The baseline, measured in the same run on the same SQLite file, is the
-facade's own ``recall`` called in this process one query at a time.
+measured at the client. One client alone then sends a tenth of them, which separates what HTTP
+adds to one request from the queueing that concurrent clients meet on a single server process.
+The baseline, measured in the same run on the same SQLite file, is the facade's own ``recall``
+called in this process one query at a time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class RestReport:
     bank_size: int
     clients: int
     rest: Latency
+    rest_one_client: Latency
     in_process: Latency
 
     @property
@@ -64,11 +67,13 @@ def run(size: int, query_count: int, clients: int) -> RestReport:
             env=dict(os.environ),
         )
         try:
-            rest = asyncio.run(_load(f"http://127.0.0.1:{port}", server, asked, clients))
+            base = f"http://127.0.0.1:{port}"
+            rest = asyncio.run(_load(base, server, asked, clients))
+            alone = asyncio.run(_load(base, server, asked[: max(10, len(asked) // 10)], 1))
         finally:
             server.terminate()
             server.wait(timeout=30)
-    return RestReport(bank_size=size, clients=clients, rest=rest, in_process=in_process)
+    return RestReport(bank_size=size, clients=clients, rest=rest, rest_one_client=alone, in_process=in_process)
 
 
 async def _in_process(config: AstrocyteConfig, size: int, asked: list[str]) -> Latency:

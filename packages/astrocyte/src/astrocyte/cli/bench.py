@@ -112,7 +112,8 @@ def rest_bench(
         as_json,
         lambda _: console.print(
             f"recall, top 10, {figures.bank_size:,} memories: REST under {figures.clients} clients "
-            f"p50 {figures.rest.p50_ms:.2f} ms, p95 {figures.rest.p95_ms:.2f} ms; in-process p50 "
+            f"p50 {figures.rest.p50_ms:.2f} ms, p95 {figures.rest.p95_ms:.2f} ms; one client alone p50 "
+            f"{figures.rest_one_client.p50_ms:.2f} ms; in-process p50 "
             f"{figures.in_process.p50_ms:.2f} ms, p95 {figures.in_process.p95_ms:.2f} ms; "
             f"REST p50 / in-process p50 = {figures.overhead:.2f}x"
         ),
