@@ -53,9 +53,9 @@ INSTRUCTIONS = (
 class McpService:
     """The engine, the tools and the identity rules of one MCP server."""
 
-    def __init__(self, settings: ServerSettings, engine: Astrocyte | None = None) -> None:
+    def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
-        self.engine = engine
+        self.engine: Astrocyte | None = None  # set once the transport has opened it
         self.authenticator = Authenticator(settings)
         limiter = RateLimiter(settings.limits.rate_per_second, settings.limits.rate_burst)
         self.tools = ToolRegistry((spec for tool_set in TOOL_SETS for spec in tool_set(settings)), limiter)

@@ -34,27 +34,22 @@ log = logging.getLogger("astrocyte.server")
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
 
 
-def create_app(config: AstrocyteConfig, *, engine: Astrocyte | None = None) -> FastAPI:
-    """The REST application for ``config``; with ``engine``, that engine is used (and not closed)."""
+def create_app(config: AstrocyteConfig) -> FastAPI:
+    """The REST application for ``config``; the engine it names opens and closes with the app."""
     settings = config.server
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own = engine is None
-        opened = Astrocyte(config) if engine is None else engine
-        app.state.astrocyte = ServerState(
-            engine=opened,
-            authenticator=Authenticator(settings),
-            limiter=RateLimiter(settings.limits.rate_per_second, settings.limits.rate_burst),
-            limits=settings.limits,
-            metrics=metrics,
-        )
-        try:
+        async with Astrocyte(config) as engine:
+            app.state.astrocyte = ServerState(
+                engine=engine,
+                authenticator=Authenticator(settings),
+                limiter=RateLimiter(settings.limits.rate_per_second, settings.limits.rate_burst),
+                limits=settings.limits,
+                metrics=metrics,
+            )
             yield
-        finally:
-            if own:
-                await opened.close()
 
     app = FastAPI(
         title="Astrocyte",
