@@ -124,6 +124,7 @@ def test_validation_errors_name_the_field(client: httpx.Client) -> None:
 def test_limits_body_batch_recall_and_rate(jwks_url: str) -> None:
     limits = {
         "max_body_bytes": 4096,
+        "max_import_bytes": 8192,
         "max_batch_items": 3,
         "max_recall_limit": 5,
         "rate_per_second": 0.5,
@@ -134,6 +135,20 @@ def test_limits_body_batch_recall_and_rate(jwks_url: str) -> None:
         big = http.post("/v1/banks/alice/memories", json={"content": "x" * 5000}, headers=ALICE)
         assert big.status_code == 413
         assert big.json()["error"]["code"] == "payload_too_large"
+        chunked = http.post(
+            "/v1/banks/alice/memories",
+            content=iter([b'{"content": "', b"x" * 5000, b'"}']),  # no Content-Length: sent chunked
+            headers=ALICE | {"Content-Type": "application/json"},
+        )
+        assert chunked.status_code == 413
+        assert chunked.json()["error"]["code"] == "payload_too_large"
+        streamed_import = http.post(
+            "/v1/banks/alice/import",
+            content=iter([b"{}\n" * 2000, b"{}\n" * 2000]),
+            headers=ALICE | {"Content-Type": "application/x-ndjson"},
+        )
+        assert streamed_import.status_code == 413
+        assert streamed_import.json()["error"]["field"] == "body"
         batch = http.post("/v1/banks/alice/memories/batch", json={"items": [{"content": "a"}] * 4}, headers=ALICE)
         assert batch.status_code == 413
         assert batch.json()["error"]["field"] == "items"

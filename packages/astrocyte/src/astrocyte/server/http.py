@@ -12,34 +12,72 @@ from astrocyte.server.problems import describe
 
 
 class BodyLimit:
-    """Refuses a request body over ``limit_for(path)`` bytes: at once when ``Content-Length`` says so,
-    else when the streamed body passes the limit (the read then raises :class:`PayloadTooLarge`)."""
+    """Refuses a request body over ``limit_for(path)`` bytes with 413.
 
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
+    A declared ``Content-Length`` over the limit is refused before anything is read. A body without
+    one (chunked) is read here up to the limit and handed on whole, unless ``streamed(path)`` says
+    the route reads its body as a stream (import): then the read that passes the limit raises
+    :class:`PayloadTooLarge`, which the route's error handling answers.
+    """
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str], int], streamed: Callable[[str], bool]) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope["path"])
+        path = scope["path"]
+        limit = self.limit_for(path)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await send_problem(send, _too_large(limit))
-            return
-        seen = 0
+        elif declared is None and not self.streamed(path):
+            await self._buffered(scope, receive, send, limit)
+        else:
+            await self.app(scope, _counting(receive, limit), send)
 
-        async def limited() -> Message:
-            nonlocal seen
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _too_large(limit)
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > limit:
+                await send_problem(send, _too_large(limit))
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        await self.app(scope, limited, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _too_large(limit)
+        return message
+
+    return limited
 
 
 def _too_large(limit: int) -> PayloadTooLarge:

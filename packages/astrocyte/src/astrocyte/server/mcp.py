@@ -147,7 +147,7 @@ def http_app(config: AstrocyteConfig, *, path: str = "/mcp") -> Starlette:
     return Starlette(
         routes=[Route("/health", health), Mount("/", app=inner)],
         middleware=[
-            Middleware(BodyLimit, limit_for=lambda _: settings.limits.max_body_bytes),
+            Middleware(BodyLimit, limit_for=lambda _: settings.limits.max_body_bytes, streamed=lambda _: False),
             Middleware(Authenticate, authenticator=service.authenticator, path=path),
         ],
         lifespan=lifespan,

@@ -69,7 +69,7 @@ def create_app(config: AstrocyteConfig) -> FastAPI:
             return settings.limits.max_import_bytes
         return settings.limits.max_body_bytes
 
-    app.add_middleware(BodyLimit, limit_for=body_limit)
+    app.add_middleware(BodyLimit, limit_for=body_limit, streamed=lambda path: path.endswith(IMPORT_SUFFIX))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
