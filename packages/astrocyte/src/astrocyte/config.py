@@ -44,6 +44,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.errors import ConfigError, Problem, ValidationError
+from astrocyte.governance.settings import ServerSettings
 from astrocyte.knowledge.settings import KnowledgeSettings
 from astrocyte.suggestions import did_you_mean, listing
 from astrocyte.validation import check_bank_id
@@ -172,6 +173,7 @@ class AstrocyteConfig(_Section):
     banks: dict[BankId, BankConfig] = Field(default_factory=dict)
     engine: EngineSettings = Field(default_factory=EngineSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     def provider(self, kind: ProviderKind) -> tuple[str | None, dict[str, Any]]:
         """The provider named for ``kind`` and a copy of its settings, ready for ``load_provider``."""

@@ -78,11 +78,25 @@ class ValidationError(AstrocyteError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class Unauthenticated(AstrocyteError):
+    """The caller proved no identity (no credential, or one that does not verify); says which, never why in detail."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
 class AccessDenied(AstrocyteError):
     """The caller lacks a permission; the message names the permission, never the data."""
 
     code = "access_denied"
     http_status = 403
+
+
+class PayloadTooLarge(ValidationError):
+    """A request body, batch or import is over the configured limit; ``field`` names it and the message the limit."""
+
+    code = "payload_too_large"
+    http_status = 413
 
 
 class RateLimited(AstrocyteError):
@@ -146,10 +160,12 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "NotFound",
+    "PayloadTooLarge",
     "Problem",
     "ProviderUnavailable",
     "QuotaExceeded",
     "RateLimited",
     "SpiError",
+    "Unauthenticated",
     "ValidationError",
 ]

@@ -50,3 +50,14 @@ def test_knowledge_bench_reports_quality_and_latency_beside_both_baselines(tmp_p
     for method in ("hybrid", "bm25", "dense"):
         assert 0 <= document[method]["top1"] <= document[method]["top3"] <= 1
         assert document[method]["latency"]["calls"] == document["queries"]
+
+
+def test_rest_bench_reports_rest_recall_beside_in_process_recall() -> None:
+    result = runner.invoke(app, ["bench", "rest", "--size", "200", "--queries", "40", "--clients", "4", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["clients"] == 4
+    assert document["rest"]["calls"] == document["in_process"]["calls"] == 40
+    assert document["rest"]["p95_ms"] >= document["rest"]["p50_ms"] > 0
+    assert document["rest_one_client"]["calls"] == 10
+    assert document["overhead"] > 0

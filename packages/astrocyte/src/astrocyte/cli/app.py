@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from astrocyte import __version__
-from astrocyte.cli import banks, bench, demo, doctor, knowledge, memory, providers
+from astrocyte.cli import banks, bench, demo, doctor, knowledge, memory, providers, server
 from astrocyte.cli.output import console
 
 app = typer.Typer(
@@ -26,6 +26,9 @@ app.add_typer(bench.bench_app, name="bench")
 app.command()(providers.providers)
 app.add_typer(providers.config_app, name="config")
 app.add_typer(knowledge.knowledge_app, name="knowledge")
+app.command()(server.serve)
+app.command()(server.mcp)
+app.add_typer(server.server_app, name="server")
 
 
 def _version(value: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,6 +13,14 @@ from rich.table import Table
 from astrocyte.cli.output import JsonOption, console, emit, reported_errors
 
 bench_app = typer.Typer(help="Benchmarks; each prints our figure beside a baseline measured in the same run.")
+
+
+def _reported(document: dict[str, Any], report: Path | None) -> dict[str, Any]:
+    """``document``, also written to ``report`` when one is asked for."""
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return document
 
 
 @bench_app.command("engine")
@@ -28,10 +36,7 @@ def engine_bench(
     with reported_errors(as_json):
         chosen = sorted({int(size) for size in sizes.split(",") if size.strip()})
         figures = asyncio.run(engine.run(chosen, queries))
-    document = figures.to_json()
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    document = _reported(figures.to_json(), report)
 
     def render(_: object) -> None:
         retain = Table(title="retain_many (batches of 1000)", title_justify="left")
@@ -77,10 +82,7 @@ def embedding_bench(
 
     with reported_errors(as_json):
         figures = asyncio.run(embedding.run(count))
-    document = figures.to_json()
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    document = _reported(figures.to_json(), report)
     emit(
         document,
         as_json,
@@ -104,10 +106,7 @@ def knowledge_bench(
 
     with reported_errors(as_json):
         figures = asyncio.run(knowledge.run(adapters))
-    document = figures.to_json()
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    document = _reported(figures.to_json(), report)
 
     def render(_: object) -> None:
         table = Table(
@@ -134,3 +133,30 @@ def knowledge_bench(
             console.print(f"[dim]miss: {miss['query']!r} -> {miss['got']!r} (expected {miss['expected']!r})[/dim]")
 
     emit(document, as_json, render)
+
+
+@bench_app.command("rest")
+def rest_bench(
+    size: Annotated[int, typer.Option(min=100, help="Memories in the bank.")] = 10_000,
+    queries: Annotated[int, typer.Option(min=20, help="Recall requests in all.")] = 1000,
+    clients: Annotated[int, typer.Option(min=1, help="Concurrent HTTP clients.")] = 20,
+    report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """REST recall p50/p95 under concurrent clients (astrocyte serve) beside in-process recall."""
+    from astrocyte.bench import rest
+
+    with reported_errors(as_json):
+        figures = rest.run(size, queries, clients)
+    document = _reported(figures.to_json(), report)
+    emit(
+        document,
+        as_json,
+        lambda _: console.print(
+            f"recall, top 10, {figures.bank_size:,} memories: REST under {figures.clients} clients "
+            f"p50 {figures.rest.p50_ms:.2f} ms, p95 {figures.rest.p95_ms:.2f} ms; one client alone p50 "
+            f"{figures.rest_one_client.p50_ms:.2f} ms; in-process p50 "
+            f"{figures.in_process.p50_ms:.2f} ms, p95 {figures.in_process.p95_ms:.2f} ms; "
+            f"REST p50 / in-process p50 = {figures.overhead:.2f}x"
+        ),
+    )
