@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from astrocyte import __version__
-from astrocyte.cli import banks, bench, demo, doctor, memory, providers
+from astrocyte.cli import adapter, banks, bench, demo, doctor, memory, providers
 from astrocyte.cli.output import console
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command()(doctor.doctor)
 app.add_typer(bench.bench_app, name="bench")
 app.command()(providers.providers)
 app.add_typer(providers.config_app, name="config")
+app.add_typer(adapter.adapter_app, name="adapter")
 
 
 def _version(value: bool) -> None:
