@@ -86,7 +86,7 @@ def adapter_spec(
 ) -> AdapterSpec:
     """Check the answers (each bad one raises ValidationError naming its option) and fill in defaults."""
     if not _SLUG.fullmatch(slug):
-        raise ValidationError("slug", f"{slug!r} must be lower-case letters and digits in dash-separated words: 'chroma'")
+        raise ValidationError("slug", f"{slug!r} must be lower-case words of letters and digits joined by '-'")
     key = slug if key is None else key
     if not _KEY.fullmatch(key):
         raise ValidationError("key", f"{key!r} is not a usable entry point name: letters, digits, '.', '_', '-'")
@@ -170,7 +170,7 @@ def _values(spec: AdapterSpec) -> dict[str, str]:
         "description": spec.description,
         "backend": spec.backend,
         "protocol": protocol.__name__,
-        "spi_version": str(protocol.SPI_VERSION),
+        "spi_version": str(vars(protocol)["SPI_VERSION"]),
         "suite": family.suite,
         "group": family.group,
         "kind": family.kind.value,
@@ -182,7 +182,7 @@ def _values(spec: AdapterSpec) -> dict[str, str]:
         "env_var": spec.env_var,
         "imports": _module_imports(family),
         "constructor_parameters": ", url: str | None = None, path: str | None = None" if embedded else ", url: str",
-        "constructor_body": "        self.url = url\n        self.path = path" if embedded else "        self.url = url",
+        "constructor_body": "        self.url = url" + ("\n        self.path = path" if embedded else ""),
         "methods": _methods(spec),
         "config_snippet": "  path: ./astrocyte-data" if embedded else f"  url: ${{{spec.env_var}}}",
         "check_options": " --option path=./check-data" if embedded else f" --option url=${spec.env_var}",

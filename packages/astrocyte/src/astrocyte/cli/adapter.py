@@ -32,7 +32,7 @@ def new(
     ],
     mode: Annotated[
         BackendMode,
-        typer.Option(prompt="How tests get the backend", help="embedded: start it in a temp folder; server: reach a URL."),
+        typer.Option(prompt="How tests get the backend", help="embedded: start it in a temp dir; server: reach a URL."),
     ],
     folder: Annotated[Path | None, typer.Option(help="Where to write it [default: adapters/astrocyte-<slug>].")] = None,
     backend: Annotated[str | None, typer.Option(help="The backend's display name [default: from the slug].")] = None,
