@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from astrocyte.discovery import ProviderKind
-from astrocyte.errors import ValidationError
+from astrocyte.discovery import ProviderKind, installed
+from astrocyte.errors import ConfigError, Problem, ValidationError
+from astrocyte.suggestions import did_you_mean, listing
 
 
 @dataclass(frozen=True)
@@ -63,4 +64,16 @@ def family_named(name: str) -> Family:
     raise ValidationError("family", f"unknown SPI family {name!r}; choose one of: {choices}")
 
 
-__all__ = ["FAMILIES", "Family", "family_named"]
+def families_of(name: str) -> list[Family]:
+    """The families in which an installed distribution registers ``name`` (an adapter may fill several)."""
+    found = [family for family in FAMILIES.values() if name in installed(family.kind)]
+    if not found:
+        names = sorted({key for family in FAMILIES.values() for key in installed(family.kind)})
+        raise ConfigError(
+            f"no adapter named {name!r} is installed",
+            [Problem("name", f"unknown adapter {name!r}{did_you_mean(name, names)} (installed: {listing(names)})")],
+        )
+    return found
+
+
+__all__ = ["FAMILIES", "Family", "families_of", "family_named"]

@@ -7,12 +7,16 @@ each scenario, the declared capabilities and the latency of each operation.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
-from astrocyte.authoring.families import FAMILIES, family_named
+from astrocyte.authoring.check import AdapterReport, check_adapter
+from astrocyte.authoring.families import FAMILIES, families_of, family_named
+from astrocyte.authoring.options import read_options
 from astrocyte.authoring.scaffold import BackendMode, adapter_spec, generate
 from astrocyte.cli.output import JsonOption, console, emit, reported_errors
 
@@ -71,3 +75,70 @@ def new(
         console.print("next: fill in the methods, install it, run its tests, then `astrocyte adapter check`")
 
     emit(report, as_json, render)
+
+
+@adapter_app.command("check")
+def check(
+    name: Annotated[str, typer.Argument(help="The adapter's entry point name, e.g. 'chroma'.")],
+    family: Annotated[
+        str | None, typer.Option(help="Check only this SPI family [default: every family the name is in].")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="YAML with the constructor options: a plain mapping, or an astrocyte.yaml (<kind>_config)."),
+    ] = None,
+    option: Annotated[
+        list[str] | None, typer.Option("--option", "-o", help="One constructor option as key=value; repeatable.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the core's contract suite against an installed adapter and report every scenario."""
+    with reported_errors(as_json):
+        chosen = family_named(family) if family is not None else None
+        settings = read_options(config, option or [])
+        families = [chosen] if chosen is not None else families_of(name)
+        reports = [check_adapter(name, found, settings.for_kind(found.kind)) for found in families]
+    data = [_report_data(report) for report in reports]
+    emit(data, as_json, _render_reports)
+    if not all(report.ok for report in reports):
+        raise typer.Exit(code=1)
+
+
+def _report_data(report: AdapterReport) -> dict[str, Any]:
+    data = dataclasses.asdict(report)
+    data.update(ok=report.ok, counts=report.counts)
+    return data
+
+
+def _render_reports(reports: list[dict[str, Any]]) -> None:
+    for report in reports:
+        version = f"{report['distribution']} {report['distribution_version']}" if report["distribution"] else "-"
+        supported = ", ".join(str(number) for number in report["supported_spi_versions"])
+        console.print(f"[bold]{report['kind']} {report['name']}[/bold] -> {report['target']} ({version})")
+        console.print(f"  SPI version {report['spi_version']} (this core supports: {supported})")
+        for problem in report["problems"]:
+            console.print(f"  [red]conformance: {problem}[/red]")
+        if report["capabilities"] is not None:
+            declared = ", ".join(f"{key}={value}" for key, value in report["capabilities"].items())
+            console.print(f"  capabilities: {declared}")
+        scenarios = Table("scenario", "outcome", "seconds", "reason")
+        colour = {"passed": "green", "failed": "red", "skipped": "yellow"}
+        for scenario in report["scenarios"]:
+            outcome = f"[{colour[scenario['outcome']]}]{scenario['outcome']}[/]"
+            scenarios.add_row(scenario["name"], outcome, f"{scenario['seconds']:.3f}", scenario["reason"] or "")
+        if report["scenarios"]:
+            console.print(scenarios)
+        operations = Table("operation", "calls", "p50 ms", "p95 ms", "max ms")
+        for operation in report["operations"]:
+            operations.add_row(
+                operation["name"],
+                str(operation["calls"]),
+                f"{operation['p50_ms']:.2f}",
+                f"{operation['p95_ms']:.2f}",
+                f"{operation['max_ms']:.2f}",
+            )
+        if report["operations"]:
+            console.print(operations)
+        counts = report["counts"]
+        verdict = "[green]all passed[/green]" if report["ok"] else "[red]NOT conformant[/red]"
+        console.print(f"  {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped: {verdict}")
