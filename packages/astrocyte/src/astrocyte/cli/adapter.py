@@ -33,11 +33,11 @@ def new(
     ],
     client: Annotated[
         str, typer.Option(prompt="Backend client requirement (empty for none)", help="e.g. 'chromadb>=1.5'.")
-    ],
+    ] = "",
     mode: Annotated[
         BackendMode,
         typer.Option(prompt="How tests get the backend", help="embedded: start it in a temp dir; server: reach a URL."),
-    ],
+    ] = BackendMode.EMBEDDED,
     folder: Annotated[Path | None, typer.Option(help="Where to write it [default: adapters/astrocyte-<slug>].")] = None,
     backend: Annotated[str | None, typer.Option(help="The backend's display name [default: from the slug].")] = None,
     key: Annotated[str | None, typer.Option(help="Entry point name [default: the slug].")] = None,
@@ -121,13 +121,17 @@ def _render_reports(reports: list[dict[str, Any]]) -> None:
         if report["capabilities"] is not None:
             declared = ", ".join(f"{key}={value}" for key, value in report["capabilities"].items())
             console.print(f"  capabilities: {declared}")
-        scenarios = Table("scenario", "outcome", "seconds", "reason")
+        scenarios = Table("scenario", "outcome", "seconds")
         colour = {"passed": "green", "failed": "red", "skipped": "yellow"}
         for scenario in report["scenarios"]:
             outcome = f"[{colour[scenario['outcome']]}]{scenario['outcome']}[/]"
-            scenarios.add_row(scenario["name"], outcome, f"{scenario['seconds']:.3f}", scenario["reason"] or "")
+            scenarios.add_row(scenario["name"], outcome, f"{scenario['seconds']:.3f}")
         if report["scenarios"]:
             console.print(scenarios)
+        for scenario in report["scenarios"]:
+            if scenario["reason"]:  # whole, unwrapped: a reason is read, copied and searched for
+                label = f"[{colour[scenario['outcome']]}]{scenario['outcome']}[/]"
+                console.print(f"  {label} {scenario['name']}: {scenario['reason']}", soft_wrap=True, markup=True)
         operations = Table("operation", "calls", "p50 ms", "p95 ms", "max ms")
         for operation in report["operations"]:
             operations.add_row(
