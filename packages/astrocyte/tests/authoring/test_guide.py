@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +62,7 @@ class Sandbox:
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
     uv = uv_binary()
     if uv is None:
         pytest.skip("uv is needed to install the generated adapter: run the tests through `uv run` or `make test`")
@@ -78,7 +77,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     box = Sandbox(folder, env, uv)
     installed = box.run(f"uv pip install -e {ROOT / 'packages' / 'astrocyte'}")  # the `astrocyte` command itself
     assert installed.returncode == 0, installed.stderr
-    yield box
+    return box
 
 
 def test_the_guide_walks_from_nothing_to_a_conformant_adapter(sandbox: Sandbox) -> None:
@@ -150,11 +149,8 @@ def test_the_families_table_is_the_scaffolds() -> None:
 def test_the_guide_states_the_core_range_and_entry_point_the_scaffold_writes(tmp_path: Path) -> None:
     text = GUIDE.read_text(encoding="utf-8")
     assert f"`astrocyte{core_requirement()}`" in text
-    result = CliRunner().invoke(
-        app,
-        ["adapter", "new", "--family", "document_store", "--slug", "notes", "--client", "", "--mode", "embedded"]
-        + ["--folder", str(tmp_path / "n")],
-    )
+    answers = ["--family", "document_store", "--slug", "notes", "--client", "", "--mode", "embedded"]
+    result = CliRunner().invoke(app, ["adapter", "new", *answers, "--folder", str(tmp_path / "n")])
     assert result.exit_code == 0, result.output
     [section] = re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
     assert section in (tmp_path / "n" / "pyproject.toml").read_text(encoding="utf-8")
