@@ -117,7 +117,9 @@ def _render_reports(reports: list[dict[str, Any]]) -> None:
         console.print(f"[bold]{report['kind']} {report['name']}[/bold] -> {report['target']} ({version})")
         console.print(f"  SPI version {report['spi_version']} (this core supports: {supported})")
         for problem in report["problems"]:
-            console.print(f"  [red]conformance: {problem}[/red]")
+            console.print(f"  [red]conformance: {problem}[/red]", soft_wrap=True)
+        if not report["problems"]:
+            console.print("  conformance: every SPI method present, async where the SPI awaits it")
         if report["capabilities"] is not None:
             declared = ", ".join(f"{key}={value}" for key, value in report["capabilities"].items())
             console.print(f"  capabilities: {declared}")
