@@ -34,7 +34,7 @@ from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStor
 from astrocyte.validation import check_bank_id, check_id, check_positive_int
 
 _WRITER_HEAP_BYTES = 32_000_000
-_SEPARATOR = "\x1f"  # the unit separator: in no bank id, and harmless inside ids and metadata keys
+_SEPARATOR = "\x1f"  # the unit separator: in no bank id, so "<bank><sep><id>" splits one way only
 
 
 class TantivyDocumentStore:
@@ -211,11 +211,12 @@ def _key(bank_id: str, document_id: str) -> str:
 
 
 def _meta_term(name: str, value: object) -> str:
-    """One metadata pair as a term. Numbers are encoded as floats so that 1 and 1.0 match, as the core's
-    stores compare them; booleans keep their own encoding, so True never matches 1."""
+    """One metadata pair as a term: both halves JSON-encoded (which escapes the separator, so no two
+    pairs share a term). Numbers are encoded as floats so that 1 and 1.0 match, as the core's stores
+    compare them; booleans keep their own encoding, so True never matches 1."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = float(value)
-    return f"{name}{_SEPARATOR}{json.dumps(value, ensure_ascii=False)}"
+    return f"{json.dumps(name, ensure_ascii=False)}{_SEPARATOR}{json.dumps(value, ensure_ascii=False)}"
 
 
 def _row(document: Document, bank_id: str) -> dict[str, Any]:
