@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from astrocyte import __version__
-from astrocyte.cli import banks, bench, demo, doctor, knowledge, memory, providers, server
+from astrocyte.cli import adapter, banks, bench, demo, doctor, knowledge, memory, providers, server
 from astrocyte.cli.output import console
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(knowledge.knowledge_app, name="knowledge")
 app.command()(server.serve)
 app.command()(server.mcp)
 app.add_typer(server.server_app, name="server")
+app.add_typer(adapter.adapter_app, name="adapter")
 
 
 def _version(value: bool) -> None:
