@@ -54,9 +54,11 @@ def generated_class(package: Path, family: Family, monkeypatch: pytest.MonkeyPat
 def call(method: Any) -> None:
     """Call a generated method with placeholder arguments, awaiting it when it is async."""
     required = [
-        None for parameter in inspect.signature(method).parameters.values() if parameter.default is parameter.empty
+        parameter for parameter in inspect.signature(method).parameters.values() if parameter.default is parameter.empty
     ]
-    outcome = method(*required)
+    positional = [None for parameter in required if parameter.kind is not parameter.KEYWORD_ONLY]
+    keywords = {parameter.name: None for parameter in required if parameter.kind is parameter.KEYWORD_ONLY}
+    outcome = method(*positional, **keywords)
     if inspect.iscoroutine(outcome):
         asyncio.run(outcome)
 
