@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from astrocyte.cli.bench_locomo import engine_overrides, render_locomo
 from astrocyte.cli.output import JsonOption, console, emit, reported_errors
 
 bench_app = typer.Typer(help="Benchmarks; each prints our figure beside a baseline measured in the same run.")
@@ -89,3 +90,33 @@ def embedding_bench(
             f"raw embedding {figures.embed_per_second:,.1f}/s, raw / retain = {figures.overhead:.2f}x"
         ),
     )
+
+
+@bench_app.command("locomo")
+def locomo_bench(
+    data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format (the project ships none).")],
+    report: Annotated[
+        Path, typer.Option(help="Where to write the JSON report; the PNG chart goes beside it (.png).")
+    ] = Path("bench-results/locomo.json"),
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."),
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn recall@5/@10, turn and session hit@10 per LoCoMo category, beside BM25, MiniLM cosine and their RRF."""
+    from astrocyte.bench import locomo
+    from astrocyte.bench.locomo_chart import write_chart
+
+    with reported_errors(as_json):
+        overrides = engine_overrides(setting or [])
+        figures = asyncio.run(locomo.run(data, cache, overrides))
+        document = figures.to_json()
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        chart = write_chart(document, report.with_suffix(".png"))
+    emit(document, as_json, lambda _: render_locomo(document, report, chart))
