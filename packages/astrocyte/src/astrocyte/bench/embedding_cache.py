@@ -47,7 +47,10 @@ class CachedMiniLM:
         missing = [index for index, digest in enumerate(digests) if digest not in found]
         if missing:
             computed = await self._model.embed([texts[index] for index in missing])
-            rows = [(digests[index], np.asarray(vector, dtype=np.float32)) for index, vector in zip(missing, computed)]
+            rows = [
+                (digests[index], np.asarray(vector, dtype=np.float32))
+                for index, vector in zip(missing, computed, strict=True)
+            ]
             self._store(rows)
             found.update(rows)
         vectors: list[list[float]] = [found[digest].tolist() for digest in digests]

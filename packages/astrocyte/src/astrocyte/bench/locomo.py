@@ -121,7 +121,7 @@ async def _retain(astrocyte: Astrocyte, sample: Sample, bank: str) -> dict[str, 
     results = await astrocyte.retain_many(items, bank) if items else []
     turns_of: dict[str, list[str]] = {}
     for turn, result in zip(sample.turns, results, strict=True):
-        for memory_id in result.chunk_ids or [result.memory_id]:
+        for memory_id in result.chunk_ids or ([result.memory_id] if result.memory_id else []):
             turns_of.setdefault(memory_id, []).append(turn.dia_id)
     return turns_of
 
@@ -129,5 +129,7 @@ async def _retain(astrocyte: Astrocyte, sample: Sample, bank: str) -> dict[str, 
 def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
-        merged[key] = _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        merged[key] = (
+            _merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        )
     return merged

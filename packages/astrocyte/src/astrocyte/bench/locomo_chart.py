@@ -33,7 +33,9 @@ def write_chart(report: dict[str, Any], path: Path) -> Path:
         values = [100 * summary[group][METRIC] for group in groups]
         bars = axes.bar(positions, values, width, label=LABELS.get(name, name))
         axes.bar_label(bars, fmt="%.0f", fontsize=7)
-    axes.set_xticks(range(len(groups)), [f"{group}\n({int(systems['astrocyte'][group]['questions'])} q)" for group in groups])
+    axes.set_xticks(
+        range(len(groups)), [f"{group}\n({int(systems['astrocyte'][group]['questions'])} q)" for group in groups]
+    )
     axes.set_ylabel("turn recall@10 (%)")
     axes.set_ylim(0, 100)
     axes.set_title(f"LoCoMo retrieval: {Path(report['data']).name}, {report['questions']} questions")

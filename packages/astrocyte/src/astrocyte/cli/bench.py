@@ -100,7 +100,9 @@ def locomo_bench(
     ] = Path("bench-results/locomo.json"),
     cache: Annotated[
         Path | None,
-        typer.Option(help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."),
+        typer.Option(
+            help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."
+        ),
     ] = None,
     setting: Annotated[
         list[str] | None,

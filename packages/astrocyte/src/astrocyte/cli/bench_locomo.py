@@ -54,6 +54,10 @@ def render_locomo(document: dict[str, Any], report: Path, chart: Path) -> None:
     console.print(
         f"retain: {document['turns']:,} turns in {document['retain_seconds']:.1f} s "
         f"({document['retain_per_second']:.1f}/s); recall p50 {recall['p50']:.1f} ms, p95 {recall['p95']:.1f} ms"
-        + (" [dim](embedding cache on: latencies exclude the model for cached texts)[/dim]" if document["embedding_cache"] else "")
+        + (
+            " [dim](embedding cache on: latencies exclude the model for cached texts)[/dim]"
+            if document["embedding_cache"]
+            else ""
+        )
     )
     console.print(f"report: {report}   chart: {chart}")

@@ -31,7 +31,8 @@ def score_fuse(legs: Sequence[Leg], query: str, settings: RecallSettings) -> lis
     fused: dict[str, Fused] = {}
     features: dict[str, dict[str, float]] = {}
     for leg in legs:
-        for rank, (record, score) in enumerate(zip(leg.records, leg.scores or [0.0] * len(leg.records)), start=1):
+        scores = leg.scores or [0.0] * len(leg.records)
+        for rank, (record, score) in enumerate(zip(leg.records, scores, strict=True), start=1):
             entry = fused.setdefault(record.memory_id, Fused(record))
             entry.ranks.setdefault(leg.name, rank)
             features.setdefault(record.memory_id, {}).setdefault(leg.name, score)

@@ -125,7 +125,9 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     settings = ctx.settings.retain
     if settings.context_window <= 0 or not batches:
         return
-    vector_of = {chunk.memory_id: vector for batch in batches for chunk, vector in zip(batch.chunks, batch.vectors)}
+    vector_of = {
+        chunk.memory_id: vector for batch in batches for chunk, vector in zip(batch.chunks, batch.vectors, strict=True)
+    }
     sequence = [chunk.memory_id for chunk in chunks if chunk.memory_id in vector_of]
     matrix = as_matrix([vector_of[memory_id] for memory_id in sequence], len(batches[0].vectors[0]))
     blended = contextualise(matrix, settings.context_window, settings.context_weight, settings.context_decay)
@@ -193,7 +195,12 @@ def _first(stored: str | None, earlier: str | None) -> str | None:
 
 
 def _vector_item(
-    chunk: _Chunk, vector: list[float], prepared: Sequence[PreparedInput], bank_id: str, retained_at: datetime, call: str
+    chunk: _Chunk,
+    vector: list[float],
+    prepared: Sequence[PreparedInput],
+    bank_id: str,
+    retained_at: datetime,
+    call: str,
 ) -> VectorItem:
     item = prepared[chunk.item]
     return VectorItem(
