@@ -124,9 +124,11 @@ class RecallSettings(_Section):
 
     fusion: Literal["scores", "rrf"] = "scores"
     semantic_share: float = Field(default=0.7, ge=0, le=1)
-    entity_boost: float = Field(default=0.1, ge=0)
-    mention_boost: float = Field(default=0.05, ge=0)
+    entity_boost: float = Field(default=0.15, ge=0)
+    mention_boost: float = Field(default=0.1, ge=0)
     time_boost: float = Field(default=0.1, ge=0)
+    date_boost: float = Field(default=0.2, ge=0)
+    question_penalty: float = Field(default=0.1, ge=0)
     neighbour_boost: float = Field(default=0.3, ge=0)
     rrf_k: int = Field(default=60, ge=1)
     weights: StrategyWeights = Field(default_factory=StrategyWeights)

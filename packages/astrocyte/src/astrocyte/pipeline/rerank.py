@@ -7,6 +7,8 @@ see docs/benchmarks.md) a weighted sum of the scores themselves ranks better. Ea
             + entity_boost * [the memory starts with a name the query names]
             + mention_boost * [the memory names, anywhere, something the query names]
             + time_boost * [the query asks "when" and the memory holds a time expression]
+            + date_boost * [the memory happened within DATE_SLACK of the period the query names]
+            - question_penalty * [the memory is itself a question: it asks, it rarely answers]
 
 where ``s`` is ``engine.recall.semantic_share``. A candidate the semantic leg did not return takes
 the lowest cosine that leg returned (its own is at most that); one the keyword leg did not return
@@ -19,11 +21,16 @@ LoCoMo development split by the grid search documented in docs/benchmarks.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from astrocyte.config import RecallSettings
 from astrocyte.pipeline.fusion import Fused
 from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
+
+#: How far from the period a query names a memory may have happened and still match it: people tell
+#: of events some days after they happen, and a conversation's date is not the event's.
+DATE_SLACK = timedelta(days=3)
 
 
 def score_fuse(legs: Sequence[Leg], query: str, settings: RecallSettings) -> list[Fused]:
@@ -53,9 +60,17 @@ def score_fuse(legs: Sequence[Leg], query: str, settings: RecallSettings) -> lis
             score += settings.mention_boost
         if analysis.asks_time and mentions_time(text):
             score += settings.time_boost
+        if analysis.period is not None and _within(entry.record.occurred_at, analysis.period):
+            score += settings.date_boost
+        if text.rstrip().endswith("?"):
+            score -= settings.question_penalty
         entry.score = score
     _add_neighbours(list(fused.values()), settings.neighbour_boost)
     return sorted(fused.values(), key=lambda entry: (-entry.score, min(entry.ranks.values()), entry.record.memory_id))
+
+
+def _within(moment: datetime | None, period: tuple[datetime, datetime]) -> bool:
+    return moment is not None and period[0] - DATE_SLACK <= moment < period[1] + DATE_SLACK
 
 
 def _add_neighbours(entries: list[Fused], boost: float) -> None:
