@@ -3,6 +3,8 @@ vectors, query analysis, score fusion with entity, time and neighbour features."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from astrocyte.config import RecallSettings
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.pipeline.context_vectors import contextualise
-from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time
+from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time, named_period
 from astrocyte.pipeline.records import SEQUENCE, MemoryRecord
 from astrocyte.pipeline.rerank import score_fuse
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
@@ -42,8 +44,46 @@ def test_query_analysis_reads_names_and_time_questions() -> None:
     assert not mentions_time("We met at the cafe")
 
 
-def _record(memory_id: str, text: str, sequence: str | None = None) -> MemoryRecord:
-    return MemoryRecord(memory_id=memory_id, text=text, tags=None, metadata=None, sequence=sequence)
+def test_query_analysis_reads_the_period_a_query_names() -> None:
+    assert named_period("What did Ana say on 16 June, 2023?") == (
+        datetime(2023, 6, 16, tzinfo=UTC),
+        datetime(2023, 6, 17, tzinfo=UTC),
+    )
+    assert named_period("on June 5th, 2022") == (datetime(2022, 6, 5, tzinfo=UTC), datetime(2022, 6, 6, tzinfo=UTC))
+    assert named_period("in December 2022") == (datetime(2022, 12, 1, tzinfo=UTC), datetime(2023, 1, 1, tzinfo=UTC))
+    assert named_period("back in 2021") == (datetime(2021, 1, 1, tzinfo=UTC), datetime(2022, 1, 1, tzinfo=UTC))
+    assert named_period("on 31 June, 2023") is None
+    assert named_period("what happened?") is None
+
+
+def _record(
+    memory_id: str, text: str, sequence: str | None = None, occurred_at: datetime | None = None
+) -> MemoryRecord:
+    return MemoryRecord(
+        memory_id=memory_id, text=text, tags=None, metadata=None, sequence=sequence, occurred_at=occurred_at
+    )
+
+
+def test_dates_in_the_query_favour_memories_of_that_time_and_questions_rank_lower() -> None:
+    settings = RecallSettings(
+        semantic_share=1.0,
+        entity_boost=0,
+        mention_boost=0,
+        time_boost=0,
+        date_boost=0.2,
+        question_penalty=0.1,
+        neighbour_boost=0,
+    )
+    records = [
+        _record("then", "we moved house", occurred_at=datetime(2023, 6, 18, 9, tzinfo=UTC)),  # within the slack
+        _record("later", "we moved house again", occurred_at=datetime(2023, 7, 1, tzinfo=UTC)),
+        _record("asked", "did you move house?", occurred_at=datetime(2023, 6, 16, tzinfo=UTC)),
+    ]
+    semantic = Leg(SEMANTIC, records, 0.0, 0.5, [0.5, 0.5, 0.5])
+    scores = {
+        entry.record.memory_id: entry.score for entry in score_fuse([semantic], "moves on 16 June, 2023", settings)
+    }
+    assert scores == pytest.approx({"then": 0.7, "later": 0.5, "asked": 0.6})
 
 
 def test_score_fusion_weighs_scores_and_features() -> None:

@@ -26,7 +26,20 @@ _TIME_EXPRESSION = re.compile(
 )
 
 
-_MONTHS = "january february march april may june july august september october november december".split()
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTH = "(" + "|".join(_MONTHS) + ")"
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
 _DAY_MONTH_YEAR = re.compile(rf"\b{_ORDINAL} {_MONTH},? (\d{{4}})\b", re.IGNORECASE)
