@@ -129,7 +129,7 @@ class RecallSettings(_Section):
     time_boost: float = Field(default=0.1, ge=0)
     date_boost: float = Field(default=0.2, ge=0)
     question_penalty: float = Field(default=0.1, ge=0)
-    neighbour_boost: float = Field(default=0.2, ge=0)
+    neighbour_boost: float = Field(default=0.3, ge=0)
     rrf_k: int = Field(default=60, ge=1)
     weights: StrategyWeights = Field(default_factory=StrategyWeights)
     candidate_multiplier: int = Field(default=4, ge=1)

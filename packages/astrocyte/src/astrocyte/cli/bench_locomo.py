@@ -11,7 +11,7 @@ from rich.table import Table
 from astrocyte.cli.output import console
 from astrocyte.errors import ValidationError
 
-_SYSTEMS = {"astrocyte": "Astrocyte", "bm25": "BM25", "minilm_cosine": "MiniLM cosine", "rrf": "RRF(BM25, MiniLM)"}
+_SYSTEMS = {"astrocyte": "Astrocyte", "bm25": "BM25", "minilm_cosine": "MiniLM cosine", "rrf": "RRF"}
 
 
 def engine_overrides(settings: list[str]) -> dict[str, Any]:
@@ -35,29 +35,37 @@ def engine_overrides(settings: list[str]) -> dict[str, Any]:
 
 def render_locomo(document: dict[str, Any], report: Path, chart: Path) -> None:
     systems: dict[str, dict[str, dict[str, float]]] = document["systems"]
-    groups = list(systems["astrocyte"])
-    table = Table(title=f"LoCoMo retrieval, {document['questions']} questions (categories 1-4)", title_justify="left")
-    table.add_column("system")
-    for column in ("recall@5", "recall@10", "hit@10", "session hit@10"):
-        table.add_column(column, justify="right")
-    for group in groups[1:]:
-        table.add_column(f"{group} r@10", justify="right")
+    overall = Table(title=f"LoCoMo retrieval, {document['questions']} questions (categories 1-4)", title_justify="left")
+    overall.add_column("system")
+    for column in ("turn recall@5", "turn recall@10", "turn hit@10", "session hit@10"):
+        overall.add_column(column, justify="right")
     for name, summary in systems.items():
-        overall = summary["overall"]
-        table.add_row(
+        figures = summary["overall"]
+        overall.add_row(
             _SYSTEMS.get(name, name),
-            *(f"{100 * overall[metric]:.1f}" for metric in ("recall@5", "recall@10", "hit@10", "session_hit@10")),
-            *(f"{100 * summary[group]['recall@10']:.1f}" for group in groups[1:]),
+            *(f"{100 * figures[metric]:.1f} %" for metric in ("recall@5", "recall@10", "hit@10", "session_hit@10")),
         )
-    console.print(table)
+    groups = [group for group in systems["astrocyte"] if group != "overall"]
+    per_category = Table(title="turn recall@10 per category", title_justify="left")
+    per_category.add_column("system")
+    for group in groups:
+        per_category.add_column(f"{group} ({int(systems['astrocyte'][group]['questions'])})", justify="right")
+    for name, summary in systems.items():
+        per_category.add_row(
+            _SYSTEMS.get(name, name), *(f"{100 * summary[group]['recall@10']:.1f} %" for group in groups)
+        )
+    console.print(overall)
+    console.print(per_category)
     recall = document["recall_ms"]
     console.print(
         f"retain: {document['turns']:,} turns in {document['retain_seconds']:.1f} s "
         f"({document['retain_per_second']:.1f}/s); recall p50 {recall['p50']:.1f} ms, p95 {recall['p95']:.1f} ms"
-        + (
-            " [dim](embedding cache on: latencies exclude the model for cached texts)[/dim]"
-            if document["embedding_cache"]
-            else ""
-        )
     )
+    raw = document["baselines_recall_ms"]
+    console.print(
+        f"[dim]baselines (query embedded, then BM25, cosine and RRF in numpy): "
+        f"p50 {raw['p50']:.1f} ms, p95 {raw['p95']:.1f} ms[/dim]"
+    )
+    if document["embedding_cache"]:
+        console.print("[dim]embedding cache on: latencies exclude the model for texts already cached[/dim]")
     console.print(f"report: {report}   chart: {chart}")
