@@ -95,7 +95,9 @@ class RetainSettings(_Section):
     near_duplicate_threshold: float | None = Field(default=0.95, gt=0, le=1)
     entity_extraction: Literal["auto", "rules", "llm"] = "auto"
     # Contextual vectors (astrocyte.pipeline.context_vectors): each chunk's vector blended with its
-    # neighbours' in the same call; window 0 turns it off. Tuned on LoCoMo dev, see docs/benchmarks.md.
+    # neighbours' in the same call; window 0 turns it off. A call is read as a sequence (a conversation,
+    # a document): retain unrelated items in separate calls, or set 0. Tuned on LoCoMo dev, see
+    # docs/benchmarks.md.
     context_window: int = Field(default=2, ge=0)
     context_weight: float = Field(default=0.5, ge=0)
     context_decay: float = Field(default=0.5, gt=0, le=1)
@@ -120,7 +122,8 @@ class StrategyWeights(_Section):
 class RecallSettings(_Section):
     """How recall gathers candidates and fuses them: ``fusion: scores`` (the default) weighs the
     strategies' scores and features (astrocyte.pipeline.rerank); ``rrf`` fuses ranks only. The
-    defaults were tuned on LoCoMo dev by the procedure in docs/benchmarks.md."""
+    defaults were tuned on LoCoMo dev by the procedure in docs/benchmarks.md. Under ``scores`` a
+    strategy weight of 0 still turns the strategy off; other weight values matter only to ``rrf``."""
 
     fusion: Literal["scores", "rrf"] = "scores"
     semantic_share: float = Field(default=0.7, ge=0, le=1)

@@ -97,7 +97,7 @@ def locomo_bench(
     data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format (the project ships none).")],
     report: Annotated[
         Path, typer.Option(help="Where to write the JSON report; the PNG chart goes beside it (.png).")
-    ] = Path("bench-results/locomo.json"),
+    ] = Path("reports/bench-locomo.json"),
     cache: Annotated[
         Path | None,
         typer.Option(
