@@ -100,13 +100,16 @@ def test_bench_writes_a_report_and_a_chart_beside_three_baselines(data: Path, tm
     assert document["embedding_cache"] is True
 
 
-def test_bench_reports_a_missing_file_and_a_bad_setting(tmp_path: Path) -> None:
+def test_bench_reports_a_missing_file_and_a_bad_setting(data: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["bench", "locomo", "--data", str(tmp_path / "absent.json")])
     assert result.exit_code == 1
     assert "absent.json" in result.output
     result = runner.invoke(app, ["bench", "locomo", "--data", str(tmp_path / "absent.json"), "--set", "novalue"])
     assert result.exit_code == 1
     assert "--set" in result.output
+    result = runner.invoke(app, ["bench", "locomo", "--data", str(data), "--set", "recall.bogus=1"])
+    assert result.exit_code == 1
+    assert "engine.recall.bogus" in result.output
 
 
 async def test_embedding_cache_returns_the_models_vectors(tmp_path: Path) -> None:

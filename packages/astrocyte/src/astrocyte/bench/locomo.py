@@ -21,7 +21,7 @@ from astrocyte.bench.locomo_baselines import NAMES, SampleBaselines
 from astrocyte.bench.locomo_data import Sample, load
 from astrocyte.bench.retrieval_metrics import Scoreboard
 from astrocyte.bench.timing import Latency
-from astrocyte.config import AstrocyteConfig
+from astrocyte.config import AstrocyteConfig, load_config_dict
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.pipeline.wiring import default_config
@@ -74,7 +74,7 @@ def bench_config(cache: Path | None, engine: dict[str, Any] | None = None) -> As
         settings["embedding_provider_config"] = {"directory": str(cache)}
     if engine:
         settings["engine"] = _merged(settings["engine"], engine)
-    return AstrocyteConfig.model_validate(settings)
+    return load_config_dict(settings, source="--set")
 
 
 async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | None = None) -> LocomoReport:
