@@ -101,6 +101,13 @@ def test_score_fusion_weighs_scores_and_features() -> None:
     assert fused[0].ranks == {KEYWORD: 1}
 
 
+def test_a_penalised_question_still_makes_a_valid_hit() -> None:
+    settings = RecallSettings(question_penalty=0.5, neighbour_boost=0)
+    fused = score_fuse([Leg(SEMANTIC, [_record("q", "why?")], 0.0, 0.0, [0.0])], "anything", settings)
+    assert fused[0].score == 0.0
+    assert fused[0].record.to_hit(fused[0].score, fused[0].ranks, "b").score == 0.0
+
+
 def test_neighbours_in_the_same_call_lift_each_other() -> None:
     settings = RecallSettings(semantic_share=1.0, entity_boost=0, time_boost=0, mention_boost=0, neighbour_boost=0.5)
     records = [_record("q", "x", "call:4"), _record("far", "y", "call:9"), _record("next", "z", "call:5")]

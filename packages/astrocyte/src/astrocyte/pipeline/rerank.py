@@ -66,7 +66,10 @@ def score_fuse(legs: Sequence[Leg], query: str, settings: RecallSettings) -> lis
             score -= settings.question_penalty
         entry.score = score
     _add_neighbours(list(fused.values()), settings.neighbour_boost)
-    return sorted(fused.values(), key=lambda entry: (-entry.score, min(entry.ranks.values()), entry.record.memory_id))
+    ranked = sorted(fused.values(), key=lambda entry: (-entry.score, min(entry.ranks.values()), entry.record.memory_id))
+    for entry in ranked:  # ranked by the raw sum; a hit's score is never negative (the penalty may make it so)
+        entry.score = max(entry.score, 0.0)
+    return ranked
 
 
 def _within(moment: datetime | None, period: tuple[datetime, datetime]) -> bool:
