@@ -40,9 +40,14 @@ pytest: sync-dev
 	$(RUN) pytest
 
 ## Benchmarks: our figures beside raw baselines measured in the same run; JSON under reports/.
+## LoCoMo needs a data file the project does not ship: make bench LOCOMO_DATA=path/to/locomo.json
+LOCOMO_DATA ?= ../shared/data/locomo/locomo-dev.json
 bench: sync
 	$(RUN) --no-dev astrocyte bench engine --report reports/bench-engine.json
 	$(RUN) --no-dev astrocyte bench embedding --report reports/bench-embedding.json
+	@if [ -f "$(LOCOMO_DATA)" ]; then \
+		$(RUN) --no-dev astrocyte bench locomo --data "$(LOCOMO_DATA)" --report reports/bench-locomo.json; \
+	else echo "bench locomo skipped: no file at $(LOCOMO_DATA) (set LOCOMO_DATA=path to a LoCoMo-format JSON)"; fi
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

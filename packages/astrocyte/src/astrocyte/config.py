@@ -96,6 +96,13 @@ class RetainSettings(_Section):
     embed_batch_size: int = Field(default=256, ge=1)
     near_duplicate_threshold: float | None = Field(default=0.95, gt=0, le=1)
     entity_extraction: Literal["auto", "rules", "llm"] = "auto"
+    # Contextual vectors (astrocyte.pipeline.context_vectors): each chunk's vector blended with its
+    # neighbours' in the same call; window 0 turns it off. A call is read as a sequence (a conversation,
+    # a document): retain unrelated items in separate calls, or set 0. Tuned on LoCoMo dev, see
+    # docs/benchmarks.md.
+    context_window: int = Field(default=2, ge=0)
+    context_weight: float = Field(default=0.5, ge=0)
+    context_decay: float = Field(default=0.5, gt=0, le=1)
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> RetainSettings:
@@ -115,8 +122,19 @@ class StrategyWeights(_Section):
 
 
 class RecallSettings(_Section):
-    """How recall gathers candidates and fuses them."""
+    """How recall gathers candidates and fuses them: ``fusion: scores`` (the default) weighs the
+    strategies' scores and features (astrocyte.pipeline.rerank); ``rrf`` fuses ranks only. The
+    defaults were tuned on LoCoMo dev by the procedure in docs/benchmarks.md. Under ``scores`` a
+    strategy weight of 0 still turns the strategy off; other weight values matter only to ``rrf``."""
 
+    fusion: Literal["scores", "rrf"] = "scores"
+    semantic_share: float = Field(default=0.7, ge=0, le=1)
+    entity_boost: float = Field(default=0.15, ge=0)
+    mention_boost: float = Field(default=0.1, ge=0)
+    time_boost: float = Field(default=0.1, ge=0)
+    date_boost: float = Field(default=0.2, ge=0)
+    question_penalty: float = Field(default=0.1, ge=0)
+    neighbour_boost: float = Field(default=0.3, ge=0)
     rrf_k: int = Field(default=60, ge=1)
     weights: StrategyWeights = Field(default_factory=StrategyWeights)
     candidate_multiplier: int = Field(default=4, ge=1)

@@ -37,7 +37,7 @@ CLOSABLE = f"{__name__}:ClosableVectors"
 async def test_from_config_reads_a_yaml_file(tmp_path: Path) -> None:
     path = tmp_path / "astrocyte.yaml"
     path.write_text(
-        "profile: memory\nengine:\n  recall:\n    rrf_k: 10\n",
+        "profile: memory\nengine:\n  recall:\n    fusion: rrf\n    rrf_k: 10\n",
         encoding="utf-8",
     )
     async with Astrocyte.from_config(path) as engine:

@@ -53,6 +53,8 @@ async def test_export_writes_a_header_and_one_line_per_memory(engine: Astrocyte,
     assert (header["description"], header["metadata"], header["dimensions"]) == ("Home life", {"floor": 2}, 384)
     by_text = {line["text"]: line for line in lines}
     pixel = by_text["Alice adopted a cat named Pixel."]
+    sequence = pixel["metadata"].pop("_sequence")  # where it stood in its retain call: "<call>:<position>"
+    assert sequence.rpartition(":")[2].isdigit()
     assert pixel["metadata"] == {"mood": "glad", "age": 2, "_source": "diary"}
     assert pixel["occurred_at"] == "2024-01-05T09:00:00+00:00"
     assert pixel["tags"] == ["pets"]

@@ -96,9 +96,12 @@ async def test_diacritics_do_not_matter(store: SqliteDocumentStore) -> None:
 
 
 async def test_words_are_what_astrocyte_text_calls_words(store: SqliteDocumentStore) -> None:
-    """Letters, digits and '_' make a word, as in astrocyte.text.words: no stemming, no splitting at '_'."""
+    """Letters, digits and '_' make a word, as in astrocyte.text.words: no splitting at '_'; English
+    words are stemmed (Porter, migration 008), so "run" finds "running"."""
     await store.store_document(Document(id="d", text="running snake_case v2 東京"), "b")
-    assert await _found(store, "run") == set()
+    assert await _found(store, "run") == {"d"}
+    assert await _found(store, "runs") == {"d"}
+    assert await _found(store, "rung") == set()
     assert await _found(store, "snake") == set()
     assert await _found(store, "snake_case") == {"d"}
     assert await _found(store, "v2") == {"d"}

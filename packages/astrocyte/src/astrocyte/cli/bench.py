@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from astrocyte.cli.bench_locomo import engine_overrides, render_locomo
 from astrocyte.cli.output import JsonOption, console, emit, reported_errors
 
 bench_app = typer.Typer(help="Benchmarks; each prints our figure beside a baseline measured in the same run.")
@@ -160,3 +161,33 @@ def rest_bench(
             f"REST p50 / in-process p50 = {figures.overhead:.2f}x"
         ),
     )
+
+
+@bench_app.command("locomo")
+def locomo_bench(
+    data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format (the project ships none).")],
+    report: Annotated[
+        Path, typer.Option(help="Where to write the JSON report; the PNG chart goes beside it (.png).")
+    ] = Path("reports/bench-locomo.json"),
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."
+        ),
+    ] = None,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn recall@5/@10, turn and session hit@10 per LoCoMo category, beside BM25, MiniLM cosine and their RRF."""
+    from astrocyte.bench import locomo
+    from astrocyte.bench.locomo_chart import write_chart
+
+    with reported_errors(as_json):
+        overrides = engine_overrides(setting or [])
+        figures = asyncio.run(locomo.run(data, cache, overrides))
+        document = _reported(figures.to_json(), report)
+        chart = write_chart(document, report.with_suffix(".png"))
+    emit(document, as_json, lambda _: render_locomo(document, report, chart))

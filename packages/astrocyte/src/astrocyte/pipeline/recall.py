@@ -23,6 +23,7 @@ from astrocyte.pipeline import strategies
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.fusion import fuse, merge_banks
+from astrocyte.pipeline.rerank import score_fuse
 from astrocyte.pipeline.strategies import Leg
 from astrocyte.pipeline.tokens import estimate_tokens
 from astrocyte.types import MemoryHit, RecallResult, RecallTrace
@@ -106,7 +107,11 @@ async def _recall_bank(
         strategies.KEYWORD: weights.keyword,
         strategies.GRAPH: weights.graph,
     }
-    fused = fuse([(leg.name, weight_of[leg.name], leg.records) for leg in legs], ctx.settings.recall.rrf_k)
+    settings = ctx.settings.recall
+    if settings.fusion == "scores":
+        fused = score_fuse(legs, query, settings)
+    else:
+        fused = fuse([(leg.name, weight_of[leg.name], leg.records) for leg in legs], settings.rrf_k)
     hits = [entry.record.to_hit(entry.score, entry.ranks, bank_id) for entry in fused[:limit]]
     return _BankRecall(hits, len(fused), legs)
 

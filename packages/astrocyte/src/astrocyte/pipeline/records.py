@@ -4,7 +4,9 @@ A memory is a vector item and a document sharing one id. The vector item has fie
 type and chunk; a document has only text, tags and metadata, so the engine mirrors those fields into
 the document's metadata under reserved ``_`` keys. That lets the keyword and graph legs (which read
 documents) return complete hits and apply a time range the document store cannot filter on. The
-source, for which ``VectorItem`` has no field, is kept as ``_source`` in both. Callers never see the
+source, for which ``VectorItem`` has no field, is kept as ``_source`` in both, and so is ``_sequence``,
+``"{retain call}:{position}"``: where the memory stood in the retain call that stored it, which tells
+recall which memories were neighbours (the turns around a turn, the chunks around a chunk). Callers never see the
 reserved keys: :meth:`MemoryRecord.to_hit` moves them back into fields.
 """
 
@@ -22,6 +24,7 @@ RETAINED_AT = "_retained_at"
 FACT_TYPE = "_fact_type"
 CHUNK_ID = "_chunk_id"
 MEMORY_LAYER = "_memory_layer"
+SEQUENCE = "_sequence"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class MemoryRecord:
     source: str | None = None
     chunk_id: str | None = None
     memory_layer: str | None = None
+    sequence: str | None = None
 
     @classmethod
     def from_vector_hit(cls, hit: VectorHit) -> MemoryRecord:
@@ -53,6 +57,7 @@ class MemoryRecord:
             source=_text(stored.get(SOURCE)),
             chunk_id=hit.chunk_id,
             memory_layer=hit.memory_layer,
+            sequence=_text(stored.get(SEQUENCE)),
         )
 
     @classmethod
@@ -71,6 +76,7 @@ class MemoryRecord:
             source=_text(stored.get(SOURCE)),
             chunk_id=_text(stored.get(CHUNK_ID)),
             memory_layer=_text(stored.get(MEMORY_LAYER)),
+            sequence=_text(stored.get(SEQUENCE)),
         )
 
     def to_hit(self, score: float, strategies: dict[str, int], bank_id: str) -> MemoryHit:
@@ -91,11 +97,12 @@ class MemoryRecord:
         )
 
 
-def vector_metadata(metadata: Metadata | None, source: str | None) -> Metadata | None:
-    """What a new memory's vector item carries as metadata: the caller's, plus its source."""
-    if source is None:
+def vector_metadata(metadata: Metadata | None, source: str | None, sequence: str | None = None) -> Metadata | None:
+    """What a new memory's vector item carries as metadata: the caller's, plus its source and sequence."""
+    engine = {key: value for key, value in ((SOURCE, source), (SEQUENCE, sequence)) if value is not None}
+    if not engine:
         return metadata
-    return {**(metadata or {}), SOURCE: source}
+    return {**(metadata or {}), **engine}
 
 
 def mirror_document(item: VectorItem) -> Document:

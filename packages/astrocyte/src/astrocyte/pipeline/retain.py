@@ -18,6 +18,7 @@ item added any memory; ``deduplicated`` is set when none of its chunks was new.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from astrocyte.errors import ValidationError
 from astrocyte.pipeline.abilities import declared_vector_count
 from astrocyte.pipeline.chunking import chunk_text
 from astrocyte.pipeline.context import EngineContext
+from astrocyte.pipeline.context_vectors import contextualise
 from astrocyte.pipeline.dedup import CallDuplicates, bank_neighbours, content_id, stored_ids
 from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
@@ -41,6 +43,7 @@ class _Chunk:
     memory_id: str
     text: str
     item: int
+    position: int  # in the call's sequence of chunks: recall reads neighbours from it
 
 
 async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str, *, prefix: str) -> list[RetainResult]:
@@ -65,10 +68,12 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     batches = [
         await _analysed(ctx, candidates[start : start + batch_size]) for start in range(0, len(candidates), batch_size)
     ]
+    _add_context(ctx, chunks, batches)
+    call = uuid.uuid4().hex[:16]  # names this call in each memory's sequence
     async with ctx.writer.session(bank_id) as session:
         duplicates = _NearDuplicates.for_call(ctx, bank_id, bank_is_empty)
         for batch in batches:
-            target.update(await _write_batch(session, batch, prepared, duplicates))
+            target.update(await _write_batch(session, batch, prepared, duplicates, call))
         if ctx.banks is not None:
             await ctx.banks.ensure_bank(Bank(bank_id=bank_id, description=_description(ctx, bank_id)))
     new = {chunk.memory_id for chunk in candidates if chunk.memory_id not in target}
@@ -87,20 +92,23 @@ def _prepare(ctx: EngineContext, item: object, bank_id: str, prefix: str) -> Pre
 
 def _chunks(ctx: EngineContext, prepared: Sequence[PreparedInput]) -> list[_Chunk]:
     settings = ctx.settings.retain
-    return [
-        _Chunk(content_id(text), text, index)
+    texts = [
+        (index, text)
         for index, item in enumerate(prepared)
         for text in chunk_text(item.content, settings.chunk_size, settings.chunk_overlap, settings.chunk_unit)
     ]
+    return [_Chunk(content_id(text), text, index, position) for position, (index, text) in enumerate(texts)]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _AnalysedBatch:
     """Chunks with their embeddings and the entities they mention, ready to write."""
 
     chunks: list[_Chunk]
     vectors: list[list[float]]
     mentions: list[list[Mention]]
+    #: The vectors to store: ``vectors`` blended with their neighbours' (set by :func:`_add_context`).
+    stored: list[list[float]] | None = None
 
 
 async def _analysed(ctx: EngineContext, batch: list[_Chunk]) -> _AnalysedBatch:
@@ -112,19 +120,37 @@ async def _analysed(ctx: EngineContext, batch: list[_Chunk]) -> _AnalysedBatch:
     return _AnalysedBatch(batch, vectors, await ctx.extractor.mentions(texts))
 
 
+def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_AnalysedBatch]) -> None:
+    """Blend each new chunk's vector with its neighbours in the call's order (duplicates included)."""
+    settings = ctx.settings.retain
+    if settings.context_window <= 0 or not batches:
+        return
+    vector_of = {
+        chunk.memory_id: vector for batch in batches for chunk, vector in zip(batch.chunks, batch.vectors, strict=True)
+    }
+    sequence = [chunk.memory_id for chunk in chunks if chunk.memory_id in vector_of]
+    matrix = as_matrix([vector_of[memory_id] for memory_id in sequence], len(batches[0].vectors[0]))
+    blended = contextualise(matrix, settings.context_window, settings.context_weight, settings.context_decay)
+    row_of = {memory_id: row for row, memory_id in enumerate(sequence)}  # a repeated chunk: its last place
+    for batch in batches:
+        batch.stored = [blended[row_of[chunk.memory_id]].tolist() for chunk in batch.chunks]
+
+
 async def _write_batch(
     session: WriteSession,
     batch: _AnalysedBatch,
     prepared: Sequence[PreparedInput],
     near: _NearDuplicates | None,
+    call: str,
 ) -> dict[str, str]:
     """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
     duplicates = {} if near is None else await near.find(batch.chunks, batch.vectors)
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
+    stored = batch.vectors if batch.stored is None else batch.stored
     items = [
-        _vector_item(batch.chunks[position], batch.vectors[position], prepared, bank_id, retained_at)
+        _vector_item(batch.chunks[position], stored[position], prepared, bank_id, retained_at, call)
         for position in kept
     ]
     rows = MemoryRows(
@@ -169,7 +195,12 @@ def _first(stored: str | None, earlier: str | None) -> str | None:
 
 
 def _vector_item(
-    chunk: _Chunk, vector: list[float], prepared: Sequence[PreparedInput], bank_id: str, retained_at: datetime
+    chunk: _Chunk,
+    vector: list[float],
+    prepared: Sequence[PreparedInput],
+    bank_id: str,
+    retained_at: datetime,
+    call: str,
 ) -> VectorItem:
     item = prepared[chunk.item]
     return VectorItem(
@@ -177,7 +208,7 @@ def _vector_item(
         bank_id=bank_id,
         vector=vector,
         text=chunk.text,
-        metadata=vector_metadata(item.metadata, item.source),
+        metadata=vector_metadata(item.metadata, item.source, f"{call}:{chunk.position}"),
         tags=item.tags,
         occurred_at=item.occurred_at,
         retained_at=retained_at,

@@ -29,6 +29,8 @@ class Leg:
     records: list[MemoryRecord]
     milliseconds: float
     top_score: float = 0.0
+    #: Each record's own score (cosine similarity, BM25), when the strategy has one.
+    scores: list[float] | None = None
 
 
 async def semantic(
@@ -40,7 +42,7 @@ async def semantic(
     scored = [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
     kept = [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
     top_score = max((score for _, score in kept), default=0.0)
-    return Leg(SEMANTIC, [record for record, _ in kept], _since(started), top_score=top_score)
+    return Leg(SEMANTIC, [record for record, _ in kept], _since(started), top_score, [score for _, score in kept])
 
 
 async def keyword(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:
@@ -48,8 +50,11 @@ async def keyword(ctx: EngineContext, query: str, bank_id: str, fetch: int, filt
     documents = _documents(ctx)
     pushed, residual = filters.for_documents(capabilities_of(documents, DocumentStore))
     hits = await documents.search_fulltext(query, bank_id, limit=fetch, filters=pushed)
-    records = [MemoryRecord.from_document(hit.document_id, hit.text, hit.tags, hit.metadata) for hit in hits]
-    return Leg(KEYWORD, _admitted(records, residual), _since(started))
+    scored = [
+        (MemoryRecord.from_document(hit.document_id, hit.text, hit.tags, hit.metadata), hit.score) for hit in hits
+    ]
+    kept = [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
+    return Leg(KEYWORD, [record for record, _ in kept], _since(started), scores=[score for _, score in kept])
 
 
 async def graph(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:

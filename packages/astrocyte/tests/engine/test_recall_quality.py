@@ -1,0 +1,133 @@
+"""The recall-quality levers kept after measurement on LoCoMo dev (docs/benchmarks.md): contextual
+vectors, query analysis, score fusion with entity, time and neighbour features."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from astrocyte.config import RecallSettings
+from astrocyte.discovery import ProviderKind
+from astrocyte.engine import Astrocyte
+from astrocyte.pipeline.context_vectors import contextualise
+from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time, named_period
+from astrocyte.pipeline.records import SEQUENCE, MemoryRecord
+from astrocyte.pipeline.rerank import score_fuse
+from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
+from astrocyte.types import MemoryInput
+
+
+def test_contextual_vectors_lean_towards_neighbours_and_stay_unit_length() -> None:
+    vectors = np.eye(4, dtype=np.float32)
+    blended = contextualise(vectors, window=1, weight=0.5, decay=0.5)
+    np.testing.assert_allclose(np.linalg.norm(blended, axis=1), 1.0, rtol=1e-6)
+    assert blended[1, 0] > 0
+    assert blended[1, 2] > 0
+    assert blended[1, 3] == 0
+    assert blended[1, 1] > blended[1, 0]  # a chunk still dominates its own vector
+    wider = contextualise(vectors, window=2, weight=0.5, decay=0.5)
+    assert 0 < wider[0, 2] < wider[0, 1]
+    assert contextualise(vectors, window=0, weight=0.5, decay=0.5) is vectors
+
+
+def test_query_analysis_reads_names_and_time_questions() -> None:
+    analysis = QueryAnalysis.of("When did Alice visit Lisbon?")
+    assert set(analysis.names) == {"Alice", "Lisbon"}
+    assert analysis.asks_time
+    assert analysis.is_about("Alice: we landed at noon")
+    assert not analysis.is_about("Bob: Alice landed at noon")
+    assert analysis.names_in("Bob: alice landed in lisbon")
+    assert not QueryAnalysis.of("what did they eat?").asks_time
+    assert mentions_time("We met last Saturday")
+    assert not mentions_time("We met at the cafe")
+
+
+def test_query_analysis_reads_the_period_a_query_names() -> None:
+    assert named_period("What did Ana say on 16 June, 2023?") == (
+        datetime(2023, 6, 16, tzinfo=UTC),
+        datetime(2023, 6, 17, tzinfo=UTC),
+    )
+    assert named_period("on June 5th, 2022") == (datetime(2022, 6, 5, tzinfo=UTC), datetime(2022, 6, 6, tzinfo=UTC))
+    assert named_period("in December 2022") == (datetime(2022, 12, 1, tzinfo=UTC), datetime(2023, 1, 1, tzinfo=UTC))
+    assert named_period("back in 2021") == (datetime(2021, 1, 1, tzinfo=UTC), datetime(2022, 1, 1, tzinfo=UTC))
+    assert named_period("on 31 June, 2023") is None
+    assert named_period("what happened?") is None
+
+
+def _record(
+    memory_id: str, text: str, sequence: str | None = None, occurred_at: datetime | None = None
+) -> MemoryRecord:
+    return MemoryRecord(
+        memory_id=memory_id, text=text, tags=None, metadata=None, sequence=sequence, occurred_at=occurred_at
+    )
+
+
+def test_dates_in_the_query_favour_memories_of_that_time_and_questions_rank_lower() -> None:
+    settings = RecallSettings(
+        semantic_share=1.0,
+        entity_boost=0,
+        mention_boost=0,
+        time_boost=0,
+        date_boost=0.2,
+        question_penalty=0.1,
+        neighbour_boost=0,
+    )
+    records = [
+        _record("then", "we moved house", occurred_at=datetime(2023, 6, 18, 9, tzinfo=UTC)),  # within the slack
+        _record("later", "we moved house again", occurred_at=datetime(2023, 7, 1, tzinfo=UTC)),
+        _record("asked", "did you move house?", occurred_at=datetime(2023, 6, 16, tzinfo=UTC)),
+    ]
+    semantic = Leg(SEMANTIC, records, 0.0, 0.5, [0.5, 0.5, 0.5])
+    scores = {
+        entry.record.memory_id: entry.score for entry in score_fuse([semantic], "moves on 16 June, 2023", settings)
+    }
+    assert scores == pytest.approx({"then": 0.7, "later": 0.5, "asked": 0.6})
+
+
+def test_score_fusion_weighs_scores_and_features() -> None:
+    settings = RecallSettings(
+        semantic_share=0.5, entity_boost=0.2, time_boost=0.0, mention_boost=0.0, neighbour_boost=0
+    )
+    semantic = Leg(SEMANTIC, [_record("a", "Bob: hi"), _record("b", "Alice: hello")], 0.0, 0.9, [0.9, 0.8])
+    keyword = Leg(KEYWORD, [_record("c", "Carol: hey")], 0.0, scores=[4.0])
+    fused = score_fuse([semantic, keyword], "What did Alice say?", settings)
+    scores = {entry.record.memory_id: entry.score for entry in fused}
+    assert scores["a"] == pytest.approx(0.45)
+    assert scores["b"] == pytest.approx(0.4 + 0.2)  # starts with a name the query names
+    assert scores["c"] == pytest.approx(0.5 * 0.8 + 0.5)  # no cosine: the lowest the semantic leg returned
+    assert [entry.record.memory_id for entry in fused] == ["c", "b", "a"]
+    assert fused[0].ranks == {KEYWORD: 1}
+
+
+def test_a_penalised_question_still_makes_a_valid_hit() -> None:
+    settings = RecallSettings(question_penalty=0.5, neighbour_boost=0)
+    fused = score_fuse([Leg(SEMANTIC, [_record("q", "why?")], 0.0, 0.0, [0.0])], "anything", settings)
+    assert fused[0].score == 0.0
+    assert fused[0].record.to_hit(fused[0].score, fused[0].ranks, "b").score == 0.0
+
+
+def test_neighbours_in_the_same_call_lift_each_other() -> None:
+    settings = RecallSettings(semantic_share=1.0, entity_boost=0, time_boost=0, mention_boost=0, neighbour_boost=0.5)
+    records = [_record("q", "x", "call:4"), _record("far", "y", "call:9"), _record("next", "z", "call:5")]
+    semantic = Leg(SEMANTIC, records, 0.0, 0.9, [0.9, 0.5, 0.4])
+    scores = {entry.record.memory_id: entry.score for entry in score_fuse([semantic], "x", settings)}
+    assert scores["next"] == pytest.approx(0.4 + 0.5 * 0.9)
+    assert scores["q"] == pytest.approx(0.9 + 0.5 * 0.4)
+    assert scores["far"] == pytest.approx(0.5)
+
+
+async def test_retain_many_records_each_memorys_place_in_the_call(engine: Astrocyte) -> None:
+    await engine.retain_many([MemoryInput(content=text) for text in ("one apple", "two pears", "three plums")], "seq")
+    await engine.retain("four figs", "seq")
+    hits = (await engine.recall("apple pears plums figs", "seq", limit=10)).hits
+    assert {hit.text for hit in hits} == {"one apple", "two pears", "three plums", "four figs"}
+    assert all(not (hit.metadata or {}) for hit in hits)  # the sequence stays an engine field
+    vectors = engine.providers[ProviderKind.VECTOR_STORE]
+    stored = await vectors.search_similar([1.0] * 384, "seq", limit=10)
+    places = {hit.text: str((hit.metadata or {})[SEQUENCE]).rpartition(":") for hit in stored}
+    assert {places[text][2] for text in ("one apple", "two pears", "three plums")} == {"0", "1", "2"}
+    assert len({places[text][0] for text in ("one apple", "two pears", "three plums")}) == 1
+    assert places["four figs"][0] != places["one apple"][0]
+    assert places["four figs"][2] == "0"
