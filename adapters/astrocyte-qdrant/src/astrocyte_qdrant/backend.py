@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol, cast
 
 from astrocyte_qdrant.conditions import Condition
+from astrocyte_qdrant.payloads import IndexKind
 from astrocyte_qdrant.sparse import Sparse
 
 DENSE = "dense"
 SPARSE = "text"
-
-IndexKind = Literal["keyword", "integer"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,12 @@ class Layout:
 
     sparse: bool
     indexes: Mapping[str, IndexKind]
+
+
+def found(payload: dict[str, Any] | None, vectors: object, score: float) -> Found:
+    """A :class:`Found` from what either client returns: a payload, named vectors (or none), a score."""
+    dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
+    return Found(payload or {}, cast(list[float], dense) if isinstance(dense, list) else None, score)
 
 
 class Backend(Protocol):

@@ -14,9 +14,9 @@ from typing import Any
 from qdrant_client import AsyncQdrantClient, models
 
 from astrocyte.errors import ConfigError, Problem
-
-from astrocyte_qdrant.backend import DENSE, SPARSE, Found, IndexKind, Layout, NewPoint
+from astrocyte_qdrant.backend import DENSE, SPARSE, Found, Layout, NewPoint, found
 from astrocyte_qdrant.conditions import AnyOf, Between, Condition, Equals, IsNull
+from astrocyte_qdrant.payloads import IndexKind
 from astrocyte_qdrant.sparse import Sparse
 
 MEMORY = ":memory:"
@@ -123,7 +123,7 @@ class ClientBackend:
             with_payload=True,
             with_vectors=[DENSE],
         )
-        return [_found(point) for point in response.points]
+        return [found(point.payload, point.vector, point.score) for point in response.points]
 
     async def nearest(
         self, queries: Sequence[list[float]], conditions: Sequence[Condition], limit: int
@@ -134,7 +134,9 @@ class ClientBackend:
             for query in queries
         ]
         responses = await self._client.query_batch_points(self._collection, requests)
-        return [[_found(point) for point in response.points] for response in responses]
+        return [
+            [found(point.payload, point.vector, point.score) for point in response.points] for response in responses
+        ]
 
     async def matching(self, query: Sparse, conditions: Sequence[Condition], limit: int) -> list[Found]:
         response = await self._client.query_points(
@@ -145,7 +147,7 @@ class ClientBackend:
             limit=limit,
             with_payload=True,
         )
-        return [_found(point) for point in response.points]
+        return [found(point.payload, point.vector, point.score) for point in response.points]
 
     async def fused(
         self,
@@ -167,7 +169,7 @@ class ClientBackend:
         response = await self._client.query_points(
             self._collection, prefetch=prefetch, query=models.RrfQuery(rrf=rrf), limit=limit, with_payload=True
         )
-        return [_found(point) for point in response.points]
+        return [found(point.payload, point.vector, point.score) for point in response.points]
 
     async def check(self) -> None:
         await self._client.get_collections()
@@ -194,12 +196,6 @@ def _point(point: NewPoint) -> models.PointStruct:
     if point.sparse is not None:
         vectors[SPARSE] = _sparse(point.sparse)
     return models.PointStruct(id=point.point_id, vector=vectors, payload=point.payload)
-
-
-def _found(point: models.ScoredPoint) -> Found:
-    vectors = point.vector
-    dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
-    return Found(point.payload or {}, dense if isinstance(dense, list) else None, point.score)
 
 
 def _filter(conditions: Sequence[Condition]) -> models.Filter:

@@ -12,7 +12,6 @@ from astrocyte.errors import ConfigError, Problem
 from astrocyte.stores.arguments import checked_ids
 from astrocyte.types import HealthStatus
 from astrocyte.validation import check_bank_id
-
 from astrocyte_qdrant import conditions, payloads
 from astrocyte_qdrant.backend import Backend, Layout
 
@@ -50,7 +49,8 @@ class Collection:
                     [
                         Problem(
                             "vector_store_config.dimensions",
-                            f"is {self._configured}; use {self._size}, or another collection for {self._configured}-d vectors",
+                            f"is {self._configured}; use {self._size}, "
+                            f"or another collection for {self._configured}-d vectors",
                         )
                     ],
                 )
@@ -105,7 +105,8 @@ class Collection:
 
     async def _records(self, point_ids: list[str]) -> list[dict[str, object] | None]:
         """The payload of each point id, in order (``None`` where there is no such point)."""
-        found = {payloads.point_id(record.payload[payloads.BANK], record.payload[payloads.ID]): record.payload
-                 for record in await self.backend.retrieve(point_ids)}
+        found = {
+            payloads.point_id(record.payload[payloads.BANK], record.payload[payloads.ID]): record.payload
+            for record in await self.backend.retrieve(point_ids)
+        }
         return [found.get(point_id) for point_id in point_ids]
-

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from astrocyte.types import DocumentFilters, Metadata, TagMatch, VectorFilters
-
 from astrocyte_qdrant import payloads
 
 

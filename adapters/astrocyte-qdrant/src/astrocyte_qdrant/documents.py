@@ -8,13 +8,11 @@ words finds nothing.
 
 from __future__ import annotations
 
-
 from typing import ClassVar
 
 from astrocyte.stores.arguments import check_documents, checked_string
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities, HealthStatus
 from astrocyte.validation import check_bank_id, check_id, check_positive_int
-
 from astrocyte_qdrant import conditions, payloads, sparse
 from astrocyte_qdrant.backend import Backend, Layout, NewPoint
 from astrocyte_qdrant.collection import Collection
@@ -100,6 +98,3 @@ class QdrantDocuments:
 
     async def close(self) -> None:
         await self.backend.close()
-
-
-

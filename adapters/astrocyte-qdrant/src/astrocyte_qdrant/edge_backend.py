@@ -17,8 +17,9 @@ from typing import Any
 
 import qdrant_edge as edge
 
-from astrocyte_qdrant.backend import DENSE, SPARSE, Found, IndexKind, Layout, NewPoint
+from astrocyte_qdrant.backend import DENSE, SPARSE, Found, Layout, NewPoint, found
 from astrocyte_qdrant.conditions import AnyOf, Between, Condition, Equals, IsNull
+from astrocyte_qdrant.payloads import IndexKind
 from astrocyte_qdrant.sparse import Sparse
 
 _INDEX_TYPES: dict[IndexKind, edge.PayloadSchemaType] = {
@@ -52,7 +53,7 @@ class EdgeBackend:
 
     async def create(self, layout: Layout, dense_size: int | None) -> None:
         sparse = {SPARSE: edge.EdgeSparseVectorParams(modifier=edge.Modifier.Idf)} if layout.sparse else None
-        dense = {} if dense_size is None else {DENSE: edge.EdgeVectorParams(size=dense_size, distance=edge.Distance.Cosine)}
+        dense = {} if dense_size is None else {DENSE: _dense_params(dense_size)}
         self._path.mkdir(parents=True, exist_ok=True)
         shard = edge.EdgeShard.create(str(self._path), edge.EdgeConfig(vectors=dense, sparse_vectors=sparse))
         shard.update(edge.UpdateOperation.create_field_index("bank_id", edge.KeywordIndexParams(is_tenant=True)))
@@ -91,7 +92,7 @@ class EdgeBackend:
         request = edge.QueryRequest(
             limit=limit, offset=offset, filter=_filter(conditions), with_payload=True, with_vector=[DENSE]
         )
-        return [_found(point) for point in self._shard.query(request)]
+        return [found(point.payload, point.vector, point.score) for point in self._shard.query(request)]
 
     async def nearest(
         self, queries: Sequence[list[float]], conditions: Sequence[Condition], limit: int
@@ -106,18 +107,20 @@ class EdgeBackend:
             for query in queries
         ]
         if len(requests) == 1:
-            return [[_found(point) for point in self._shard.query(requests[0])]]
+            return [[found(point.payload, point.vector, point.score) for point in self._shard.query(requests[0])]]
         batches = self._shard.query_batch(edge.QueryBatchRequest(requests))
-        return [[_found(point) for point in batch] for batch in batches]
+        return [[found(point.payload, point.vector, point.score) for point in batch] for batch in batches]
 
     async def matching(self, query: Sparse, conditions: Sequence[Condition], limit: int) -> list[Found]:
         if self._shard is None:
             return []
         request = edge.QueryRequest(
-            limit=limit, query=edge.Query.Nearest(_sparse(query), using=SPARSE), filter=_filter(conditions),
+            limit=limit,
+            query=edge.Query.Nearest(_sparse(query), using=SPARSE),
+            filter=_filter(conditions),
             with_payload=True,
         )
-        return [_found(point) for point in self._shard.query(request)]
+        return [found(point.payload, point.vector, point.score) for point in self._shard.query(request)]
 
     async def fused(
         self,
@@ -137,9 +140,10 @@ class EdgeBackend:
             edge.Prefetch(limit=fetch, query=edge.Query.Nearest(dense, using=DENSE), filter=query_filter),
             edge.Prefetch(limit=fetch, query=edge.Query.Nearest(_sparse(sparse), using=SPARSE), filter=query_filter),
         ]
-        fusion = edge.Fusion.Rrf(k=rrf_k, weights=None if weights[0] == weights[1] else list(weights))
+        # QueryRequest takes a Fusion.Rrf as its query, though the package's stub leaves it out of the union
+        fusion: Any = edge.Fusion.Rrf(k=rrf_k, weights=None if weights[0] == weights[1] else list(weights))
         request = edge.QueryRequest(limit=limit, prefetches=prefetches, query=fusion, with_payload=True)
-        return [_found(point) for point in self._shard.query(request)]
+        return [found(point.payload, point.vector, point.score) for point in self._shard.query(request)]
 
     async def optimize(self) -> None:
         """Build the HNSW and payload indexes after a bulk load (searches are exact until then)."""
@@ -164,13 +168,19 @@ class EdgeBackend:
     def _stored_dense_size(shard: edge.EdgeShard) -> int | None:
         try:
             records, _ = shard.scroll(
-                edge.ScrollRequest(limit=1, filter=edge.Filter(must=[edge.HasVectorCondition(DENSE)]), with_vector=[DENSE])
+                edge.ScrollRequest(
+                    limit=1, filter=edge.Filter(must=[edge.HasVectorCondition(DENSE)]), with_vector=[DENSE]
+                )
             )
         except Exception:  # the shard has no dense vector at all
             return None
         vectors = records[0].vector if records else None
         dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
         return len(dense) if isinstance(dense, list) else None
+
+
+def _dense_params(size: int) -> edge.EdgeVectorParams:
+    return edge.EdgeVectorParams(size=size, distance=edge.Distance.Cosine)
 
 
 def _flush_and_close(shard: edge.EdgeShard) -> None:
@@ -189,12 +199,6 @@ def _point(point: NewPoint) -> edge.Point:
     if point.sparse is not None:
         vectors[SPARSE] = _sparse(point.sparse)
     return edge.Point(point.point_id, vectors, point.payload)
-
-
-def _found(point: edge.ScoredPoint) -> Found:
-    vectors = point.vector
-    dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
-    return Found(point.payload or {}, dense if isinstance(dense, list) else None, point.score)
 
 
 def _filter(conditions: Sequence[Condition]) -> edge.Filter:

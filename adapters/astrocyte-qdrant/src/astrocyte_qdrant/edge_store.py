@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from astrocyte.errors import ConfigError, Problem
-
 from astrocyte_qdrant.documents import QdrantDocuments
 from astrocyte_qdrant.edge_backend import EdgeBackend
 from astrocyte_qdrant.sparse import DEFAULT_AVERAGE_LENGTH

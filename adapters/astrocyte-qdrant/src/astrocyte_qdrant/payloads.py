@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from astrocyte.types import Document, DocumentHit, Metadata, MetadataValue, VectorHit, VectorItem
 
@@ -38,8 +38,15 @@ LAYER = "memory_layer"
 CHUNK = "chunk_id"
 
 #: Payload indexes besides the bank's (a tenant index in both collections): what filters read.
-DOCUMENT_INDEXES = {TAGS: "keyword"}
-VECTOR_INDEXES = {TAGS: "keyword", FACT_TYPE: "keyword", OCCURRED_US: "integer", RETAINED_US: "integer"}
+IndexKind = Literal["keyword", "integer"]
+
+DOCUMENT_INDEXES: dict[str, IndexKind] = {TAGS: "keyword"}
+VECTOR_INDEXES: dict[str, IndexKind] = {
+    TAGS: "keyword",
+    FACT_TYPE: "keyword",
+    OCCURRED_US: "integer",
+    RETAINED_US: "integer",
+}
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

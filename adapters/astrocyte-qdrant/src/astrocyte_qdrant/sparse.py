@@ -45,9 +45,10 @@ def document_vector(text: str, average_length: float = DEFAULT_AVERAGE_LENGTH) -
     if not found:
         return Sparse([], [])
     norm = K1 * (1 - B + B * len(found) / average_length)
-    weights: Counter[int] = Counter()
+    weights: dict[int, float] = {}
     for word, frequency in Counter(found).items():
-        weights[term_index(word)] += frequency * (K1 + 1) / (frequency + norm)
+        index = term_index(word)
+        weights[index] = weights.get(index, 0.0) + frequency * (K1 + 1) / (frequency + norm)
     ordered = sorted(weights.items())
     return Sparse([index for index, _ in ordered], [weight for _, weight in ordered])
 

@@ -16,7 +16,6 @@ from typing import ClassVar
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_vector
-
 from astrocyte_qdrant import conditions, payloads, sparse
 from astrocyte_qdrant.backend import Backend, Found, Layout, NewPoint
 from astrocyte_qdrant.collection import Collection
