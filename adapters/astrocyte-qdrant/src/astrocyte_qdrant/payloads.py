@@ -17,8 +17,10 @@ numbers so that a range can match 1 and 1.0 alike.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from astrocyte.types import Document, DocumentHit, Metadata, MetadataValue, VectorHit, VectorItem
@@ -54,10 +56,15 @@ _NAMESPACE = uuid.UUID("5f0e4f7c-6a7b-4f38-9d1e-3c1a6a0b2d91")
 
 
 def point_id(bank_id: str, item_id: str) -> str:
-    """The point of ``item_id`` in ``bank_id``: 96 bits from the id, 32 from the bank."""
-    by_id = uuid.uuid5(_NAMESPACE, item_id).bytes[:12]
-    by_bank = uuid.uuid5(_NAMESPACE, bank_id).bytes[:4]
-    return str(uuid.UUID(bytes=by_id + by_bank))
+    """The point of ``item_id`` in ``bank_id``: 96 bits from the id, 32 from the bank (SHA-1 of the
+    name in a namespace, as a UUIDv5 is, without building the two intermediate UUIDs)."""
+    by_id = hashlib.sha1(_NAMESPACE.bytes + item_id.encode(), usedforsecurity=False).digest()[:12]
+    return str(uuid.UUID(bytes=by_id + _bank_bits(bank_id)))
+
+
+@lru_cache(maxsize=4096)
+def _bank_bits(bank_id: str) -> bytes:
+    return hashlib.sha1(_NAMESPACE.bytes + bank_id.encode(), usedforsecurity=False).digest()[:4]
 
 
 def microseconds(moment: datetime) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from astrocyte.bm25 import K1, B
 from astrocyte.text import words
@@ -34,6 +35,7 @@ class Sparse:
         return bool(self.indices)
 
 
+@lru_cache(maxsize=262_144)
 def term_index(word: str) -> int:
     """The dimension of ``word``: the first 32 bits of its BLAKE2b digest, the same in every process."""
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")

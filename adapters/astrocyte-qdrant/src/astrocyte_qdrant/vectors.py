@@ -3,8 +3,9 @@
 One collection holds every bank; each point is one memory: a named dense vector (cosine), its
 payload, and with ``hybrid`` also the BM25 sparse vector of its text, so that one Qdrant query can
 prefetch both rankings and fuse them (:meth:`QdrantVectors.search_hybrid`, declared as the
-``hybrid_search`` capability). Every filter is pushed into the Qdrant query. Vectors are normalised
-here, so Qdrant stores and returns unit vectors; scores are its cosine similarity clamped to [0, 1].
+``hybrid_search`` capability). Every filter is pushed into the Qdrant query. Qdrant normalises
+cosine vectors on the way in, so it returns unit vectors; scores are its cosine similarity clamped
+to [0, 1].
 """
 
 from __future__ import annotations
@@ -70,13 +71,14 @@ class QdrantVectors:
         if not items:
             return []
         dimensions = batch_dimensions(items, await self._collection.dimensions())
-        unit = unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+        # refuses NaN, infinity and non-numbers for the whole batch; Qdrant normalises cosine vectors itself
+        unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
         written_at = datetime.now(UTC)
         points: dict[str, NewPoint] = {}  # the last item of an id wins, as in any upsert
-        for item, row in zip(items, unit.tolist(), strict=True):
+        for item in items:
             text_vector = sparse.document_vector(item.text, self._average_length) if self._hybrid else None
             point_id = payloads.point_id(item.bank_id, item.id)
-            points[point_id] = NewPoint(point_id, payloads.vector_payload(item, written_at), row, text_vector)
+            points[point_id] = NewPoint(point_id, payloads.vector_payload(item, written_at), item.vector, text_vector)
         await self._collection.ready(dimensions)
         batch = list(points.values())
         for start in range(0, len(batch), self._batch_size):
