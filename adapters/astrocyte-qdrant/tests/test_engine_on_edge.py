@@ -61,4 +61,29 @@ async def test_the_engine_runs_on_edge(engine: Astrocyte) -> None:
     assert await providers[ProviderKind.VECTOR_STORE].count_vectors("alice") == 1
 
 
+async def test_recall_asks_a_hybrid_shard_once_for_both_legs(tmp_path: Path) -> None:
+    """With ``hybrid: true`` the semantic and keyword legs become one prefetch + fusion query on the
+    vector shard; the graph leg still runs beside it and the engine fuses the two."""
+    config = edge_config(tmp_path)
+    config["vector_store_config"]["hybrid"] = True
+    async with Astrocyte.from_config_dict(config) as engine:
+        await engine.retain_many(
+            [
+                "Alice keeps bees on the roof of the library.",
+                "The library closes at nine on Fridays.",
+                "Bob repairs bicycles in his garage.",
+            ],
+            "town",
+        )
+        result = await engine.recall("When does the library close?", "town", limit=3)
+        assert result.trace is not None
+        assert result.trace.strategies_used[0] == "hybrid"
+        assert "semantic" not in result.trace.strategies_used
+        assert "keyword" not in result.trace.strategies_used
+        assert result.hits[0].text == "The library closes at nine on Fridays."
+        assert result.hits[0].strategies["hybrid"] == 1
+        tagged = await engine.recall("bicycles", "town", tags=["nothing-has-this"])
+        assert tagged.hits == []
+
+
 globals().update(scenarios())

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from astrocyte.errors import CapabilityNotSupported
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_vector
@@ -133,7 +134,9 @@ class QdrantVectors:
         check_positive_int(limit, "limit")
         check_positive_int(rrf_k, "rrf_k")
         if not self._hybrid:
-            raise RuntimeError("search_hybrid needs a store created with hybrid=True")
+            raise CapabilityNotSupported(
+                "search_hybrid needs the text of every memory indexed: configure the vector store with hybrid: true"
+            )
         await self._check_query_size(vector)
         if not await self._collection.exists():
             return []
