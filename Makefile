@@ -43,6 +43,7 @@ pytest: sync-dev
 bench: sync
 	$(RUN) --no-dev astrocyte bench engine --report reports/bench-engine.json
 	$(RUN) --no-dev astrocyte bench embedding --report reports/bench-embedding.json
+	$(RUN) python -m astrocyte_qdrant.bench --report reports/bench-qdrant-edge.json
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

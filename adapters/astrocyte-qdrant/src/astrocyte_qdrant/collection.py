@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from astrocyte.errors import ConfigError, Problem
 from astrocyte.stores.arguments import checked_ids
 from astrocyte.types import HealthStatus
-from astrocyte.validation import check_bank_id
+from astrocyte.validation import check_bank_id, check_positive_int
 from astrocyte_qdrant import conditions, payloads
-from astrocyte_qdrant.backend import Backend, Layout
+from astrocyte_qdrant.backend import Backend, Layout, NewPoint
 
 
 class Collection:
     """A backend plus its layout; creates the collection (or shard) the first time it is written."""
 
-    def __init__(self, backend: Backend, layout: Layout, *, dimensions: int | None = None) -> None:
+    def __init__(self, backend: Backend, layout: Layout, *, batch_size: int, dimensions: int | None = None) -> None:
         self.backend = backend
+        self._batch_size = check_positive_int(batch_size, "batch_size")
         self._layout = layout
         self._configured = dimensions
         self._size: int | None = None
@@ -67,6 +69,11 @@ class Collection:
                 await self.backend.add_dense(dense_size)
             self._size, self._size_read = dense_size if dense_size is not None else self._size, True
             self._exists = True
+
+    async def write(self, points: Sequence[NewPoint]) -> None:
+        """Upsert ``points`` in requests of ``batch_size`` (call :meth:`ready` first)."""
+        for start in range(0, len(points), self._batch_size):
+            await self.backend.upsert(points[start : start + self._batch_size])
 
     async def remove(self, ids: list[str], bank_id: str, field: str) -> int:
         """Delete the ids found in ``bank_id``; returns how many there were."""

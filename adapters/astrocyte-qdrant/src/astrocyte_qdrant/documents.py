@@ -31,8 +31,8 @@ class QdrantDocuments:
         batch_size: int = DEFAULT_BATCH_SIZE,
         average_length: float = sparse.DEFAULT_AVERAGE_LENGTH,
     ) -> None:
-        self._collection = Collection(backend, Layout(sparse=True, indexes=payloads.DOCUMENT_INDEXES))
-        self._batch_size = check_positive_int(batch_size, "batch_size")
+        layout = Layout(sparse=True, indexes=payloads.DOCUMENT_INDEXES)
+        self._collection = Collection(backend, layout, batch_size=batch_size)
         self._average_length = average_length
 
     @property
@@ -57,9 +57,7 @@ class QdrantDocuments:
             text_vector = sparse.document_vector(document.text, self._average_length)
             points[point_id] = NewPoint(point_id, payloads.document_payload(document, bank_id), sparse=text_vector)
         await self._collection.ready()
-        batch = list(points.values())
-        for start in range(0, len(batch), self._batch_size):
-            await self.backend.upsert(batch[start : start + self._batch_size])
+        await self._collection.write(list(points.values()))
         return [document.id for document in documents]
 
     async def search_fulltext(

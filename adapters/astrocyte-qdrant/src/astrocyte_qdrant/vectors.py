@@ -48,10 +48,9 @@ class QdrantVectors:
     ) -> None:
         configured = None if dimensions is None else check_positive_int(dimensions, "dimensions")
         layout = Layout(sparse=hybrid, indexes=payloads.VECTOR_INDEXES)
-        self._collection = Collection(backend, layout, dimensions=configured)
+        self._collection = Collection(backend, layout, batch_size=batch_size, dimensions=configured)
         self._hybrid = hybrid
         self._exact = exact
-        self._batch_size = check_positive_int(batch_size, "batch_size")
         self._average_length = average_length
 
     @property
@@ -81,9 +80,7 @@ class QdrantVectors:
             point_id = payloads.point_id(item.bank_id, item.id)
             points[point_id] = NewPoint(point_id, payloads.vector_payload(item, written_at), item.vector, text_vector)
         await self._collection.ready(dimensions)
-        batch = list(points.values())
-        for start in range(0, len(batch), self._batch_size):
-            await self.backend.upsert(batch[start : start + self._batch_size])
+        await self._collection.write(list(points.values()))
         return [item.id for item in items]
 
     async def search_similar(
