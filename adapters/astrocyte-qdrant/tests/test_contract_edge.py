@@ -1,9 +1,14 @@
-"""The VectorStore and DocumentStore contracts on Qdrant Edge, the engine in process."""
+"""The VectorStore and DocumentStore contracts on Qdrant Edge, the engine in process.
+
+Each class shares one shard between its scenarios, as a long-lived deployment does (the suites
+write to banks of their own); creating a shard with its payload indexes per scenario cost most of
+the run time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+import asyncio
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,30 +18,45 @@ from astrocyte_qdrant.edge_store import QdrantEdgeDocumentStore, QdrantEdgeVecto
 
 
 class TestEdgeVectors(VectorStoreContract):
-    """A fresh shard per scenario, its dimension fixed by the first write."""
+    """One shard whose dimension the first write fixes."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantEdgeVectorStore]:
+        store = QdrantEdgeVectorStore(str(tmp_path_factory.mktemp("edge")))
+        yield store
+        asyncio.run(store.close())
 
     @pytest.fixture
-    async def store(self, tmp_path: Path) -> AsyncIterator[QdrantEdgeVectorStore]:
-        store = QdrantEdgeVectorStore(str(tmp_path))
-        yield store
-        await store.close()
+    def store(self, shared_store: QdrantEdgeVectorStore) -> QdrantEdgeVectorStore:
+        return shared_store
 
 
 class TestEdgeHybridVectors(VectorStoreContract):
-    """A shard with a configured dimension whose points also carry their text's sparse vector."""
+    """One shard with a configured dimension whose points also carry their text's sparse vector."""
 
     dimensions = 12
 
-    @pytest.fixture
-    async def store(self, tmp_path: Path) -> AsyncIterator[QdrantEdgeVectorStore]:
-        store = QdrantEdgeVectorStore(str(tmp_path), dimensions=12, hybrid=True)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantEdgeVectorStore]:
+        store = QdrantEdgeVectorStore(str(tmp_path_factory.mktemp("edge")), dimensions=12, hybrid=True)
         yield store
-        await store.close()
+        asyncio.run(store.close())
+
+    @pytest.fixture
+    def store(self, shared_store: QdrantEdgeVectorStore) -> QdrantEdgeVectorStore:
+        return shared_store
 
 
 class TestEdgeDocuments(DocumentStoreContract):
-    @pytest.fixture
-    async def store(self, tmp_path: Path) -> AsyncIterator[QdrantEdgeDocumentStore]:
-        store = QdrantEdgeDocumentStore(str(tmp_path))
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantEdgeDocumentStore]:
+        store = QdrantEdgeDocumentStore(str(tmp_path_factory.mktemp("edge")))
         yield store
-        await store.close()
+        asyncio.run(store.close())
+
+    @pytest.fixture
+    def store(self, shared_store: QdrantEdgeDocumentStore) -> QdrantEdgeDocumentStore:
+        return shared_store

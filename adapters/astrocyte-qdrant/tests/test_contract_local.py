@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -23,15 +23,20 @@ class TestInMemoryVectors(VectorStoreContract):
 
 
 class TestOnDiskHybridVectors(VectorStoreContract):
-    """Local mode on a directory, dimension configured, texts indexed for hybrid search too."""
+    """Local mode on one directory for every scenario, dimension configured, texts indexed for hybrid search too."""
 
     dimensions = 12
 
-    @pytest.fixture
-    async def store(self, tmp_path: Path) -> AsyncIterator[QdrantVectorStore]:
-        store = QdrantVectorStore(path=str(tmp_path / "qdrant"), dimensions=12, hybrid=True)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantVectorStore]:
+        store = QdrantVectorStore(path=str(tmp_path_factory.mktemp("qdrant")), dimensions=12, hybrid=True)
         yield store
-        await store.close()
+        asyncio.run(store.close())
+
+    @pytest.fixture
+    def store(self, shared_store: QdrantVectorStore) -> QdrantVectorStore:
+        return shared_store
 
 
 class TestInMemoryDocuments(DocumentStoreContract):
@@ -43,8 +48,15 @@ class TestInMemoryDocuments(DocumentStoreContract):
 
 
 class TestOnDiskDocuments(DocumentStoreContract):
-    @pytest.fixture
-    async def store(self, tmp_path: Path) -> AsyncIterator[QdrantDocumentStore]:
-        store = QdrantDocumentStore(path=str(tmp_path / "qdrant"))
+    """Local mode on one directory for every scenario."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantDocumentStore]:
+        store = QdrantDocumentStore(path=str(tmp_path_factory.mktemp("qdrant")))
         yield store
-        await store.close()
+        asyncio.run(store.close())
+
+    @pytest.fixture
+    def store(self, shared_store: QdrantDocumentStore) -> QdrantDocumentStore:
+        return shared_store

@@ -80,8 +80,9 @@ async def test_recall_asks_a_hybrid_shard_once_for_both_legs(tmp_path: Path) -> 
         assert result.trace.strategies_used[0] == "hybrid"
         assert "semantic" not in result.trace.strategies_used
         assert "keyword" not in result.trace.strategies_used
-        assert result.hits[0].text == "The library closes at nine on Fridays."
-        assert result.hits[0].strategies["hybrid"] == 1
+        library = {"The library closes at nine on Fridays.", "Alice keeps bees on the roof of the library."}
+        assert {hit.text for hit in result.hits[:2]} == library
+        assert sorted(hit.strategies["hybrid"] for hit in result.hits[:2]) == [1, 2]
         tagged = await engine.recall("bicycles", "town", tags=["nothing-has-this"])
         assert tagged.hits == []
 
