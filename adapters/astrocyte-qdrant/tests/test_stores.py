@@ -82,6 +82,8 @@ async def test_data_and_dimension_survive_reopening(open_vectors: OpenVectors) -
     mismatched = open_vectors(dimensions=8)
     with pytest.raises(ConfigError, match="dimensions"):
         await mismatched.search_similar([1.0] * 8, "home")
+    with pytest.raises(ConfigError, match="dimensions"):
+        await mismatched.store_vectors([VectorItem(id="eight", bank_id="home", vector=[1.0] * 8, text="eight")])
     await mismatched.close()
 
 

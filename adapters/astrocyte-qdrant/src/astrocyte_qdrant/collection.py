@@ -45,17 +45,17 @@ class Collection:
         if not self._size_read:
             self._size = await self.backend.dense_size()
             self._size_read = True
-            if self._configured is not None and self._size is not None and self._size != self._configured:
-                raise ConfigError(
-                    f"{self.backend.name} holds vectors of {self._size} dimensions",
-                    [
-                        Problem(
-                            "vector_store_config.dimensions",
-                            f"is {self._configured}; use {self._size}, "
-                            f"or another collection for {self._configured}-d vectors",
-                        )
-                    ],
-                )
+        if self._configured is not None and self._size is not None and self._size != self._configured:
+            raise ConfigError(
+                f"{self.backend.name} holds vectors of {self._size} dimensions",
+                [
+                    Problem(
+                        "vector_store_config.dimensions",
+                        f"is {self._configured}; use {self._size}, "
+                        f"or another collection for {self._configured}-d vectors",
+                    )
+                ],
+            )
         return self._size if self._size is not None else self._configured
 
     async def ready(self, dense_size: int | None = None) -> None:
