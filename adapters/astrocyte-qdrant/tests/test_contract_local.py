@@ -1,15 +1,18 @@
-"""The VectorStore and DocumentStore contracts on qdrant-client's local mode, in memory and on disk."""
+"""The VectorStore and DocumentStore contracts on qdrant-client's local mode: a fresh ``:memory:``
+collection per scenario, and one directory shared by a class's scenarios (see :mod:`shared_store`)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from astrocyte.testing.contracts.document_store import DocumentStoreContract
 from astrocyte.testing.contracts.vector_store import VectorStoreContract
 from astrocyte_qdrant.client_store import MEMORY, QdrantDocumentStore, QdrantVectorStore
+
+from .shared_store import SharedStore
 
 
 class TestInMemoryVectors(VectorStoreContract):
@@ -22,21 +25,14 @@ class TestInMemoryVectors(VectorStoreContract):
         await store.close()
 
 
-class TestOnDiskHybridVectors(VectorStoreContract):
-    """Local mode on one directory for every scenario, dimension configured, texts indexed for hybrid search too."""
+class TestOnDiskHybridVectors(SharedStore, VectorStoreContract):
+    """Local mode on a directory, dimension configured, texts indexed for hybrid search too."""
 
     dimensions = 12
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantVectorStore]:
-        store = QdrantVectorStore(path=str(tmp_path_factory.mktemp("qdrant")), dimensions=12, hybrid=True)
-        yield store
-        asyncio.run(store.close())
-
-    @pytest.fixture
-    def store(self, shared_store: QdrantVectorStore) -> QdrantVectorStore:
-        return shared_store
+    @staticmethod
+    def open(folder: Path) -> QdrantVectorStore:
+        return QdrantVectorStore(path=str(folder), dimensions=12, hybrid=True)
 
 
 class TestInMemoryDocuments(DocumentStoreContract):
@@ -47,16 +43,7 @@ class TestInMemoryDocuments(DocumentStoreContract):
         await store.close()
 
 
-class TestOnDiskDocuments(DocumentStoreContract):
-    """Local mode on one directory for every scenario."""
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared_store(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QdrantDocumentStore]:
-        store = QdrantDocumentStore(path=str(tmp_path_factory.mktemp("qdrant")))
-        yield store
-        asyncio.run(store.close())
-
-    @pytest.fixture
-    def store(self, shared_store: QdrantDocumentStore) -> QdrantDocumentStore:
-        return shared_store
+class TestOnDiskDocuments(SharedStore, DocumentStoreContract):
+    @staticmethod
+    def open(folder: Path) -> QdrantDocumentStore:
+        return QdrantDocumentStore(path=str(folder))
