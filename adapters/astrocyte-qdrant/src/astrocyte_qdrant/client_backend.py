@@ -8,6 +8,7 @@ payload indexes are not created there, because local mode has none (it warns tha
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +38,7 @@ _LOCAL: dict[str, _SharedClient] = {}
 
 
 def shared_local(path: str) -> AsyncQdrantClient:
-    """The process's local-mode client of ``path`` (a fresh one for ``":memory:"``)."""
+    """The process's local-mode client of ``path`` (absolute; a fresh client for ``":memory:"``)."""
     if path == MEMORY:
         return AsyncQdrantClient(location=MEMORY)
     shared = _LOCAL.get(path)
@@ -92,8 +93,14 @@ class ClientBackend:
             await self._client.create_payload_index(self._collection, field, _INDEX_TYPES[kind])
 
     async def add_dense(self, size: int) -> None:
-        raise RuntimeError(  # collections are created with their dense vector when the store has one
-            f"collection {self._collection!r} has no dense vector named {DENSE!r}; it was not created by a vector store"
+        # a vector store creates its collection with the dense vector, so this one belongs to something else
+        raise ConfigError(
+            f"collection {self._collection!r} has no dense vector named {DENSE!r}",
+            [
+                Problem(
+                    "vector_store_config.collection", "names a collection a vector store did not create; use another"
+                )
+            ],
         )
 
     async def upsert(self, points: Sequence[NewPoint]) -> None:
@@ -229,6 +236,7 @@ def connect(
         client = AsyncQdrantClient(url=url, api_key=api_key, timeout=None if timeout is None else int(timeout))
         return ClientBackend(client, collection, local_path=None, name=f"Qdrant at {url}, collection {collection!r}")
     assert path is not None
+    key = path if path == MEMORY else os.path.abspath(path)
     return ClientBackend(
-        shared_local(path), collection, local_path=path, name=f"Qdrant local mode at {path}, collection {collection!r}"
+        shared_local(key), collection, local_path=key, name=f"Qdrant local mode at {path}, collection {collection!r}"
     )
