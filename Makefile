@@ -48,6 +48,7 @@ bench: sync
 	@if [ -f "$(LOCOMO_DATA)" ]; then \
 		$(RUN) --no-dev astrocyte bench locomo --data "$(LOCOMO_DATA)" --report reports/bench-locomo.json; \
 	else echo "bench locomo skipped: no file at $(LOCOMO_DATA) (set LOCOMO_DATA=path to a LoCoMo-format JSON)"; fi
+	$(RUN) python -m astrocyte_qdrant.bench --report reports/bench-qdrant-edge.json
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

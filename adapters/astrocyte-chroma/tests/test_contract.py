@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from astrocyte_chroma import ChromaVectorStore
 
 from astrocyte.testing.contracts import VectorStoreContract
+from astrocyte_chroma import ChromaVectorStore
 
 
 class TestChromaVectorStore(VectorStoreContract):

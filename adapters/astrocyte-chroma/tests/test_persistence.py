@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from astrocyte_chroma import ChromaVectorStore
 
 from astrocyte.errors import ValidationError
 from astrocyte.types import VectorItem
+from astrocyte_chroma import ChromaVectorStore
 
 WRITER = """
 import asyncio, sys

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from astrocyte_tantivy import TantivyDocumentStore
 
 from astrocyte.testing.contracts import DocumentStoreContract
+from astrocyte_tantivy import TantivyDocumentStore
 
 
 class TestTantivyDocumentStore(DocumentStoreContract):

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from astrocyte_tantivy import TantivyDocumentStore
 
 from astrocyte.types import DocumentFilters
+from astrocyte_tantivy import TantivyDocumentStore
 
 WRITER = """
 import asyncio, sys

@@ -571,7 +571,11 @@ class VectorStoreCapabilities:
     ``search_similar`` would return, computed in one pass (the engine's near-duplicate check).
     ``transactional`` (here and on the document and graph capabilities) announces
     :class:`astrocyte.spi.TransactionalStore`: stores sharing a ``transaction_key`` can make one
-    retain land whole or not at all.
+    retain land whole or not at all. ``hybrid_search`` announces the optional ``search_hybrid(query_vector,
+    query, bank_id, limit=10, filters=None, *, semantic_weight=1.0, keyword_weight=1.0, rrf_k=60) ->
+    list[VectorHit]``: the store ranks its own items' text by keyword too and fuses both rankings by
+    weighted reciprocal rank in one round trip, best first, ``score`` being the fused score; recall
+    then runs it in place of its semantic and keyword legs (:mod:`astrocyte.pipeline.hybrid`).
     """
 
     filter_tags: bool = True
@@ -587,6 +591,7 @@ class VectorStoreCapabilities:
     count: bool = False
     batch_search: bool = False
     transactional: bool = False
+    hybrid_search: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ merged by fused rank (:func:`astrocyte.pipeline.fusion.merge_banks`). The result
 ``limit`` hits, then to ``max_tokens`` by the estimate of :mod:`astrocyte.pipeline.tokens`: hits are
 kept in order while their texts fit, and the first that does not fit ends the list.
 
+A vector store that declares ``hybrid_search`` answers the semantic and keyword legs in one query
+(:mod:`astrocyte.pipeline.hybrid`).
+
 The trace lists the strategies that ran, each one's candidates (after filtering, summed over banks)
 and milliseconds (the slowest bank's; the semantic leg includes embedding the query), the total of
 distinct fused candidates, the fusion method and the whole call's latency.
@@ -19,7 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from astrocyte.pipeline import strategies
+from astrocyte.pipeline import hybrid, strategies
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.fusion import fuse, merge_banks
@@ -95,9 +98,12 @@ async def _recall_bank(
     weights = ctx.settings.recall.weights
     fetch = limit * ctx.settings.recall.candidate_multiplier
     runs = []
-    if query_vector is not None:
+    in_store = query_vector is not None and hybrid.replaces_semantic_and_keyword(ctx)
+    if query_vector is not None and in_store:
+        runs.append(hybrid.hybrid(ctx, query, query_vector, bank_id, fetch, filters))
+    elif query_vector is not None:
         runs.append(strategies.semantic(ctx, query_vector, bank_id, fetch, filters))
-    if weights.keyword > 0 and ctx.documents is not None:
+    if weights.keyword > 0 and ctx.documents is not None and not in_store:
         runs.append(strategies.keyword(ctx, query, bank_id, fetch, filters))
     if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
         runs.append(strategies.graph(ctx, query, bank_id, fetch, filters))
@@ -106,6 +112,7 @@ async def _recall_bank(
         strategies.SEMANTIC: weights.semantic,
         strategies.KEYWORD: weights.keyword,
         strategies.GRAPH: weights.graph,
+        hybrid.HYBRID: hybrid.weight(ctx),
     }
     settings = ctx.settings.recall
     if settings.fusion == "scores":
@@ -131,7 +138,7 @@ def _within_budget(hits: list[MemoryHit], max_tokens: int | None) -> list[Memory
 def _slowest(legs: list[Leg], embedding_ms: float) -> dict[str, float]:
     timings: dict[str, float] = {}
     for leg in legs:
-        spent = leg.milliseconds + (embedding_ms if leg.name == strategies.SEMANTIC else 0.0)
+        spent = leg.milliseconds + (embedding_ms if leg.name in (strategies.SEMANTIC, hybrid.HYBRID) else 0.0)
         timings[leg.name] = max(timings.get(leg.name, 0.0), spent)
     return timings
 

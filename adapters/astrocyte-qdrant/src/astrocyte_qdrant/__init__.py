@@ -1,0 +1,1 @@
+"""Qdrant stores for Astrocyte."""
