@@ -7,6 +7,7 @@ and so transactions: ``transaction_key`` and ``transaction`` are
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import ClassVar
 
@@ -80,3 +81,10 @@ class PostgresStore:
 def affected(status: str) -> int:
     """The row count of a command status such as ``DELETE 3``."""
     return int(status.rsplit(" ", 1)[-1])
+
+
+def only_bank(bank_ids: Iterable[str]) -> str | None:
+    """The one bank a batch writes into, or ``None`` when it spans several (row-level security then
+    needs one call per bank, since a transaction names one bank)."""
+    distinct = set(bank_ids)
+    return distinct.pop() if len(distinct) == 1 else None

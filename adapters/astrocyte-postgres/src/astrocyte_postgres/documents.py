@@ -1,11 +1,16 @@
-"""The PostgreSQL :class:`~astrocyte.spi.DocumentStore`: ``tsvector`` + GIN, ranked by ``ts_rank_cd``.
+"""The PostgreSQL :class:`~astrocyte.spi.DocumentStore`: ``tsvector`` + GIN, ranked by BM25 in SQL.
 
 The search vector is ``to_tsvector(text_search_config, text)``, written with the row. The default
 configuration, ``simple``, folds case and does no stemming, so a word matches itself only, as in
 the in-memory and SQLite stores; a language configuration (``english``, ...) adds stemming and
-stop words. A user's query is never handed to PostgreSQL as query syntax: it is cut into words,
-each quoted as a lexeme and joined with ``|`` (OR), so quotes, operators and punctuation are only
-separators. ``ts_rank_cd`` (cover density) is >= 0, higher is better.
+stop words. A user's query is never handed to PostgreSQL as query syntax: its words are run
+through ``to_tsvector`` like a document and the resulting lexemes are OR-ed, so quotes, operators
+and punctuation are only separators.
+
+Ranking is Okapi BM25 (k1 = 1.2, b = 0.75): PostgreSQL's own ``ts_rank_cd`` has no inverse
+document frequency, so a rare word would weigh no more than a common one. Term frequencies come
+from the tsvector's positions; the bank's document count and total length are kept per bank in
+``document_banks`` by every write; document frequencies are GIN lookups, one per query word.
 """
 
 from __future__ import annotations
@@ -20,17 +25,74 @@ from astrocyte.stores.arguments import check_documents
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_positive_int
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
-from astrocyte_postgres._store_base import PostgresStore, affected
+from astrocyte_postgres._store_base import PostgresStore
 
 _WORD = re.compile(r"\w+")
+_K1 = 1.2
+_B = 0.75
 
+# $1 bank, $2 config, $3.. columns. Returns each written row's length, and the length it replaced.
 _UPSERT = """
-INSERT INTO documents (bank_id, id, text, metadata, tags, search)
-SELECT $1, i, t, m::jsonb, CASE WHEN g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(g::jsonb)) END,
-       to_tsvector($2::regconfig, t)
-FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(i, t, m, g)
-ON CONFLICT (bank_id, id) DO UPDATE SET
-    text = excluded.text, metadata = excluded.metadata, tags = excluded.tags, search = excluded.search
+WITH batch AS (
+    SELECT u.i, u.t, u.m::jsonb AS m,
+           CASE WHEN u.g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.g::jsonb)) END AS g,
+           v.search, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(v.search)) AS length
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(i, t, m, g)
+    CROSS JOIN LATERAL (SELECT to_tsvector($2::regconfig, u.t) AS search) AS v
+),
+replaced AS (
+    SELECT id, length FROM documents WHERE bank_id = $1 AND id = ANY($3::text[]) FOR UPDATE
+),
+written AS (
+    INSERT INTO documents (bank_id, id, text, metadata, tags, search, length)
+    SELECT $1, i, t, m, g, search, length FROM batch
+    ON CONFLICT (bank_id, id) DO UPDATE SET
+        text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
+        search = excluded.search, length = excluded.length
+    RETURNING length
+)
+INSERT INTO document_banks (bank_id, documents, total_length)
+SELECT $1, (SELECT count(*) FROM written) - (SELECT count(*) FROM replaced),
+       (SELECT coalesce(sum(length), 0) FROM written) - (SELECT coalesce(sum(length), 0) FROM replaced)
+ON CONFLICT (bank_id) DO UPDATE SET
+    documents = document_banks.documents + excluded.documents,
+    total_length = document_banks.total_length + excluded.total_length
+"""
+
+_SHRINK = """
+WITH gone AS (DELETE FROM documents WHERE bank_id = $1 AND id = ANY($2::text[]) RETURNING length)
+UPDATE document_banks SET documents = documents - (SELECT count(*) FROM gone),
+                          total_length = total_length - (SELECT coalesce(sum(length), 0) FROM gone)
+WHERE bank_id = $1
+RETURNING (SELECT count(*) FROM gone)
+"""
+
+# $1 config, $2 words, $3 bank, $4 limit, then the filters' parameters.
+_SEARCH = f"""
+WITH terms AS (
+    SELECT lexeme, ('''' || replace(lexeme, '''', '''''') || '''')::tsquery AS query
+    FROM unnest(to_tsvector($1::regconfig, $2))
+),
+bank AS (
+    SELECT documents, greatest(total_length::float8 / greatest(documents, 1), 1) AS average_length
+    FROM document_banks WHERE bank_id = $3
+),
+weights AS (
+    SELECT terms.lexeme, ln(1 + (bank.documents - frequency.n + 0.5) / (frequency.n + 0.5)) AS idf
+    FROM terms CROSS JOIN bank
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM documents WHERE bank_id = $3 AND search @@ terms.query
+    ) AS frequency
+),
+any_term AS (SELECT string_agg(query::text, ' | ')::tsquery AS query FROM terms)
+SELECT d.id, d.text, d.metadata, d.tags,
+       (SELECT sum(weights.idf * cardinality(term.positions) * {_K1 + 1}
+                   / (cardinality(term.positions) + {_K1} * (1 - {_B} + {_B} * d.length / bank.average_length)))
+        FROM unnest(d.search) AS term JOIN weights ON weights.lexeme = term.lexeme) AS score
+FROM documents AS d CROSS JOIN bank
+WHERE d.bank_id = $3 AND d.search @@ (SELECT * FROM any_term) AND {{conditions}}
+ORDER BY score DESC, d.id
+LIMIT $4
 """
 
 
@@ -85,24 +147,25 @@ class PostgresDocumentStore(PostgresStore):
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         if filters is not None and not isinstance(filters, DocumentFilters):
             raise ValidationError("filters", f"must be a DocumentFilters, got {type(filters).__name__}")
-        expression = match_expression(query)
-        if expression is None:
+        words = " ".join(_WORD.findall(query))
+        if not words:
             return []
         conditions = Conditions(first=4)
         if filters is not None:
             add_labels(conditions, filters.tags, filters.tag_match, filters.metadata_filters)
         async with self.database.reading(bank_id) as connection:
             rows = await connection.fetch(
-                "SELECT id, text, metadata, tags, ts_rank_cd(search, query) AS rank "
-                "FROM documents, to_tsquery($1::regconfig, $2) AS query "
-                f"WHERE bank_id = $3 AND search @@ query AND {conditions.sql()} ORDER BY rank DESC, id LIMIT $4",
+                _SEARCH.format(conditions=conditions.sql()),
                 self._config,
-                expression,
+                words,
                 bank_id,
                 limit,
                 *conditions.parameters,
             )
-        return [DocumentHit(document_id=row["id"], score=max(0.0, row["rank"]), **_labelled_text(row)) for row in rows]
+        return [
+            DocumentHit(document_id=row["id"], score=max(0.0, row["score"] or 0.0), **_labelled_text(row))
+            for row in rows
+        ]
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
         check_bank_id(bank_id)
@@ -120,28 +183,18 @@ class PostgresDocumentStore(PostgresStore):
         if not document_ids:
             return 0
         async with self.database.writing(bank_id) as connection:
-            return affected(
-                await connection.execute(
-                    "DELETE FROM documents WHERE bank_id = $1 AND id = ANY($2)", bank_id, list(document_ids)
-                )
-            )
+            removed = await connection.fetchval(_SHRINK, bank_id, list(document_ids))
+        return int(removed or 0)
 
     async def delete_bank(self, bank_id: str) -> int:
         check_bank_id(bank_id)
         async with self.database.writing(bank_id) as connection:
-            return affected(await connection.execute("DELETE FROM documents WHERE bank_id = $1", bank_id))
-
-
-def match_expression(query: str) -> str | None:
-    """``query`` as a ``to_tsquery`` expression matching any of its words, or ``None`` when it has none.
-
-    Each word is a quoted lexeme (a word never contains a quote), so nothing the user typed is read
-    as an operator, a weight or a prefix match.
-    """
-    distinct: dict[str, str] = {}
-    for word in _WORD.findall(query):
-        distinct.setdefault(word.casefold(), word)  # PostgreSQL folds case itself; casefold() would turn ß into ss
-    return " | ".join(f"'{word}'" for word in distinct.values()) or None
+            removed = await connection.fetchval(
+                "WITH gone AS (DELETE FROM documents WHERE bank_id = $1 RETURNING 1), "
+                "forgotten AS (DELETE FROM document_banks WHERE bank_id = $1) SELECT count(*) FROM gone",
+                bank_id,
+            )
+        return int(removed)
 
 
 def _labelled_text(row: asyncpg.Record) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCap
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int, check_vector
 from astrocyte_postgres._codec import packed
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
-from astrocyte_postgres._store_base import PostgresStore, affected
+from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
@@ -146,7 +146,7 @@ class PostgresVectorStore(PostgresStore):
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
         if not items:
             return []
-        async with self.database.writing() as connection:
+        async with self.database.writing(only_bank(item.bank_id for item in items)) as connection:
             fixed = await self._dimensions(connection)
             dimensions = batch_dimensions(items, fixed)
             unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")

@@ -40,6 +40,15 @@ CREATE TABLE documents (
     metadata jsonb,
     tags     text[],
     search   tsvector NOT NULL,            -- to_tsvector(<the store's text search config>, text)
+    length   integer NOT NULL,             -- word positions in search: the document's BM25 length
     PRIMARY KEY (bank_id, id)
 );
 CREATE INDEX documents_search ON documents USING gin (search);
+
+-- Each bank's document count and total length, kept in the writing transaction: the N and the
+-- average length of BM25, without counting the bank at every search.
+CREATE TABLE document_banks (
+    bank_id      text COLLATE "C" PRIMARY KEY,
+    documents    bigint NOT NULL CHECK (documents >= 0),
+    total_length bigint NOT NULL CHECK (total_length >= 0)
+);

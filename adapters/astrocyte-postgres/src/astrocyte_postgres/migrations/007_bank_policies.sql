@@ -8,7 +8,7 @@ DECLARE
     bank_table text;
 BEGIN
     FOREACH bank_table IN ARRAY ARRAY[
-        'vectors', 'vector_banks', 'documents', 'graph_entities', 'graph_entity_names', 'graph_name_trigrams',
+        'vectors', 'vector_banks', 'documents', 'document_banks', 'graph_entities', 'graph_entity_names', 'graph_name_trigrams',
         'graph_entity_links', 'graph_mentions', 'graph_memory_links', 'graph_entity_seen', 'wiki_revisions',
         'mental_models', 'source_documents', 'source_chunks', 'pageindex_documents', 'pageindex_sections',
         'pageindex_terms'
