@@ -51,6 +51,8 @@ async def extension_schema(connection: asyncpg.Connection) -> str:
 async def migrate(connection: asyncpg.Connection, schema: str, *, up_to: int | None = None) -> list[int]:
     """Apply the packaged migrations (up to version ``up_to``) missing from ``schema``; returns those applied."""
     quoted = '"' + schema.replace('"', '""') + '"'
+    if not await _pending(connection, schema, up_to):
+        return []  # nothing to do: no lock, no DDL, so a role that owns nothing may start stores too
     await connection.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
     try:
         await connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -75,3 +77,14 @@ async def migrate(connection: asyncpg.Connection, schema: str, *, up_to: int | N
     finally:
         await connection.execute("RESET search_path")
         await connection.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
+
+
+async def _pending(connection: asyncpg.Connection, schema: str, up_to: int | None) -> bool:
+    """Whether ``schema`` lacks any packaged migration (up to ``up_to``), read without taking the lock."""
+    table = await connection.fetchval("SELECT to_regclass(format('%I.schema_migrations', $1::text))", schema)
+    if table is None:
+        return True
+    done = {row[0] for row in await connection.fetch(f"SELECT version FROM {table}")}
+    return any(
+        migration.version not in done for migration in packaged() if up_to is None or migration.version <= up_to
+    )
