@@ -1,6 +1,6 @@
 """What every PostgreSQL store does alike: its settings, the shared database, health and closing.
 
-Stores of one ``(dsn, schema)`` share a :class:`~astrocyte_postgres.database.PostgresDatabase`,
+Stores of one configuration (DSN, schema, pool settings) share a :class:`~astrocyte_postgres.database.PostgresDatabase`,
 and so transactions: ``transaction_key`` and ``transaction`` are
 :class:`astrocyte.spi.TransactionalStore`, which the engine uses to write a whole retain at once.
 """

@@ -1,6 +1,6 @@
 """One PostgreSQL schema shared by every store configured on it: pool, migrations and transactions.
 
-Stores of one ``(dsn, schema)`` share one :class:`PostgresDatabase` (reference-counted, like the
+Stores of one configuration (DSN, schema, pool settings) share one :class:`PostgresDatabase` (reference-counted, like the
 SQLite file of the embedded default), so that a retain's vector, document and graph rows can land
 in one transaction: :meth:`PostgresDatabase.transaction` binds a connection to the running task's
 context, and every store call made inside it uses that connection.
@@ -99,9 +99,9 @@ def describe_dsn(dsn: str) -> str:
 
 
 class PostgresDatabase:
-    """The pool of one ``(dsn, schema)``, shared by every store of it in this process."""
+    """The pool of one configuration (DSN, schema, pool settings), shared by every store of it in this process."""
 
-    _shared: ClassVar[dict[tuple[str, str], PostgresDatabase]] = {}
+    _shared: ClassVar[dict[Settings, PostgresDatabase]] = {}
     _registry_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, settings: Settings) -> None:
@@ -117,8 +117,8 @@ class PostgresDatabase:
 
     @classmethod
     def acquire(cls, settings: Settings) -> PostgresDatabase:
-        """The database of ``settings.dsn`` and ``settings.schema``; the first user's pool settings win."""
-        key = (settings.dsn, settings.schema)
+        """The database of exactly these settings, shared by every store configured with them."""
+        key = settings
         with cls._registry_lock:
             shared = cls._shared.get(key)
             if shared is None:
@@ -134,9 +134,8 @@ class PostgresDatabase:
             self._users -= 1
             if self._users > 0:
                 return
-            key = (self.settings.dsn, self.settings.schema)
-            if self._shared.get(key) is self:
-                del self._shared[key]
+            if self._shared.get(self.settings) is self:
+                del self._shared[self.settings]
         pool, self._pool = self._pool, None
         if pool is not None:
             if self._pool_loop is asyncio.get_running_loop():
