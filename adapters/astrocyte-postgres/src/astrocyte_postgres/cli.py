@@ -7,6 +7,7 @@ puts on postgres (``--config``, whose ``${VAR}`` references are substituted as t
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -68,6 +69,44 @@ def rls(
     except AstrocyteError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+
+
+@app.command()
+def bench(
+    dsn: Annotated[
+        str | None, typer.Option(envvar="ASTROCYTE_PG_DSN", help="A server to use; else an embedded one is started.")
+    ] = None,
+    size: Annotated[int, typer.Option(min=1000, help="Memories retained and vectors searched.")] = 100_000,
+    queries: Annotated[int, typer.Option(min=10, help="Searches timed.")] = 200,
+    clusters: Annotated[int, typer.Option(min=1, help="Centres of the clustered search vectors.")] = 1000,
+    ef_search: Annotated[int, typer.Option(min=1, help="HNSW candidate list size of the searches.")] = 40,
+    report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
+) -> None:
+    """retain_many throughput, HNSW build time, search p50 and recall@10, each beside the bare SQL of the same run."""
+    from contextlib import nullcontext
+
+    from astrocyte_postgres import bench as benchmark
+    from astrocyte_postgres.embedded import running_server
+
+    with nullcontext(dsn) if dsn else running_server() as server_dsn:
+        figures = benchmark.run_sync(server_dsn, size, queries, clusters, ef_search)
+    document = figures.to_json()
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    retain, search = figures.retain, figures.search
+    typer.echo(
+        f"retain_many, {retain.memories:,} memories (hashing {benchmark.DIMENSIONS}-d, batches of 1000): "
+        f"{retain.astrocyte_per_second:,.0f}/s; raw embed + COPY {retain.raw_per_second:,.0f}/s "
+        f"({retain.overhead:.2f}x); HNSW build afterwards {retain.index_build_seconds:.1f} s"
+    )
+    typer.echo(
+        f"search, {search.vectors:,} clustered vectors ({search.clusters} centres): store_vectors "
+        f"{search.store_per_second:,.0f}/s; HNSW build {search.index_build_seconds:.1f} s; top-10 p50 "
+        f"{search.astrocyte.p50_ms:.2f} ms (p95 {search.astrocyte.p95_ms:.2f}) vs bare SQL "
+        f"{search.bare.p50_ms:.2f} ms (p95 {search.bare.p95_ms:.2f}) = {search.overhead:.2f}x; "
+        f"recall@10 {search.recall_at_10:.3f} at ef_search {search.ef_search}"
+    )
 
 
 def main() -> None:

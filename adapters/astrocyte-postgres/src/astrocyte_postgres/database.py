@@ -193,6 +193,7 @@ class PostgresDatabase:
             timeout=settings.connect_timeout,
             command_timeout=settings.command_timeout,
             init=prepare,
+            reset=_keep_session,
             server_settings={
                 "search_path": f"{quote_identifier(settings.schema)}, {quote_identifier(extension_schema)}",
                 "hnsw.ef_search": str(settings.hnsw_ef_search),
@@ -320,6 +321,16 @@ class PostgresDatabase:
             latency_ms=(time.perf_counter() - started) * 1000,
             last_check_at=datetime.now(UTC),
         )
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """The pool's reset when a connection comes back: nothing to undo, so no round trip.
+
+    asyncpg's default reset (``RESET ALL``, ``UNLISTEN``, unlocking advisory locks) costs a round
+    trip per store call; the stores leave no session state behind: their settings are
+    transaction-local (``set_config(..., true)``, ``SET LOCAL``) and they take only
+    transaction-level advisory locks.
+    """
 
 
 @dataclass

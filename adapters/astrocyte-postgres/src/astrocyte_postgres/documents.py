@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_documents
+from astrocyte.stores.arguments import check_documents, checked_ids
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_positive_int
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
@@ -110,7 +110,9 @@ class PostgresDocumentStore(PostgresStore):
         super().__init__(dsn, schema, **settings)
 
     def capabilities(self) -> DocumentStoreCapabilities:
-        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, transactional=True)
+        return DocumentStoreCapabilities(
+            filter_tag_match_all=True, batch_store=True, transactional=True, batch_lookup=True
+        )
 
     async def store_document(self, document: Document, bank_id: str) -> str:
         (stored,) = await self.store_documents([document], bank_id)
@@ -175,6 +177,18 @@ class PostgresDocumentStore(PostgresStore):
                 "SELECT id, text, metadata, tags FROM documents WHERE bank_id = $1 AND id = $2", bank_id, document_id
             )
         return None if row is None else Document(id=row["id"], **_labelled_text(row))
+
+    async def existing_document_ids(self, document_ids: list[str], bank_id: str) -> set[str]:
+        """Which of ``document_ids`` the bank holds, in one statement (declared ``batch_lookup``)."""
+        check_bank_id(bank_id)
+        wanted = checked_ids(document_ids, "document_ids")
+        if not wanted:
+            return set()
+        async with self.database.reading(bank_id) as connection:
+            rows = await connection.fetch(
+                "SELECT id FROM documents WHERE bank_id = $1 AND id = ANY($2::text[])", bank_id, wanted
+            )
+        return {row["id"] for row in rows}
 
     async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)

@@ -15,6 +15,7 @@ write, so ``as_of`` filters see it.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -56,7 +57,8 @@ class PostgresVectorStore(PostgresStore):
     """Vectors of every bank in one schema. Settings beyond :class:`PostgresStore`'s:
 
     ``dimensions`` (else the first write fixes it), ``hnsw_index`` (build the index when the
-    dimension is fixed), ``hnsw_m`` and ``hnsw_ef_construction`` (its build parameters) and
+    dimension is fixed), ``hnsw_m`` and ``hnsw_ef_construction`` (its build parameters),
+    ``index_build_memory`` (``maintenance_work_mem`` while building it, e.g. ``"1GB"``) and
     ``exact_search_below`` (banks smaller than this are searched exactly).
     """
 
@@ -72,6 +74,7 @@ class PostgresVectorStore(PostgresStore):
         hnsw_m: int = 16,
         hnsw_ef_construction: int = 64,
         exact_search_below: int = 10_000,
+        index_build_memory: str | None = None,
         **settings: Any,
     ) -> None:
         self._configured = None if dimensions is None else check_positive_int(dimensions, "dimensions")
@@ -79,6 +82,9 @@ class PostgresVectorStore(PostgresStore):
         self._hnsw_m = check_positive_int(hnsw_m, "hnsw_m")
         self._hnsw_ef_construction = check_positive_int(hnsw_ef_construction, "hnsw_ef_construction")
         self._exact_below = check_non_negative_int(exact_search_below, "exact_search_below")
+        if index_build_memory is not None and not re.fullmatch(r"\d+\s*(kB|MB|GB)", str(index_build_memory)):
+            raise ValidationError("index_build_memory", f"must be a size such as '1GB', got {index_build_memory!r}")
+        self._build_memory = index_build_memory
         self._fixed: int | None = None
         super().__init__(dsn, schema, **settings)
 
@@ -136,6 +142,8 @@ class PostgresVectorStore(PostgresStore):
             await connection.execute("DROP INDEX IF EXISTS vectors_hnsw")
 
     async def _build_index(self, connection: asyncpg.Connection) -> None:
+        if self._build_memory is not None:  # HNSW builds far faster when the graph fits in memory
+            await connection.execute(f"SET LOCAL maintenance_work_mem = '{self._build_memory}'")
         await connection.execute(
             "CREATE INDEX IF NOT EXISTS vectors_hnsw ON vectors USING hnsw (embedding vector_cosine_ops) "
             f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})"
