@@ -36,9 +36,7 @@ class TestPostgresVectorStoreThroughHnsw(VectorStoreContract):
     """Every bank searched through the HNSW index (iterative scans), fixed to 12 dimensions by configuration."""
 
     dimensions = 12
-    store = store_fixture(
-        lambda dsn, schema: PostgresVectorStore(dsn, schema, dimensions=12, exact_search_below=0)
-    )
+    store = store_fixture(lambda dsn, schema: PostgresVectorStore(dsn, schema, dimensions=12, exact_search_below=0))
 
 
 class TestPostgresDocumentStore(DocumentStoreContract):

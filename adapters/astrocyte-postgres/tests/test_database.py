@@ -104,7 +104,7 @@ async def test_a_configured_dimension_must_match_the_schema(pg_dsn: str) -> None
 async def test_yaml_config_with_a_password_variable_runs_the_engine(
     pg_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``dsn: ...${PG_PASSWORD}...`` in astrocyte.yaml: the core config substitutes it; entry points find every store."""
+    """``dsn: ...${PG_PASSWORD}...`` in astrocyte.yaml: the core config substitutes it; entry points find each store."""
     monkeypatch.setenv("PG_PASSWORD", SECRET)
     dsn = with_password(pg_dsn, "${PG_PASSWORD}")
     schema = fresh_schema("yaml")

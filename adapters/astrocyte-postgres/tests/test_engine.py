@@ -8,7 +8,7 @@ scenarios inject failures into its own store classes; their PostgreSQL counterpa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,8 @@ del globals()["test_facade__zero_config_runs_on_sqlite_and_minilm"]
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _server(pg_dsn: str) -> Iterator[None]:
+def _server(pg_dsn: str) -> None:
     Server.dsn = pg_dsn
-    yield
 
 
 @pytest.fixture

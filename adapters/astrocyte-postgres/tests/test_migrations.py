@@ -37,7 +37,8 @@ async def test_a_schema_of_the_first_migration_upgrades_with_its_data(pg_dsn: st
         await connection.execute("INSERT INTO vector_settings (dimensions) VALUES (3)")
         await connection.execute("ALTER TABLE vectors ALTER COLUMN embedding TYPE vector(3)")
         await connection.execute(
-            "INSERT INTO vectors (bank_id, id, embedding, text, retained_at) VALUES ('old', 'm1', '[1,0,0]', 'kept', $1)",
+            "INSERT INTO vectors (bank_id, id, embedding, text, retained_at) "
+            "VALUES ('old', 'm1', '[1,0,0]', 'kept', $1)",
             datetime(2024, 1, 1, tzinfo=UTC),
         )
         await connection.execute("INSERT INTO vector_banks VALUES ('old', 1)")
@@ -57,6 +58,11 @@ async def test_a_schema_of_the_first_migration_upgrades_with_its_data(pg_dsn: st
     assert await apply_migrations(pg_dsn, schema) == []
 
 
+def start(command: list[str]) -> subprocess.Popen[str]:
+    """A process started without waiting for it (the test then watches it from the database)."""
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 async def test_two_processes_migrating_at_once_take_turns(pg_dsn: str) -> None:
     """Both processes are made to wait on the migration lock together; one applies everything, the other nothing."""
     schema = fresh_schema("race")
@@ -64,11 +70,9 @@ async def test_two_processes_migrating_at_once_take_turns(pg_dsn: str) -> None:
     holder = await asyncpg.connect(pg_dsn)
     try:
         await holder.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
-        runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        runs = [start(command) for _ in range(2)]
         for _ in range(600):  # until both wait for the lock (or a minute has passed)
-            waiting = await holder.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            )
+            waiting = await holder.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
             if waiting == 2 or any(run.poll() is not None for run in runs):
                 break
             await asyncio.sleep(0.1)

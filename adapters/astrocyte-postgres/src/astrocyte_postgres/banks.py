@@ -32,9 +32,16 @@ class PostgresBankStore(PostgresStore):
         return record
 
     async def _insert(self, bank: Bank) -> tuple[Bank, bool]:
-        """The bank's record and whether this call created it."""
+        """The bank's record and whether this call created it (tried again if the record it clashed
+        with was deleted before it could be read)."""
         record = stamped(bank)
         check_bank_id(record.bank_id)
+        while True:
+            found = await self._insert_once(record)
+            if found is not None:
+                return found
+
+    async def _insert_once(self, record: Bank) -> tuple[Bank, bool] | None:
         async with self.database.writing() as connection:
             inserted = await connection.fetchrow(
                 f"INSERT INTO banks ({_COLUMNS}) VALUES ($1, $2, $3, $4) ON CONFLICT (bank_id) DO NOTHING "
@@ -47,7 +54,7 @@ class PostgresBankStore(PostgresStore):
             if inserted is not None:
                 return _bank(inserted), True
             existing = await connection.fetchrow(f"SELECT {_COLUMNS} FROM banks WHERE bank_id = $1", record.bank_id)
-        return _bank(existing), False
+        return None if existing is None else (_bank(existing), False)
 
     async def get_bank(self, bank_id: str) -> Bank | None:
         check_bank_id(bank_id)

@@ -38,7 +38,9 @@ DIMENSIONS = 384
 BATCH = 1000
 BANK = "bench"
 _STORE_KINDS = ("vector_store", "document_store", "graph_store", "bank_store")
-_BARE_SEARCH = "SELECT id, text, embedding <=> $1 AS distance FROM vectors WHERE bank_id = $2 ORDER BY embedding <=> $1 LIMIT 10"
+_BARE_SEARCH = (
+    "SELECT id, text, embedding <=> $1 AS distance FROM vectors WHERE bank_id = $2 ORDER BY embedding <=> $1 LIMIT 10"
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ async def _raw_retain(dsn: str, texts: list[str]) -> float:
         schema = await extension_schema(connection)
         await register_vector_codec(connection, schema)
         await connection.execute(
-            f"CREATE TEMPORARY TABLE bare (id bigint PRIMARY KEY, text text, embedding {quote_identifier(schema)}.vector)"
+            "CREATE TEMPORARY TABLE bare "
+            f"(id bigint PRIMARY KEY, text text, embedding {quote_identifier(schema)}.vector)"
         )
         started = time.perf_counter()
         for start in range(0, len(texts), BATCH):

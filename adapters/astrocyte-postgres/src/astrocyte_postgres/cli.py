@@ -30,7 +30,9 @@ def _targets(dsn: str | None, schema: str, config: Path | None) -> list[tuple[st
     if config is not None:
         return admin.schemas_in_config(str(config))
     if not dsn:
-        raise typer.BadParameter("give --dsn, set ASTROCYTE_PG_DSN, or give --config astrocyte.yaml", param_hint="--dsn")
+        raise typer.BadParameter(
+            "give --dsn, set ASTROCYTE_PG_DSN, or give --config astrocyte.yaml", param_hint="--dsn"
+        )
     return [(dsn, schema)]
 
 

@@ -1,9 +1,9 @@
 """One PostgreSQL schema shared by every store configured on it: pool, migrations and transactions.
 
-Stores of one configuration (DSN, schema, pool settings) share one :class:`PostgresDatabase` (reference-counted, like the
-SQLite file of the embedded default), so that a retain's vector, document and graph rows can land
-in one transaction: :meth:`PostgresDatabase.transaction` binds a connection to the running task's
-context, and every store call made inside it uses that connection.
+Stores of one configuration (DSN, schema, pool settings) share one :class:`PostgresDatabase`
+(reference-counted, like the SQLite file of the embedded default), so that a retain's vector,
+document and graph rows can land in one transaction: :meth:`PostgresDatabase.transaction` binds a
+connection to the running task's context, and every store call made inside it uses that connection.
 
 The asyncpg pool is created on first use, in the event loop that uses it; a store used from
 another loop later (tests give each test its own loop; ``SyncAstrocyte`` runs one in a thread) gets
@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlsplit
 
 import asyncpg
@@ -205,20 +205,25 @@ class PostgresDatabase:
 
     async def connect(self) -> asyncpg.Connection:
         """One plain connection outside the pool (migrations, administration)."""
-        return await self._connecting(
+        connection: asyncpg.Connection = await self._connecting(
             asyncpg.connect(
                 self.settings.dsn, timeout=self.settings.connect_timeout, command_timeout=self.settings.command_timeout
             )
         )
+        return connection
 
     async def _connecting(self, attempt: Any) -> Any:
         """Await a connection attempt; failures to reach the server become ProviderUnavailable."""
         try:
             return await attempt
         except _CONNECTION_LOST as exc:
-            raise ProviderUnavailable(self.backend, f"cannot connect: {_without_secrets(exc, self.settings.dsn)}") from None
+            raise ProviderUnavailable(
+                self.backend, f"cannot connect: {_without_secrets(exc, self.settings.dsn)}"
+            ) from None
         except asyncpg.InvalidAuthorizationSpecificationError as exc:
-            raise ProviderUnavailable(self.backend, f"login refused: {_without_secrets(exc, self.settings.dsn)}") from None
+            raise ProviderUnavailable(
+                self.backend, f"login refused: {_without_secrets(exc, self.settings.dsn)}"
+            ) from None
 
     async def migrate(self) -> list[int]:
         """Apply the packaged migrations not yet recorded in this schema; returns the versions applied now."""
@@ -289,9 +294,11 @@ class PostgresDatabase:
         try:
             connection = await pool.acquire(timeout=self.settings.connect_timeout)
         except _CONNECTION_LOST as exc:
-            raise ProviderUnavailable(self.backend, f"cannot connect: {_without_secrets(exc, self.settings.dsn)}") from None
+            raise ProviderUnavailable(
+                self.backend, f"cannot connect: {_without_secrets(exc, self.settings.dsn)}"
+            ) from None
         try:
-            yield connection
+            yield cast(asyncpg.Connection, connection)  # the pool's proxy forwards every Connection method
         except _CONNECTION_LOST as exc:
             raise ProviderUnavailable(
                 self.backend, f"lost the connection: {_without_secrets(exc, self.settings.dsn)}"

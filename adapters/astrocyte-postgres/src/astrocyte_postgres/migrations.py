@@ -57,7 +57,7 @@ async def migrate(connection: asyncpg.Connection, schema: str, *, up_to: int | N
     try:
         await connection.execute("CREATE EXTENSION IF NOT EXISTS vector")
         await connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
-        await connection.execute(f"SET search_path TO {quoted}, \"{await extension_schema(connection)}\"")
+        await connection.execute(f'SET search_path TO {quoted}, "{await extension_schema(connection)}"')
         await connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
@@ -85,6 +85,4 @@ async def _pending(connection: asyncpg.Connection, schema: str, up_to: int | Non
     if table is None:
         return True
     done = {row[0] for row in await connection.fetch(f"SELECT version FROM {table}")}
-    return any(
-        migration.version not in done for migration in packaged() if up_to is None or migration.version <= up_to
-    )
+    return any(migration.version not in done for migration in packaged() if up_to is None or migration.version <= up_to)

@@ -161,7 +161,9 @@ class PostgresPageIndexStore(PostgresStore):
         async with self.database.reading(bank_id) as connection:
             dimensions = None if query_embedding is None else await _dimensions(connection, bank_id)
             searched_words = checked_search(query, top_k, query_embedding, document_id, lambda: dimensions)
-            section_count, total_length = await connection.fetchrow(_COUNT, bank_id, document_id)
+            counted = await connection.fetchrow(_COUNT, bank_id, document_id)
+            assert counted is not None  # an aggregate always yields one row
+            section_count, total_length = counted
             if section_count == 0:
                 return []
             postings: list[Any] = []
@@ -246,8 +248,4 @@ async def _best_hits(
         [line_num for _, line_num in chosen],
     )
     found = {(row["document_id"], row["line_num"]): row for row in rows}
-    return [
-        PageIndexSectionHit(score=score_of[key], **dict(found[key]))
-        for key in chosen
-        if key in found
-    ]
+    return [PageIndexSectionHit(score=score_of[key], **dict(found[key])) for key in chosen if key in found]

@@ -176,7 +176,9 @@ class PostgresVectorStore(PostgresStore):
         if not ids:
             return 0
         async with self.database.writing(bank_id) as connection:
-            removed = affected(await connection.execute("DELETE FROM vectors WHERE bank_id = $1 AND id = ANY($2)", bank_id, ids))
+            removed = affected(
+                await connection.execute("DELETE FROM vectors WHERE bank_id = $1 AND id = ANY($2)", bank_id, ids)
+            )
             if removed:
                 await connection.execute(
                     "UPDATE vector_banks SET size = size - $2 WHERE bank_id = $1", bank_id, removed
@@ -244,7 +246,9 @@ class PostgresVectorStore(PostgresStore):
         _add_filters(conditions, filters)
         # Exact: "+ 0" makes the ordering an expression no index provides, so the bank's rows are
         # scored one by one; ties (equal distances) then go by id, for one stable answer.
-        ordering = "(v.embedding <=> q.embedding) + 0, v.id" if size < self._exact_below else "v.embedding <=> q.embedding"
+        ordering = (
+            "(v.embedding <=> q.embedding) + 0, v.id" if size < self._exact_below else "v.embedding <=> q.embedding"
+        )
         rows = await connection.fetch(
             f"SELECT q.position, hit.* FROM unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) "
             f"CROSS JOIN LATERAL (SELECT {', '.join(f'v.{name}' for name in _PAYLOAD.split(', '))}, "
@@ -320,4 +324,3 @@ def _columns(items: Sequence[VectorItem], written_at: datetime) -> list[list[Any
 def _payload(row: asyncpg.Record) -> dict[str, Any]:
     """The fields a stored item and a hit share."""
     return {name: row[name] for name in _PAYLOAD.split(", ")}
-

@@ -36,7 +36,9 @@ class PostgresWikiStore(PostgresStore):
         json_text(page.source_ids, "source_ids")
         json_text(page.cross_links, "cross_links")
         async with self.database.writing(bank_id) as connection:
-            await connection.execute("SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 0))", bank_id, page.page_id)
+            await connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1 || '|' || $2, 0))", bank_id, page.page_id
+            )
             newest = await connection.fetchval(
                 "SELECT MAX(revision) FROM wiki_revisions WHERE bank_id = $1 AND page_id = $2", bank_id, page.page_id
             )

@@ -79,7 +79,9 @@ class MemoryDocumentStore:
     async def existing_document_ids(self, document_ids: list[str], bank_id: str) -> set[str]:
         """Which of ``document_ids`` the bank holds (declared ``batch_lookup``)."""
         bank = self._banks.for_read(bank_id)
-        return {document_id for document_id in checked_ids(document_ids, "document_ids") if document_id in bank.documents}
+        return {
+            document_id for document_id in checked_ids(document_ids, "document_ids") if document_id in bank.documents
+        }
 
     async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)
