@@ -36,6 +36,16 @@ class Conditions:
         return " AND ".join(self.clauses) or "true"
 
 
+def equal_to_given(*, first: int, **columns: object) -> Conditions:
+    """``column = $n`` for each column given (not ``None``); optional filters are left out of the
+    statement rather than written as ``$n IS NULL OR ...``, which would hide an index from the planner."""
+    conditions = Conditions(first=first)
+    for column, value in columns.items():
+        if value is not None:
+            conditions.add(f"{column} = {{}}", value)
+    return conditions
+
+
 def add_labels(
     conditions: Conditions, tags: Sequence[str] | None, tag_match: TagMatch, metadata: Metadata | None
 ) -> None:

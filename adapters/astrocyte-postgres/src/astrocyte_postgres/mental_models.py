@@ -23,7 +23,7 @@ from astrocyte.stores.sqlite._columns import decode_time, encode_time
 from astrocyte.stores.sqlite._json_values import json_text
 from astrocyte.types import MentalModel
 from astrocyte.validation import as_utc, check_bank_id, check_id
-from astrocyte_postgres._conditions import Conditions
+from astrocyte_postgres._conditions import equal_to_given
 from astrocyte_postgres._store_base import PostgresStore, affected
 
 _COLUMNS = (
@@ -79,11 +79,7 @@ class PostgresMentalModelStore(PostgresStore):
 
     async def list(self, bank_id: str, *, scope: str | None = None, kind: str | None = None) -> list[MentalModel]:
         check_bank_id(bank_id)
-        conditions = Conditions(first=1)
-        if scope is not None:
-            conditions.add("scope = {}", scope)
-        if kind is not None:
-            conditions.add("kind = {}", kind)
+        conditions = equal_to_given(first=1, scope=scope, kind=kind)
         async with self.database.reading(bank_id) as connection:
             rows = await connection.fetch(
                 f"SELECT {_COLUMNS} FROM mental_models WHERE bank_id = $1 AND {conditions.sql()} ORDER BY model_id",

@@ -18,7 +18,7 @@ import asyncpg
 from astrocyte.stores.sqlite._json_values import json_text
 from astrocyte.types import WikiPage
 from astrocyte.validation import check_bank_id, check_id
-from astrocyte_postgres._conditions import Conditions
+from astrocyte_postgres._conditions import equal_to_given
 from astrocyte_postgres._store_base import PostgresStore, affected
 
 _COLUMNS = (
@@ -78,11 +78,7 @@ class PostgresWikiStore(PostgresStore):
 
     async def list_pages(self, bank_id: str, scope: str | None = None, kind: str | None = None) -> list[WikiPage]:
         check_bank_id(bank_id)
-        conditions = Conditions(first=1)
-        if scope is not None:
-            conditions.add("scope = {}", scope)
-        if kind is not None:
-            conditions.add("kind = {}", kind)
+        conditions = equal_to_given(first=1, scope=scope, kind=kind)
         async with self.database.reading(bank_id) as connection:
             rows = await connection.fetch(
                 f"SELECT {_COLUMNS} FROM wiki_revisions WHERE bank_id = $1 AND is_current AND {conditions.sql()} "
