@@ -126,15 +126,15 @@ async def test_yaml_config_with_a_password_variable_runs_the_engine(
         assert SECRET not in str(report)
 
 
-README_SNIPPET = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+README_TEXT = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
 async def test_the_readme_configuration_loads_every_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's astrocyte.yaml is valid as written: every key is a setting the stores accept."""
-    snippet = README_SNIPPET.split("```yaml\n", 1)[1].split("```", 1)[0]
+    snippet = README_TEXT.split("```yaml\n", 1)[1].split("```", 1)[0]
     monkeypatch.setenv("PG_PASSWORD", SECRET)
     path = tmp_path / "astrocyte.yaml"
-    path.write_text(snippet.replace("embedding_provider: minilm", "embedding_provider: hashing"), encoding="utf-8")  # noqa: ASYNC240
+    path.write_text(snippet.replace("embedding_provider: minilm", "embedding_provider: hashing"), encoding="utf-8")
     async with Astrocyte.from_config(path) as engine:  # stores connect lazily: no server is needed to build them
         stores = {kind: store for kind, store in engine.providers.items() if kind.value.endswith("_store")}
         assert len(stores) == 8
