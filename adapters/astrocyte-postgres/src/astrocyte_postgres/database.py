@@ -299,6 +299,10 @@ class PostgresDatabase:
             ) from None
         try:
             yield cast(asyncpg.Connection, connection)  # the pool's proxy forwards every Connection method
+        except TimeoutError:
+            raise ProviderUnavailable(
+                self.backend, f"no answer within the command timeout ({self.settings.command_timeout} s)"
+            ) from None
         except _CONNECTION_LOST as exc:
             raise ProviderUnavailable(
                 self.backend, f"lost the connection: {_without_secrets(exc, self.settings.dsn)}"

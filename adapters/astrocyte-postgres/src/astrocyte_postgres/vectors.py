@@ -58,7 +58,8 @@ class PostgresVectorStore(PostgresStore):
 
     ``dimensions`` (else the first write fixes it), ``hnsw_index`` (build the index when the
     dimension is fixed), ``hnsw_m`` and ``hnsw_ef_construction`` (its build parameters),
-    ``index_build_memory`` (``maintenance_work_mem`` while building it, e.g. ``"1GB"``) and
+    ``index_build_memory`` (``maintenance_work_mem`` while building it, e.g. ``"1GB"``),
+    ``index_build_timeout`` (seconds the build may take) and
     ``exact_search_below`` (banks smaller than this are searched exactly).
     """
 
@@ -75,6 +76,7 @@ class PostgresVectorStore(PostgresStore):
         hnsw_ef_construction: int = 64,
         exact_search_below: int = 10_000,
         index_build_memory: str | None = None,
+        index_build_timeout: float = 3600.0,
         **settings: Any,
     ) -> None:
         self._configured = None if dimensions is None else check_positive_int(dimensions, "dimensions")
@@ -85,6 +87,9 @@ class PostgresVectorStore(PostgresStore):
         if index_build_memory is not None and not re.fullmatch(r"\d+\s*(kB|MB|GB)", str(index_build_memory)):
             raise ValidationError("index_build_memory", f"must be a size such as '1GB', got {index_build_memory!r}")
         self._build_memory = index_build_memory
+        if isinstance(index_build_timeout, bool) or not isinstance(index_build_timeout, (int, float)):
+            raise ValidationError("index_build_timeout", f"must be a number of seconds, got {index_build_timeout!r}")
+        self._build_timeout = float(index_build_timeout)
         self._fixed: int | None = None
         super().__init__(dsn, schema, **settings)
 
@@ -146,7 +151,8 @@ class PostgresVectorStore(PostgresStore):
             await connection.execute(f"SET LOCAL maintenance_work_mem = '{self._build_memory}'")
         await connection.execute(
             "CREATE INDEX IF NOT EXISTS vectors_hnsw ON vectors USING hnsw (embedding vector_cosine_ops) "
-            f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})"
+            f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})",
+            timeout=self._build_timeout,  # minutes at 100k: beyond the command timeout of ordinary statements
         )
 
     # ------------------------------------------------------------------------------ writes
