@@ -27,7 +27,7 @@ from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int, check_vector
-from astrocyte_postgres._codec import packed
+from astrocyte_postgres._codec import encode_vector, packed
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
 
@@ -135,11 +135,16 @@ class PostgresVectorStore(PostgresStore):
             await self._build_index(connection)
 
     async def create_index(self) -> None:
-        """Build the HNSW index (if missing): after a bulk load into a store made with ``hnsw_index=False``."""
+        """Build the HNSW index (if missing): after a bulk load into a store made with ``hnsw_index=False``.
+
+        The table is analysed too: right after a bulk load the planner has no statistics, guesses a
+        bank holds a hundred rows, and would sort them all rather than walk the index.
+        """
         async with self.database.writing() as connection:
             if await self._dimensions(connection) is None:
                 raise ValidationError("dimensions", "no vector was stored yet, so there is nothing to index")
             await self._build_index(connection)
+            await connection.execute("ANALYZE vectors, vector_banks", timeout=self._build_timeout)
 
     async def drop_index(self) -> None:
         """Drop the HNSW index (before a bulk load; every search is then exact)."""
@@ -245,26 +250,18 @@ class PostgresVectorStore(PostgresStore):
         limit: int,
         filters: VectorFilters | None,
     ) -> list[list[VectorHit]]:
-        size = await connection.fetchval("SELECT size FROM vector_banks WHERE bank_id = $1", bank_id)
-        if not size:
-            return [[] for _ in queries]
-        conditions = Conditions(first=3)
+        conditions = Conditions(first=4)
         _add_filters(conditions, filters)
-        # Exact: "+ 0" makes the ordering an expression no index provides, so the bank's rows are
-        # scored one by one; ties (equal distances) then go by id, for one stable answer.
-        ordering = (
-            "(v.embedding <=> q.embedding) + 0, v.id" if size < self._exact_below else "v.embedding <=> q.embedding"
-        )
-        rows = await connection.fetch(
-            f"SELECT q.position, hit.* FROM unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) "
-            f"CROSS JOIN LATERAL (SELECT {', '.join(f'v.{name}' for name in _PAYLOAD.split(', '))}, "
-            f"v.embedding <=> q.embedding AS distance FROM vectors AS v "
-            f"WHERE v.bank_id = $2 AND {conditions.sql()} ORDER BY {ordering} LIMIT $3) AS hit",
-            packed(queries),
-            bank_id,
-            limit,
-            *conditions.parameters,
-        )
+        if len(queries) == 1:  # one query: a plain statement, without unnest and a lateral join
+            sql = f"SELECT 1 AS position, hit.* FROM ({_either_search('$1::vector', conditions.sql())}) AS hit"
+            query: Any = encode_vector(queries[0])
+        else:
+            sql = (
+                "SELECT q.position, hit.* FROM unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) "
+                f"CROSS JOIN LATERAL ({_either_search('q.embedding', conditions.sql())}) AS hit"
+            )
+            query = packed(queries)
+        rows = await connection.fetch(sql, query, bank_id, limit, self._exact_below, *conditions.parameters)
         found: list[list[VectorHit]] = [[] for _ in queries]
         for row in rows:
             distance = row["distance"]
@@ -291,6 +288,24 @@ class PostgresVectorStore(PostgresStore):
         async with self.database.reading(bank_id) as connection:
             size = await connection.fetchval("SELECT size FROM vector_banks WHERE bank_id = $1", bank_id)
         return int(size or 0)
+
+
+def _either_search(query: str, conditions: str) -> str:
+    """The top ``$3`` rows of bank ``$2`` nearest to ``query``: exact while the bank holds fewer than
+    ``$4`` vectors, else through the HNSW index.
+
+    Both branches are one statement, so choosing costs no round trip: the bank's size is an
+    uncorrelated subquery, which PostgreSQL evaluates once and uses as a one-time filter that skips
+    the other branch without running it. In the exact branch "+ 0" makes the ordering an
+    expression no index provides, so the bank's rows are scored one by one, ties going by id.
+    """
+    columns = ", ".join(f"v.{name}" for name in _PAYLOAD.split(", "))
+    size = "(SELECT size FROM vector_banks WHERE bank_id = $2)"
+    select = f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v WHERE v.bank_id = $2"
+    return (
+        f"({select} AND {size} < $4 AND {conditions} ORDER BY (v.embedding <=> {query}) + 0, v.id LIMIT $3) "
+        f"UNION ALL ({select} AND {size} >= $4 AND {conditions} ORDER BY v.embedding <=> {query} LIMIT $3)"
+    )
 
 
 def _check_filters(filters: object) -> None:
