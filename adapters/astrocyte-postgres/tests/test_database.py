@@ -140,6 +140,6 @@ async def test_the_readme_configuration_loads_every_store(tmp_path: Path, monkey
         assert len(stores) == 8
         assert all(type(store).__module__.startswith("astrocyte_postgres.") for store in stores.values())
         settings = stores[ProviderKind.VECTOR_STORE]._database.settings
-        assert (settings.schema, settings.hnsw_ef_search) == ("acme", 40)
+        assert (settings.schema, settings.hnsw_ef_search) == ("acme", 64)
         assert SECRET in settings.dsn
         assert len({store.transaction_key() for store in stores.values()}) == 1  # one pool, one transaction

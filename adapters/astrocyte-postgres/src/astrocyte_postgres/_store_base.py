@@ -39,7 +39,7 @@ class PostgresStore:
         pool_max_size: int = 10,
         connect_timeout: float = 10.0,
         command_timeout: float = 60.0,
-        hnsw_ef_search: int = 40,
+        hnsw_ef_search: int = 64,
         row_level_security: bool = False,
     ) -> None:
         settings = Settings(

@@ -94,7 +94,7 @@ def clustered(count: int, clusters: int, seed: int) -> tuple[np.ndarray, np.ndar
     return vectors, centres
 
 
-async def run(dsn: str, size: int, queries: int, clusters: int, ef_search: int = 40) -> PostgresReport:
+async def run(dsn: str, size: int, queries: int, clusters: int, ef_search: int = 64) -> PostgresReport:
     stamp = f"{int(time.time())}"
     retain = await _retain(dsn, f"bench_retain_{stamp}", size)
     search = await _search(dsn, f"bench_search_{stamp}", size, queries, clusters, ef_search)

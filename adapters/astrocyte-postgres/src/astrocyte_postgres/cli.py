@@ -81,7 +81,7 @@ def bench(
     size: Annotated[int, typer.Option(min=1000, help="Memories retained and vectors searched.")] = 100_000,
     queries: Annotated[int, typer.Option(min=10, help="Searches timed.")] = 200,
     clusters: Annotated[int, typer.Option(min=1, help="Centres of the clustered search vectors.")] = 1000,
-    ef_search: Annotated[int, typer.Option(min=1, help="HNSW candidate list size of the searches.")] = 40,
+    ef_search: Annotated[int, typer.Option(min=1, help="HNSW candidate list size of the searches.")] = 64,
     report: Annotated[Path | None, typer.Option(help="Also write the figures to this JSON file.")] = None,
 ) -> None:
     """retain_many throughput, HNSW build time, search p50 and recall@10, each beside the bare SQL of the same run."""

@@ -55,7 +55,7 @@ class Settings:
     pool_max_size: int = 10
     connect_timeout: float = 10.0
     command_timeout: float = 60.0
-    hnsw_ef_search: int = 40
+    hnsw_ef_search: int = 64
     row_level_security: bool = False
 
     def __post_init__(self) -> None:

@@ -250,18 +250,22 @@ class PostgresVectorStore(PostgresStore):
         limit: int,
         filters: VectorFilters | None,
     ) -> list[list[VectorHit]]:
-        conditions = Conditions(first=4)
+        size = await connection.fetchval("SELECT size FROM vector_banks WHERE bank_id = $1", bank_id)
+        if not size:
+            return [[] for _ in queries]
+        conditions = Conditions(first=3)
         _add_filters(conditions, filters)
+        exact = size < self._exact_below
         if len(queries) == 1:  # one query: a plain statement, without unnest and a lateral join
-            sql = f"SELECT 1 AS position, hit.* FROM ({_either_search('$1::vector', conditions.sql())}) AS hit"
+            sql = f"SELECT 1 AS position, hit.* FROM ({_nearest('$1::vector', conditions.sql(), exact)}) AS hit"
             query: Any = encode_vector(queries[0])
         else:
             sql = (
                 "SELECT q.position, hit.* FROM unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) "
-                f"CROSS JOIN LATERAL ({_either_search('q.embedding', conditions.sql())}) AS hit"
+                f"CROSS JOIN LATERAL ({_nearest('q.embedding', conditions.sql(), exact)}) AS hit"
             )
             query = packed(queries)
-        rows = await connection.fetch(sql, query, bank_id, limit, self._exact_below, *conditions.parameters)
+        rows = await connection.fetch(sql, query, bank_id, limit, *conditions.parameters)
         found: list[list[VectorHit]] = [[] for _ in queries]
         for row in rows:
             distance = row["distance"]
@@ -290,21 +294,19 @@ class PostgresVectorStore(PostgresStore):
         return int(size or 0)
 
 
-def _either_search(query: str, conditions: str) -> str:
-    """The top ``$3`` rows of bank ``$2`` nearest to ``query``: exact while the bank holds fewer than
-    ``$4`` vectors, else through the HNSW index.
+def _nearest(query: str, conditions: str, exact: bool) -> str:
+    """The top ``$3`` rows of bank ``$2`` nearest to ``query``: exactly, or through the HNSW index.
 
-    Both branches are one statement, so choosing costs no round trip: the bank's size is an
-    uncorrelated subquery, which PostgreSQL evaluates once and uses as a one-time filter that skips
-    the other branch without running it. In the exact branch "+ 0" makes the ordering an
-    expression no index provides, so the bank's rows are scored one by one, ties going by id.
+    Two statements rather than one choosing at run time: a statement holding both branches gets a
+    generic plan from PostgreSQL's plan cache that sorts the whole bank in the HNSW branch too.
+    In the exact one "+ 0" makes the ordering an expression no index provides, so the bank's rows
+    are scored one by one, ties going by id.
     """
     columns = ", ".join(f"v.{name}" for name in _PAYLOAD.split(", "))
-    size = "(SELECT size FROM vector_banks WHERE bank_id = $2)"
-    select = f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v WHERE v.bank_id = $2"
+    ordering = f"(v.embedding <=> {query}) + 0, v.id" if exact else f"v.embedding <=> {query}"
     return (
-        f"({select} AND {size} < $4 AND {conditions} ORDER BY (v.embedding <=> {query}) + 0, v.id LIMIT $3) "
-        f"UNION ALL ({select} AND {size} >= $4 AND {conditions} ORDER BY v.embedding <=> {query} LIMIT $3)"
+        f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v "
+        f"WHERE v.bank_id = $2 AND {conditions} ORDER BY {ordering} LIMIT $3"
     )
 
 
