@@ -12,7 +12,7 @@ RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := 3.11
 
-.PHONY: demo test lint pytest bench sync sync-dev clean
+.PHONY: demo test lint pytest bench bench-postgres sync sync-dev clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -49,6 +49,10 @@ bench: sync
 		$(RUN) --no-dev astrocyte bench locomo --data "$(LOCOMO_DATA)" --report reports/bench-locomo.json; \
 	else echo "bench locomo skipped: no file at $(LOCOMO_DATA) (set LOCOMO_DATA=path to a LoCoMo-format JSON)"; fi
 	$(RUN) python -m astrocyte_qdrant.bench --report reports/bench-qdrant-edge.json
+
+## The PostgreSQL backend at 100k memories, on a throw-away embedded server (takes minutes: HNSW builds).
+bench-postgres: sync-dev
+	OPENBLAS_NUM_THREADS=1 $(RUN) astrocyte-postgres bench --size 100000 --report reports/bench-postgres.json
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -596,13 +596,16 @@ class VectorStoreCapabilities:
 
 @dataclass(frozen=True)
 class DocumentStoreCapabilities:
-    """``batch_store`` announces the optional ``store_documents(documents, bank_id) -> list[str]``."""
+    """``batch_store`` announces the optional ``store_documents(documents, bank_id) -> list[str]``;
+    ``batch_lookup`` the optional ``existing_document_ids(document_ids, bank_id) -> set[str]`` (which
+    of the ids the bank holds, in one call: the engine's exact-duplicate check against a remote store)."""
 
     filter_tags: bool = True
     filter_tag_match_all: bool = False
     filter_metadata: bool = True
     batch_store: bool = False
     transactional: bool = False
+    batch_lookup: bool = False
 
 
 @dataclass(frozen=True)

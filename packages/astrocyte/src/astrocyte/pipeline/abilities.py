@@ -36,6 +36,10 @@ class _StoresDocumentBatches(Protocol):
     async def store_documents(self, documents: list[Document], bank_id: str) -> list[str]: ...
 
 
+class _LooksUpDocumentBatches(Protocol):
+    async def existing_document_ids(self, document_ids: list[str], bank_id: str) -> set[str]: ...
+
+
 async def declared_vector_count(vectors: VectorStore, bank_id: str) -> int | None:
     """How many memories the bank holds, when the store can say so without paging; else ``None``."""
     if not capabilities_of(vectors, VectorStore).count:
@@ -94,3 +98,10 @@ async def store_documents(documents: DocumentStore, batch: list[Document], bank_
         return
     for document in batch:
         await documents.store_document(document, bank_id)
+
+
+async def existing_documents(documents: DocumentStore, ids: list[str], bank_id: str) -> set[str]:
+    """Which of ``ids`` the bank holds: one call when the store declares ``batch_lookup``, else point lookups."""
+    if capabilities_of(documents, DocumentStore).batch_lookup:
+        return await cast(_LooksUpDocumentBatches, documents).existing_document_ids(ids, bank_id)
+    return {document_id for document_id in ids if await documents.get_document(document_id, bank_id) is not None}

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_documents
+from astrocyte.stores.arguments import check_documents, checked_ids
 from astrocyte.stores.memory._banks import DocumentBanks
 from astrocyte.stores.memory._bm25 import Bm25Index
 from astrocyte.stores.memory._copies import detached
@@ -27,7 +27,8 @@ from astrocyte.vectors import top_k
 
 
 class MemoryDocumentStore:
-    """Documents kept in process memory, per bank; also offers a batched ``store_documents``."""
+    """Documents kept in process memory, per bank; also offers batched ``store_documents`` and
+    ``existing_document_ids``."""
 
     SPI_VERSION: ClassVar[int] = 1
 
@@ -35,7 +36,7 @@ class MemoryDocumentStore:
         self._banks = DocumentBanks(_DocumentBank)
 
     def capabilities(self) -> DocumentStoreCapabilities:
-        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True)
+        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, batch_lookup=True)
 
     async def store_document(self, document: Document, bank_id: str) -> str:
         (stored,) = await self.store_documents([document], bank_id)
@@ -74,6 +75,13 @@ class MemoryDocumentStore:
         bank = self._banks.for_read(bank_id)
         document = bank.documents.get(check_id(document_id, "document_id"))
         return None if document is None else detached(document)
+
+    async def existing_document_ids(self, document_ids: list[str], bank_id: str) -> set[str]:
+        """Which of ``document_ids`` the bank holds (declared ``batch_lookup``)."""
+        bank = self._banks.for_read(bank_id)
+        return {
+            document_id for document_id in checked_ids(document_ids, "document_ids") if document_id in bank.documents
+        }
 
     async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)

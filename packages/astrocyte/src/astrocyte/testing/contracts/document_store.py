@@ -180,6 +180,15 @@ class DocumentStoreContract(StoreContractSuite):
         assert await store.store_documents(batch, bank) == ["zeta", "alpha", "Mid"]
         assert await self.found(store, bank, "amber") == {"zeta", "alpha", "Mid"}
 
+    @requires("batch_lookup")
+    async def test_existing_document_ids(self, store: Any, bank: str, other_bank: str) -> None:
+        """existing_document_ids names exactly the given ids the bank holds, whatever other banks hold."""
+        await self.store_texts(store, bank, {"kept": "amber", "gone": "cobalt"})
+        await self.store_texts(store, other_bank, {"elsewhere": "teal"})
+        await store.delete_documents(["gone"], bank)
+        assert await store.existing_document_ids(["kept", "gone", "elsewhere", "never", "kept"], bank) == {"kept"}
+        assert await store.existing_document_ids([], bank) == set()
+
     # ------------------------------------------------------------------ search
 
     async def test_hits_contain_a_query_word(self, store: Any, bank: str) -> None:

@@ -1,0 +1,234 @@
+"""``astrocyte-postgres bench``: the PostgreSQL backend's figures, each beside the bare SQL in the same run.
+
+Two parts, each on a schema of its own:
+
+- **retain**: ``retain_many`` of ``size`` corpus sentences (batches of 1000, the hashing embedder,
+  every store on PostgreSQL, near-duplicate search off as for a first import, the HNSW index built
+  afterwards) beside the raw work: the same texts embedded by the same embedder and copied into a
+  bare table of (id, text, vector) with ``COPY``.
+- **search**: ``size`` clustered 384-d vectors (``clusters`` centres plus noise: uniformly random
+  vectors are the worst case of HNSW and unlike embeddings) stored with ``store_vectors``, then the
+  HNSW index built (its build time reported), then ``queries`` searches near the centres: the
+  store's ``search_similar`` p50 beside the same SQL run bare on one connection, and HNSW
+  recall@10 against exact top-10 computed with numpy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import AsyncExitStack
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import asyncpg
+import numpy as np
+
+from astrocyte.bench.corpus import sentences
+from astrocyte.bench.timing import Latency
+from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.engine import Astrocyte
+from astrocyte.types import VectorItem
+from astrocyte_postgres._codec import register_vector_codec
+from astrocyte_postgres.database import quote_identifier
+from astrocyte_postgres.migrations import extension_schema
+from astrocyte_postgres.vectors import PostgresVectorStore
+
+DIMENSIONS = 384
+BATCH = 1000
+BANK = "bench"
+_STORE_KINDS = ("vector_store", "document_store", "graph_store", "bank_store")
+_BARE_SEARCH = (
+    "SELECT id, text, embedding <=> $1 AS distance FROM vectors WHERE bank_id = $2 ORDER BY embedding <=> $1 LIMIT 10"
+)
+
+
+@dataclass(frozen=True)
+class RetainFigure:
+    memories: int
+    astrocyte_per_second: float
+    raw_per_second: float
+    index_build_seconds: float
+
+    @property
+    def overhead(self) -> float:
+        return self.raw_per_second / self.astrocyte_per_second
+
+
+@dataclass(frozen=True)
+class SearchFigure:
+    vectors: int
+    clusters: int
+    store_per_second: float
+    index_build_seconds: float
+    astrocyte: Latency
+    bare: Latency
+    recall_at_10: float
+    ef_search: int
+
+    @property
+    def overhead(self) -> float:
+        return self.astrocyte.p50_ms / self.bare.p50_ms
+
+
+@dataclass(frozen=True)
+class PostgresReport:
+    retain: RetainFigure
+    search: SearchFigure
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "backend": "postgres + pgvector (HNSW m=16, ef_construction=64)",
+            "retain": asdict(self.retain) | {"overhead": self.retain.overhead},
+            "search": asdict(self.search) | {"overhead": self.search.overhead},
+        }
+
+
+def clustered(count: int, clusters: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` unit vectors around ``clusters`` random centres, and those centres."""
+    generator = np.random.default_rng(seed)
+    centres = generator.normal(size=(clusters, DIMENSIONS)).astype(np.float32)
+    members = centres[generator.integers(0, clusters, size=count)]
+    vectors = members + generator.normal(scale=0.35, size=(count, DIMENSIONS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, centres
+
+
+async def run(dsn: str, size: int, queries: int, clusters: int, ef_search: int = 64) -> PostgresReport:
+    stamp = f"{int(time.time())}"
+    retain = await _retain(dsn, f"bench_retain_{stamp}", size)
+    search = await _search(dsn, f"bench_search_{stamp}", size, queries, clusters, ef_search)
+    await _drop(dsn, f"bench_retain_{stamp}", f"bench_search_{stamp}")
+    return PostgresReport(retain, search)
+
+
+async def _retain(dsn: str, schema: str, size: int) -> RetainFigure:
+    texts = sentences(size)
+    settings = {"dsn": dsn, "schema": schema}
+    config: dict[str, Any] = {
+        "embedding_provider": "hashing",
+        "embedding_provider_config": {"dimensions": DIMENSIONS},
+        "engine": {"retain": {"near_duplicate_threshold": None}},
+    }
+    for kind in _STORE_KINDS:
+        config[kind] = "postgres"
+        config[f"{kind}_config"] = dict(settings)
+    config["vector_store_config"] |= {"hnsw_index": False, "index_build_memory": "1GB"}
+    async with Astrocyte.from_config_dict(config) as engine:
+        started = time.perf_counter()
+        for start in range(0, size, BATCH):
+            await engine.retain_many(texts[start : start + BATCH], BANK)
+        engine_seconds = time.perf_counter() - started
+        vectors: PostgresVectorStore = engine.providers[next(k for k in engine.providers if k.value == "vector_store")]
+        started = time.perf_counter()
+        await vectors.create_index()
+        build_seconds = time.perf_counter() - started
+    raw_seconds = await _raw_retain(dsn, texts)
+    return RetainFigure(size, size / engine_seconds, size / raw_seconds, build_seconds)
+
+
+async def _raw_retain(dsn: str, texts: list[str]) -> float:
+    """The same texts embedded and COPYed into a bare temporary table, batch by batch, in one connection."""
+    embedder = HashingEmbedder(DIMENSIONS)
+    connection = await asyncpg.connect(dsn)
+    try:
+        schema = await extension_schema(connection)
+        await register_vector_codec(connection, schema)
+        await connection.execute(
+            "CREATE TEMPORARY TABLE bare "
+            f"(id bigint PRIMARY KEY, text text, embedding {quote_identifier(schema)}.vector)"
+        )
+        started = time.perf_counter()
+        for start in range(0, len(texts), BATCH):
+            batch = texts[start : start + BATCH]
+            matrix = embedder.embed_matrix(batch)
+            await connection.copy_records_to_table(
+                "bare",
+                records=[(start + row, text, matrix[row]) for row, text in enumerate(batch)],
+                columns=["id", "text", "embedding"],
+            )
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def _search(dsn: str, schema: str, size: int, queries: int, clusters: int, ef_search: int) -> SearchFigure:
+    vectors, centres = clustered(size, clusters, seed=5)
+    generator = np.random.default_rng(9)
+    asked = centres[generator.integers(0, clusters, size=queries)]
+    asked = asked + generator.normal(scale=0.35, size=asked.shape).astype(np.float32)
+    async with AsyncExitStack() as stack:
+        store = PostgresVectorStore(
+            dsn, schema, hnsw_index=False, index_build_memory="1GB", exact_search_below=0, hnsw_ef_search=ef_search
+        )
+        stack.push_async_callback(store.close)
+        started = time.perf_counter()
+        for start in range(0, size, BATCH):
+            await store.store_vectors(
+                [
+                    VectorItem(id=f"v{row:07d}", bank_id=BANK, vector=vectors[row].tolist(), text=f"vector {row}")
+                    for row in range(start, min(start + BATCH, size))
+                ]
+            )
+        store_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        await store.create_index()
+        build_seconds = time.perf_counter() - started
+        query_lists = [query.tolist() for query in asked]
+        await store.search_similar(query_lists[0], BANK)  # warm the pool and the index pages
+        durations, found = [], []
+        for query in query_lists:
+            began = time.perf_counter()
+            hits = await store.search_similar(query, BANK, limit=10)
+            durations.append(time.perf_counter() - began)
+            found.append({int(hit.id[1:]) for hit in hits})
+        bare = await _bare_latency(dsn, schema, query_lists, ef_search)
+    truth = np.argsort(-(vectors @ (asked / np.linalg.norm(asked, axis=1, keepdims=True)).T), axis=0)[:10].T
+    recall = float(np.mean([len(found[index] & set(truth[index].tolist())) / 10 for index in range(queries)]))
+    return SearchFigure(
+        vectors=size,
+        clusters=clusters,
+        store_per_second=size / store_seconds,
+        index_build_seconds=build_seconds,
+        astrocyte=Latency.of(durations),
+        bare=bare,
+        recall_at_10=recall,
+        ef_search=ef_search,
+    )
+
+
+async def _bare_latency(dsn: str, schema: str, queries: list[list[float]], ef_search: int) -> Latency:
+    """The store's HNSW statement, run bare: one connection, a prepared statement, rows left as they come."""
+    connection = await asyncpg.connect(
+        dsn,
+        server_settings={
+            "search_path": f"{quote_identifier(schema)}, public",
+            "hnsw.ef_search": str(ef_search),
+            "hnsw.iterative_scan": "strict_order",
+        },
+    )
+    try:
+        await register_vector_codec(connection, await extension_schema(connection))
+        statement = await connection.prepare(_BARE_SEARCH)
+        await statement.fetch(queries[0], BANK)
+        durations = []
+        for query in queries:
+            began = time.perf_counter()
+            await statement.fetch(query, BANK)
+            durations.append(time.perf_counter() - began)
+        return Latency.of(durations)
+    finally:
+        await connection.close()
+
+
+async def _drop(dsn: str, *schemas: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        for schema in schemas:
+            await connection.execute(f"DROP SCHEMA IF EXISTS {quote_identifier(schema)} CASCADE")
+    finally:
+        await connection.close()
+
+
+def run_sync(dsn: str, size: int, queries: int, clusters: int, ef_search: int) -> PostgresReport:
+    return asyncio.run(run(dsn, size, queries, clusters, ef_search))

@@ -1,0 +1,349 @@
+"""The PostgreSQL :class:`~astrocyte.spi.VectorStore`: pgvector, with an HNSW index for large banks.
+
+The ``embedding`` column becomes ``vector(N)`` when the schema's dimension is fixed (by the
+``dimensions`` setting or by the first write), and an HNSW index (cosine) is built on it then,
+unless ``hnsw_index`` is off (bulk loads: load, then :meth:`PostgresVectorStore.create_index`).
+Banks with fewer than ``exact_search_below`` vectors are searched exactly (the ordering
+expression is written so that the planner cannot use the index); larger ones through the index,
+with pgvector's iterative scan (``strict_order``) so that filters still fill the limit. Every
+filter is a SQL condition. Upserts are one ``INSERT ... SELECT FROM unnest(...)`` per batch.
+
+As in the other stores, an item stored without ``retained_at`` is stamped with the time of the
+write, so ``as_of`` filters see it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from astrocyte.errors import ValidationError
+from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
+from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
+from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int, check_vector
+from astrocyte_postgres._codec import encode_vector, packed
+from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
+from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
+
+_PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
+_FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
+
+_UPSERT = f"""
+INSERT INTO vectors (bank_id, {_PAYLOAD.replace("text,", "embedding, text,")})
+SELECT b, i, e, t, m::jsonb, CASE WHEN g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(g::jsonb)) END,
+       f, o, l, r, c
+FROM unnest($1::text[], $2::text[], $3::vector[], $4::text[], $5::text[], $6::text[], $7::text[],
+            $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[]) AS u(b, i, e, t, m, g, f, o, l, r, c)
+ON CONFLICT (bank_id, id) DO UPDATE SET
+    embedding = excluded.embedding, text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
+    fact_type = excluded.fact_type, occurred_at = excluded.occurred_at, memory_layer = excluded.memory_layer,
+    retained_at = excluded.retained_at, chunk_id = excluded.chunk_id
+RETURNING bank_id, (xmax = 0) AS inserted
+"""
+
+_GROW = """
+INSERT INTO vector_banks (bank_id, size) SELECT * FROM unnest($1::text[], $2::bigint[])
+ON CONFLICT (bank_id) DO UPDATE SET size = vector_banks.size + excluded.size
+"""
+
+
+class PostgresVectorStore(PostgresStore):
+    """Vectors of every bank in one schema. Settings beyond :class:`PostgresStore`'s:
+
+    ``dimensions`` (else the first write fixes it), ``hnsw_index`` (build the index when the
+    dimension is fixed), ``hnsw_m`` and ``hnsw_ef_construction`` (its build parameters),
+    ``index_build_memory`` (``maintenance_work_mem`` while building it, e.g. ``"1GB"``),
+    ``index_build_timeout`` (seconds the build may take) and
+    ``exact_search_below`` (banks smaller than this are searched exactly).
+    """
+
+    holds = "vectors"
+
+    def __init__(
+        self,
+        dsn: str,
+        schema: str = "astrocyte",
+        *,
+        dimensions: int | None = None,
+        hnsw_index: bool = True,
+        hnsw_m: int = 16,
+        hnsw_ef_construction: int = 64,
+        exact_search_below: int = 10_000,
+        index_build_memory: str | None = None,
+        index_build_timeout: float = 3600.0,
+        **settings: Any,
+    ) -> None:
+        self._configured = None if dimensions is None else check_positive_int(dimensions, "dimensions")
+        self._hnsw_index = bool(hnsw_index)
+        self._hnsw_m = check_positive_int(hnsw_m, "hnsw_m")
+        self._hnsw_ef_construction = check_positive_int(hnsw_ef_construction, "hnsw_ef_construction")
+        self._exact_below = check_non_negative_int(exact_search_below, "exact_search_below")
+        if index_build_memory is not None and not re.fullmatch(r"\d+\s*(kB|MB|GB)", str(index_build_memory)):
+            raise ValidationError("index_build_memory", f"must be a size such as '1GB', got {index_build_memory!r}")
+        self._build_memory = index_build_memory
+        if isinstance(index_build_timeout, bool) or not isinstance(index_build_timeout, (int, float)):
+            raise ValidationError("index_build_timeout", f"must be a number of seconds, got {index_build_timeout!r}")
+        self._build_timeout = float(index_build_timeout)
+        self._fixed: int | None = None
+        super().__init__(dsn, schema, **settings)
+
+    def capabilities(self) -> VectorStoreCapabilities:
+        return VectorStoreCapabilities(
+            filter_tag_match_all=True,
+            exact_search=True,
+            delete_bank=True,
+            count=True,
+            batch_search=True,
+            transactional=True,
+        )
+
+    # ------------------------------------------------------------------------------ dimensions
+
+    async def dimensions(self) -> int | None:
+        """The dimension every vector must have, or ``None`` until configured or fixed by a write."""
+        async with self.database.reading() as connection:
+            return await self._dimensions(connection)
+
+    async def _dimensions(self, connection: asyncpg.Connection) -> int | None:
+        if self._fixed is None:
+            stored = await connection.fetchval("SELECT dimensions FROM vector_settings")
+            if stored is None:
+                return self._configured
+            self._fixed = int(stored)
+        if self._configured is not None and self._configured != self._fixed:
+            raise ValidationError(
+                "dimensions",
+                f"is configured as {self._configured}, but schema {self.database.settings.schema!r} holds vectors "
+                f"of {self._fixed} dimensions; use the embedder those vectors came from, or another schema",
+            )
+        return self._fixed
+
+    async def _fix_dimensions(self, connection: asyncpg.Connection, dimensions: int) -> None:
+        """Make ``dimensions`` the schema's, typing the column and building the index (in the caller's transaction)."""
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", _FIX_LOCK)
+        if await connection.fetchval("SELECT dimensions FROM vector_settings") is not None:
+            return  # another process fixed it meanwhile; the caller re-reads it
+        await connection.execute("INSERT INTO vector_settings (dimensions) VALUES ($1)", dimensions)
+        await connection.execute(f"ALTER TABLE vectors ALTER COLUMN embedding TYPE vector({dimensions})")
+        if self._hnsw_index:
+            await self._build_index(connection)
+
+    async def create_index(self) -> None:
+        """Build the HNSW index (if missing): after a bulk load into a store made with ``hnsw_index=False``.
+
+        The table is analysed too: right after a bulk load the planner has no statistics, guesses a
+        bank holds a hundred rows, and would sort them all rather than walk the index.
+        """
+        async with self.database.writing() as connection:
+            if await self._dimensions(connection) is None:
+                raise ValidationError("dimensions", "no vector was stored yet, so there is nothing to index")
+            await self._build_index(connection)
+            await connection.execute("ANALYZE vectors, vector_banks", timeout=self._build_timeout)
+
+    async def drop_index(self) -> None:
+        """Drop the HNSW index (before a bulk load; every search is then exact)."""
+        async with self.database.writing() as connection:
+            await connection.execute("DROP INDEX IF EXISTS vectors_hnsw")
+
+    async def _build_index(self, connection: asyncpg.Connection) -> None:
+        if self._build_memory is not None:  # HNSW builds far faster when the graph fits in memory
+            await connection.execute(f"SET LOCAL maintenance_work_mem = '{self._build_memory}'")
+        await connection.execute(
+            "CREATE INDEX IF NOT EXISTS vectors_hnsw ON vectors USING hnsw (embedding vector_cosine_ops) "
+            f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})",
+            timeout=self._build_timeout,  # minutes at 100k: beyond the command timeout of ordinary statements
+        )
+
+    # ------------------------------------------------------------------------------ writes
+
+    async def store_vectors(self, items: list[VectorItem]) -> list[str]:
+        if not items:
+            return []
+        async with self.database.writing(only_bank(item.bank_id for item in items)) as connection:
+            fixed = await self._dimensions(connection)
+            dimensions = batch_dimensions(items, fixed)
+            unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+            if fixed is None or self._fixed is None:
+                await self._fix_dimensions(connection, dimensions)
+                self._fixed = None
+                batch_dimensions(items, await self._dimensions(connection))
+            latest = {(item.bank_id, item.id): item for item in items}  # a repeated id: the last one wins
+            rows = await connection.fetch(_UPSERT, *_columns(list(latest.values()), datetime.now(UTC)))
+            grown = Counter(row["bank_id"] for row in rows if row["inserted"])
+            if grown:
+                await connection.execute(_GROW, list(grown), list(grown.values()))
+        return [item.id for item in items]
+
+    async def delete(self, ids: list[str], bank_id: str) -> int:
+        check_bank_id(bank_id)
+        for position, item_id in enumerate(ids):
+            check_id(item_id, f"ids[{position}]")
+        if not ids:
+            return 0
+        async with self.database.writing(bank_id) as connection:
+            removed = affected(
+                await connection.execute("DELETE FROM vectors WHERE bank_id = $1 AND id = ANY($2)", bank_id, ids)
+            )
+            if removed:
+                await connection.execute(
+                    "UPDATE vector_banks SET size = size - $2 WHERE bank_id = $1", bank_id, removed
+                )
+        return removed
+
+    async def delete_bank(self, bank_id: str) -> int:
+        """Drop every vector of ``bank_id`` at once; returns how many there were."""
+        check_bank_id(bank_id)
+        async with self.database.writing(bank_id) as connection:
+            removed = affected(await connection.execute("DELETE FROM vectors WHERE bank_id = $1", bank_id))
+            await connection.execute("DELETE FROM vector_banks WHERE bank_id = $1", bank_id)
+        return removed
+
+    # ------------------------------------------------------------------------------ reads
+
+    async def search_similar(
+        self,
+        query_vector: list[float],
+        bank_id: str,
+        limit: int = 10,
+        filters: VectorFilters | None = None,
+    ) -> list[VectorHit]:
+        check_bank_id(bank_id)
+        check_positive_int(limit, "limit")
+        check_vector(query_vector, "query_vector")
+        _check_filters(filters)
+        async with self.database.reading(bank_id) as connection:
+            fixed = await self._dimensions(connection)
+            if fixed is not None:
+                check_vector_length(query_vector, fixed, "query_vector")
+            unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+            [hits] = await self._search(connection, [query_vector], bank_id, limit, filters)
+        return hits
+
+    async def search_similar_batch(
+        self,
+        query_vectors: list[list[float]],
+        bank_id: str,
+        limit: int = 10,
+        filters: VectorFilters | None = None,
+    ) -> list[list[VectorHit]]:
+        """``search_similar`` for each query, as one statement (declared ``batch_search``)."""
+        check_bank_id(bank_id)
+        check_positive_int(limit, "limit")
+        _check_filters(filters)
+        if not query_vectors:
+            return []
+        async with self.database.reading(bank_id) as connection:
+            query_rows(query_vectors, await self._dimensions(connection), "query_vectors")
+            return await self._search(connection, query_vectors, bank_id, limit, filters)
+
+    async def _search(
+        self,
+        connection: asyncpg.Connection,
+        queries: Sequence[Sequence[float]],
+        bank_id: str,
+        limit: int,
+        filters: VectorFilters | None,
+    ) -> list[list[VectorHit]]:
+        size = await connection.fetchval("SELECT size FROM vector_banks WHERE bank_id = $1", bank_id)
+        if not size:
+            return [[] for _ in queries]
+        conditions = Conditions(first=3)
+        _add_filters(conditions, filters)
+        exact = size < self._exact_below
+        if len(queries) == 1:  # one query: a plain statement, without unnest and a lateral join
+            sql = f"SELECT 1 AS position, hit.* FROM ({_nearest('$1::vector', conditions.sql(), exact)}) AS hit"
+            query: Any = encode_vector(queries[0])
+        else:
+            sql = (
+                "SELECT q.position, hit.* FROM unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) "
+                f"CROSS JOIN LATERAL ({_nearest('q.embedding', conditions.sql(), exact)}) AS hit"
+            )
+            query = packed(queries)
+        rows = await connection.fetch(sql, query, bank_id, limit, *conditions.parameters)
+        found: list[list[VectorHit]] = [[] for _ in queries]
+        for row in rows:
+            distance = row["distance"]
+            score = 0.0 if math.isnan(distance) else min(1.0, max(0.0, 1.0 - distance))
+            found[row["position"] - 1].append(VectorHit(score=score, **_payload(row)))
+        return found
+
+    async def list_vectors(self, bank_id: str, offset: int = 0, limit: int = 100) -> list[VectorItem]:
+        check_bank_id(bank_id)
+        check_non_negative_int(offset, "offset")
+        check_positive_int(limit, "limit")
+        async with self.database.reading(bank_id) as connection:
+            rows = await connection.fetch(
+                f"SELECT {_PAYLOAD}, embedding FROM vectors WHERE bank_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+                bank_id,
+                limit,
+                offset,
+            )
+        return [VectorItem(bank_id=bank_id, vector=row["embedding"], **_payload(row)) for row in rows]
+
+    async def count_vectors(self, bank_id: str) -> int:
+        """How many vectors ``bank_id`` holds, read from the per-bank counter."""
+        check_bank_id(bank_id)
+        async with self.database.reading(bank_id) as connection:
+            size = await connection.fetchval("SELECT size FROM vector_banks WHERE bank_id = $1", bank_id)
+        return int(size or 0)
+
+
+def _nearest(query: str, conditions: str, exact: bool) -> str:
+    """The top ``$3`` rows of bank ``$2`` nearest to ``query``: exactly, or through the HNSW index.
+
+    Two statements rather than one choosing at run time: a statement holding both branches gets a
+    generic plan from PostgreSQL's plan cache that sorts the whole bank in the HNSW branch too.
+    In the exact one "+ 0" makes the ordering an expression no index provides, so the bank's rows
+    are scored one by one, ties going by id.
+    """
+    columns = ", ".join(f"v.{name}" for name in _PAYLOAD.split(", "))
+    ordering = f"(v.embedding <=> {query}) + 0, v.id" if exact else f"v.embedding <=> {query}"
+    return (
+        f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v "
+        f"WHERE v.bank_id = $2 AND {conditions} ORDER BY {ordering} LIMIT $3"
+    )
+
+
+def _check_filters(filters: object) -> None:
+    if filters is not None and not isinstance(filters, VectorFilters):
+        raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
+
+
+def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:
+    if filters is None:
+        return
+    add_labels(conditions, filters.tags, filters.tag_match, filters.effective_metadata())
+    if filters.fact_types:
+        conditions.add("v.fact_type = ANY({})", list(filters.fact_types))
+    if filters.time_range is not None:
+        conditions.add("v.occurred_at BETWEEN {} AND {}", *filters.time_range)
+    if filters.as_of is not None:
+        conditions.add("v.retained_at <= {}", filters.as_of)
+
+
+def _columns(items: Sequence[VectorItem], written_at: datetime) -> list[list[Any]]:
+    """The batch as one array per column, in the order of ``_UPSERT``'s parameters."""
+    return [
+        [item.bank_id for item in items],
+        [item.id for item in items],
+        packed([item.vector for item in items]),
+        [item.text for item in items],
+        json_texts(item.metadata for item in items),
+        json_texts(item.tags for item in items),
+        [item.fact_type for item in items],
+        [item.occurred_at for item in items],
+        [item.memory_layer for item in items],
+        [item.retained_at or written_at for item in items],
+        [item.chunk_id for item in items],
+    ]
+
+
+def _payload(row: asyncpg.Record) -> dict[str, Any]:
+    """The fields a stored item and a hit share."""
+    return {name: row[name] for name in _PAYLOAD.split(", ")}

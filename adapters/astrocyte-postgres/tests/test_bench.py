@@ -1,0 +1,16 @@
+"""The benchmark runs end to end at a small size and reports every figure (no timing is asserted)."""
+
+from __future__ import annotations
+
+from astrocyte_postgres import bench
+
+
+async def test_the_benchmark_reports_each_figure_beside_its_baseline(pg_dsn: str) -> None:
+    report = (await bench.run(pg_dsn, size=1000, queries=10, clusters=10)).to_json()
+    retain, search = report["retain"], report["search"]
+    assert retain["memories"] == 1000
+    assert retain["astrocyte_per_second"] > 0
+    assert retain["raw_per_second"] > 0
+    assert search["vectors"] == 1000
+    assert search["astrocyte"]["calls"] == search["bare"]["calls"] == 10
+    assert 0.9 <= search["recall_at_10"] <= 1.0  # HNSW over 1000 clustered vectors misses almost nothing
