@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Protocol, cast
 
-from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
-from astrocyte.types import Document, VectorFilters, VectorHit, VectorItem
+from astrocyte.spi import DocumentStore, GraphStore, VectorStore, capabilities_of
+from astrocyte.types import Document, GraphHit, VectorFilters, VectorHit, VectorItem
 
 #: Page size when walking a bank through ``list_vectors``.
 PAGE_SIZE = 500
@@ -30,6 +30,16 @@ class _SearchesInBatches(Protocol):
     async def search_similar_batch(
         self, query_vectors: list[list[float]], bank_id: str, limit: int = 10, filters: VectorFilters | None = None
     ) -> list[list[VectorHit]]: ...
+
+
+class _GetsDocumentBatches(Protocol):
+    async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]: ...
+
+
+class _RanksNeighbours(Protocol):
+    async def rank_neighbors(
+        self, entity_ids: list[str], bank_id: str, max_depth: int = 1, limit: int = 20
+    ) -> list[GraphHit]: ...
 
 
 class _StoresDocumentBatches(Protocol):
@@ -94,3 +104,26 @@ async def store_documents(documents: DocumentStore, batch: list[Document], bank_
         return
     for document in batch:
         await documents.store_document(document, bank_id)
+
+
+async def get_documents(documents: DocumentStore, ids: list[str], bank_id: str) -> list[Document]:
+    """The documents of ``ids`` the bank holds, in that order: one read when the store declares
+    ``batch_get``, else one ``get_document`` per id."""
+    if capabilities_of(documents, DocumentStore).batch_get:
+        return await cast(_GetsDocumentBatches, documents).get_documents(ids, bank_id)
+    found = []
+    for document_id in dict.fromkeys(ids):
+        document = await documents.get_document(document_id, bank_id)
+        if document is not None:
+            found.append(document)
+    return found
+
+
+async def neighbour_memories(
+    graph: GraphStore, entity_ids: list[str], bank_id: str, max_depth: int, limit: int
+) -> list[GraphHit]:
+    """Memories connected to the entities, best first: the store's bounded ranking when it declares
+    ``ranked_neighbors``, else ``query_neighbors``."""
+    if capabilities_of(graph, GraphStore).ranked_neighbors:
+        return await cast(_RanksNeighbours, graph).rank_neighbors(entity_ids, bank_id, max_depth=max_depth, limit=limit)
+    return await graph.query_neighbors(entity_ids, bank_id, max_depth=max_depth, limit=limit)

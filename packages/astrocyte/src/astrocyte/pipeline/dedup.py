@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from astrocyte.pipeline.abilities import search_each
+from astrocyte.pipeline.abilities import get_documents, search_each
 from astrocyte.spi import DocumentStore, VectorStore
 from astrocyte.vectors import FloatMatrix, normalise_rows
 
@@ -35,18 +35,14 @@ def content_id(text: str) -> str:
 
 
 async def stored_ids(documents: DocumentStore | None, ids: Sequence[str], bank_id: str) -> set[str]:
-    """Which of ``ids`` the bank already holds, by point lookups of their documents.
+    """Which of ``ids`` the bank already holds, by looking their documents up (in one read where declared).
 
     Without a document store nothing is known here; the near-duplicate search still finds an
     identical stored memory (similarity 1).
     """
     if documents is None:
         return set()
-    found = set()
-    for memory_id in ids:
-        if await documents.get_document(memory_id, bank_id) is not None:
-            found.add(memory_id)
-    return found
+    return {document.id for document in await get_documents(documents, list(ids), bank_id)}
 
 
 async def bank_neighbours(

@@ -14,7 +14,7 @@ from typing import ClassVar
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_documents
+from astrocyte.stores.arguments import check_documents, checked_ids
 from astrocyte.stores.memory._banks import DocumentBanks
 from astrocyte.stores.memory._bm25 import Bm25Index
 from astrocyte.stores.memory._copies import detached
@@ -35,7 +35,7 @@ class MemoryDocumentStore:
         self._banks = DocumentBanks(_DocumentBank)
 
     def capabilities(self) -> DocumentStoreCapabilities:
-        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True)
+        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, batch_get=True)
 
     async def store_document(self, document: Document, bank_id: str) -> str:
         (stored,) = await self.store_documents([document], bank_id)
@@ -74,6 +74,12 @@ class MemoryDocumentStore:
         bank = self._banks.for_read(bank_id)
         document = bank.documents.get(check_id(document_id, "document_id"))
         return None if document is None else detached(document)
+
+    async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]:
+        """The documents of ``document_ids`` that the bank holds, in that order, each once."""
+        bank = self._banks.for_read(bank_id)
+        wanted = dict.fromkeys(checked_ids(document_ids, "document_ids"))
+        return [detached(bank.documents[key]) for key in wanted if key in bank.documents]
 
     async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)

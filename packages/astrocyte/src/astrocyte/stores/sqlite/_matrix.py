@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
-from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
+from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
 Positions = npt.NDArray[np.intp]
@@ -88,7 +88,7 @@ class BankMatrix:
     def best(self, queries: FloatMatrix, limit: int, candidates: Positions | None = None) -> list[Ranked]:
         """For each unit query row, the ``limit`` live rows most similar to it (of ``candidates`` only)."""
         rows = candidates if candidates is not None else self._live_rows()
-        ranked = []
+        ranked: list[Ranked] = []
         for start in range(0, len(queries), _QUERIES_AT_ONCE):
             block = queries[start : start + _QUERIES_AT_ONCE]
             if rows is not None and 4 * len(rows) < self._size:
@@ -97,9 +97,10 @@ class BankMatrix:
                 # Many rows: one product over the contiguous matrix beats gathering them first.
                 scores = cosine_score_columns(self._unit[: self._size], block)
                 scores = scores if rows is None else scores[rows]
-            for column in scores.T:
-                chosen = top_k(column, min(limit, len(column))) if len(column) else np.empty(0, dtype=np.intp)
-                ranked.append(Ranked(self._row_ids[chosen if rows is None else rows[chosen]], column[chosen]))
+            chosen = top_k_columns(scores, limit)
+            best_scores = np.take_along_axis(scores, chosen, axis=0)
+            best_rows = self._row_ids[chosen if rows is None else rows[chosen]]
+            ranked.extend(Ranked(best_rows[:, column], best_scores[:, column]) for column in range(len(block)))
         return ranked
 
     def _live_rows(self) -> Positions | None:

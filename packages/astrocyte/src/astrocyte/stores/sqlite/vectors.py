@@ -169,7 +169,7 @@ class SqliteVectorStore(SqliteStore):
             if conditions.clauses:
                 candidates = matrix.positions(_candidates(connection, bank_id, conditions, filters))
             ranked = matrix.best(queries, limit, candidates)
-        return [_hits(connection, each) for each in ranked]
+        return _hits(connection, ranked)
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)
@@ -346,19 +346,24 @@ def _candidates(
     return np.fromstring(listed or "", dtype=np.int64, sep=",")
 
 
-def _hits(connection: sqlite3.Connection, ranked: Ranked) -> list[VectorHit]:
-    """The ranked rows as hits, best first (a row deleted meanwhile by another process is left out)."""
-    if not len(ranked.row_ids):
-        return []
+def _hits(connection: sqlite3.Connection, ranked: list[Ranked]) -> list[list[VectorHit]]:
+    """The ranked rows of each search as hits, best first, read in one statement for all searches (a
+    row deleted meanwhile by another process is left out)."""
+    wanted = np.unique(np.concatenate([each.row_ids for each in ranked])) if ranked else np.empty(0, np.int64)
+    if not len(wanted):
+        return [[] for _ in ranked]
     rows = connection.execute(
         f"SELECT row_id, {_PAYLOAD} FROM {_ROWS_WITH_CONTENTS} WHERE row_id IN (SELECT value FROM json_each(?))",
-        (json.dumps(ranked.row_ids.tolist()),),
+        (json.dumps(wanted.tolist()),),
     ).fetchall()
     by_row_id = {row["row_id"]: row for row in rows}
     return [
-        VectorHit(score=float(score), **_payload(by_row_id[row_id]))
-        for row_id, score in zip(ranked.row_ids.tolist(), ranked.scores.tolist(), strict=True)
-        if row_id in by_row_id
+        [
+            VectorHit(score=score, **_payload(by_row_id[row_id]))
+            for row_id, score in zip(each.row_ids.tolist(), each.scores.tolist(), strict=True)
+            if row_id in by_row_id
+        ]
+        for each in ranked
     ]
 
 

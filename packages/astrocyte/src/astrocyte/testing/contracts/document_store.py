@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from astrocyte.errors import ValidationError
 from astrocyte.spi import DocumentStore
 from astrocyte.testing.contracts._support import (
     ADVERSARIAL_BANK_PAIRS,
@@ -179,6 +180,20 @@ class DocumentStoreContract(StoreContractSuite):
         batch = [Document(id=document_id, text=f"amber {document_id}") for document_id in ("zeta", "alpha", "Mid")]
         assert await store.store_documents(batch, bank) == ["zeta", "alpha", "Mid"]
         assert await self.found(store, bank, "amber") == {"zeta", "alpha", "Mid"}
+
+    @requires("batch_get")
+    async def test_get_documents_batch(self, store: Any, bank: str, other_bank: str) -> None:
+        """get_documents returns the documents found, in the order asked, each once; others' are not found."""
+        await self.store_texts(store, bank, {"zeta": "amber z", "alpha": "amber a"}, metadata={"k": "v"}, tags=["t"])
+        await self.store_texts(store, other_bank, {"theirs": "amber t"})
+        assert await store.get_documents([], bank) == []
+        got = await store.get_documents(["alpha", "missing", "zeta", "alpha", "theirs"], bank)
+        assert [(document.id, document.text, document.metadata, document.tags) for document in got] == [
+            ("alpha", "amber a", {"k": "v"}, ["t"]),
+            ("zeta", "amber z", {"k": "v"}, ["t"]),
+        ]
+        with pytest.raises(ValidationError, match=r"document_ids\[0\]"):
+            await store.get_documents([""], bank)
 
     # ------------------------------------------------------------------ search
 
