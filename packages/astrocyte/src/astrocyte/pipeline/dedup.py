@@ -46,10 +46,10 @@ async def stored_ids(documents: DocumentStore | None, ids: Sequence[str], bank_i
 
 
 async def bank_neighbours(
-    vectors: VectorStore, matrix: FloatMatrix, bank_id: str, threshold: float
+    vectors: VectorStore, queries: list[list[float]], bank_id: str, threshold: float
 ) -> list[str | None]:
-    """For each row of ``matrix``, the id of a stored memory at least ``threshold`` similar, if any."""
-    nearest = await search_each(vectors, matrix.tolist(), bank_id, limit=1)
+    """For each of ``queries``, the id of a stored memory at least ``threshold`` similar, if any."""
+    nearest = await search_each(vectors, queries, bank_id, limit=1)
     return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
 
 

@@ -117,47 +117,18 @@ class SqliteDocumentStore(SqliteStore):
                 tag_match=filters.tag_match,
                 metadata=filters.metadata_filters,
             )
-        connection = self.database.connection
-        if conditions.clauses or _other_banks(connection, bank_id):
-            ranking = (
-                "SELECT d.row_id AS row_id, bm25(documents_fts) AS bm25 "
-                "FROM documents_fts JOIN documents AS d ON d.row_id = documents_fts.rowid "
-                f"WHERE documents_fts MATCH ? AND d.bank_id = ? AND {conditions.sql()} ORDER BY {{order}} LIMIT ?"
-            )
-            parameters: list[Any] = [bank_id, *conditions.parameters]
-        else:  # the bank is alone in the file: rank the index without a lookup of each row's bank
-            ranking = (
-                "SELECT rowid AS row_id, bm25(documents_fts) AS bm25 FROM documents_fts "
-                "WHERE documents_fts MATCH ? ORDER BY {order} LIMIT ?"
-            )
-            parameters = []
-
-        def run(expression: str, order: str, count: int) -> list[sqlite3.Row]:
-            return connection.execute(ranking.format(order=order), [expression, *parameters, count]).fetchall()
-
-        rows_in_table = keyword_plan.table_rows(connection)
-        counts = self._term_counts.of(connection, words, rows_in_table)
-        ranked = keyword_plan.search(words, counts, rows_in_table, limit, run)
-        if not ranked:
-            return []
-        found = connection.execute(
-            "SELECT row_id, id, text, metadata, tags FROM documents "
-            "WHERE bank_id = ? AND row_id IN (SELECT value FROM json_each(?))",
-            (bank_id, json.dumps([row["row_id"] for row in ranked])),
-        ).fetchall()
-        by_row_id = {row["row_id"]: row for row in found}
-        return [
-            DocumentHit(document_id=row["id"], score=max(0.0, -score), **_labelled_text(row))
-            for row, score in ((by_row_id.get(each["row_id"]), each["bm25"]) for each in ranked)
-            if row is not None
-        ]
+        return await self.database.read(
+            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts)
+        )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
         check_bank_id(bank_id)
         check_id(document_id, "document_id")
-        row = self.database.connection.execute(
-            "SELECT id, text, metadata, tags FROM documents WHERE bank_id = ? AND id = ?", (bank_id, document_id)
-        ).fetchone()
+        rows = self._read(
+            "SELECT id, text, metadata, tags FROM documents WHERE bank_id = :bank_id AND id = :id",
+            {"bank_id": bank_id, "id": document_id},
+        )
+        row = rows[0] if rows else None
         return None if row is None else Document(id=row["id"], **_labelled_text(row))
 
     async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]:
@@ -166,10 +137,12 @@ class SqliteDocumentStore(SqliteStore):
         wanted = dict.fromkeys(checked_ids(document_ids, "document_ids"))
         if not wanted:
             return []
-        rows = self._read(
-            "SELECT id, text, metadata, tags FROM documents "
-            "WHERE bank_id = :bank_id AND id IN (SELECT value FROM json_each(:ids))",
-            {"bank_id": bank_id, "ids": id_list(wanted)},
+        rows = await self.database.read(
+            lambda connection: connection.execute(
+                "SELECT id, text, metadata, tags FROM documents "
+                "WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
+                (bank_id, id_list(wanted)),
+            ).fetchall()
         )
         by_id = {row["id"]: row for row in rows}
         return [Document(id=key, **_labelled_text(by_id[key])) for key in wanted if key in by_id]
@@ -213,6 +186,50 @@ def _row(bank_id: str, document: Document) -> tuple[str, str, str, str | None, s
 def _labelled_text(row: sqlite3.Row) -> dict[str, Any]:
     """The text, metadata and tags of a row, as a document and a hit both carry them."""
     return {"text": row["text"], "metadata": decode_metadata(row["metadata"]), "tags": decode_tags(row["tags"])}
+
+
+def _search(
+    connection: sqlite3.Connection,
+    words: list[str],
+    bank_id: str,
+    limit: int,
+    conditions: Conditions,
+    term_counts: keyword_plan.TermCounts,
+) -> list[DocumentHit]:
+    """The best ``limit`` hits of ``words`` in ``bank_id``: ranked by :mod:`._keyword_plan`, then read."""
+    if conditions.clauses or _other_banks(connection, bank_id):
+        ranking = (
+            "SELECT d.row_id AS row_id, bm25(documents_fts) AS bm25 "
+            "FROM documents_fts JOIN documents AS d ON d.row_id = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? AND d.bank_id = ? AND {conditions.sql()} ORDER BY {{order}} LIMIT ?"
+        )
+        parameters: list[Any] = [bank_id, *conditions.parameters]
+    else:  # the bank is alone in the file: rank the index without a lookup of each row's bank
+        ranking = (
+            "SELECT rowid AS row_id, bm25(documents_fts) AS bm25 FROM documents_fts "
+            "WHERE documents_fts MATCH ? ORDER BY {order} LIMIT ?"
+        )
+        parameters = []
+
+    def run(expression: str, order: str, count: int) -> list[sqlite3.Row]:
+        return connection.execute(ranking.format(order=order), [expression, *parameters, count]).fetchall()
+
+    rows_in_table = keyword_plan.table_rows(connection)
+    counts = term_counts.of(connection, words, rows_in_table)
+    ranked = keyword_plan.search(words, counts, rows_in_table, limit, run)
+    if not ranked:
+        return []
+    found = connection.execute(
+        "SELECT row_id, id, text, metadata, tags FROM documents "
+        "WHERE bank_id = ? AND row_id IN (SELECT value FROM json_each(?))",
+        (bank_id, json.dumps([row["row_id"] for row in ranked])),
+    ).fetchall()
+    by_row_id = {row["row_id"]: row for row in found}
+    return [
+        DocumentHit(document_id=row["id"], score=max(0.0, -score), **_labelled_text(row))
+        for row, score in ((by_row_id.get(each["row_id"]), each["bm25"]) for each in ranked)
+        if row is not None
+    ]
 
 
 def _other_banks(connection: sqlite3.Connection, bank_id: str) -> bool:

@@ -416,9 +416,8 @@ class SqliteGraphStore(SqliteStore):
         check_positive_int(limit, "limit")
         if not seeds:
             return []
-        rows = self._read(
-            _NEIGHBOURS, {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
-        )
+        parameters = {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
+        rows = await self.database.read(lambda connection: connection.execute(_NEIGHBOURS, parameters).fetchall())
         return [
             GraphHit(
                 memory_id=row["memory_id"],
@@ -451,44 +450,9 @@ class SqliteGraphStore(SqliteStore):
         check_positive_int(limit, "limit")
         if not seeds:
             return []
-        per_seed, per_neighbour = 2 * limit, max(1, limit // 4)
-        weight: dict[str, float] = {}
-        depth_of: dict[str, int] = {}
-        pool: dict[str, None] = {}
-        for row in self._read(
-            _RANKED_NEIGHBOURS,
-            {
-                "bank_id": bank_id,
-                "seeds": id_list(seeds),
-                "max_depth": max_depth,
-                "max_entities": RANKED_ENTITIES,
-                "per_seed": per_seed,
-                "per_neighbour": per_neighbour,
-            },
-        ):
-            memories = json.loads(row["memory_ids"])
-            depth_of[row["entity_id"]] = row["depth"]
-            weight[row["entity_id"]] = 1.0 / ((1 + row["depth"]) * math.log2(1 + len(memories)))
-            pool.update(dict.fromkeys(memories[: per_seed if row["depth"] == 0 else per_neighbour]))
-        if not pool:
-            return []
-        connected: defaultdict[str, list[str]] = defaultdict(list)
-        for row in self._read(_MENTIONS_OF_MEMORIES, {"bank_id": bank_id, "memory_ids": id_list(pool)}):
-            if row["entity_id"] in weight:
-                connected[row["memory_id"]].append(row["entity_id"])
-        ranked = sorted(
-            (
-                (sum(weight[entity] for entity in entities), min(depth_of[entity] for entity in entities), memory_id)
-                for memory_id, entities in connected.items()
-            ),
-            key=lambda ranking: (-ranking[0], ranking[1], ranking[2]),
+        return await self.database.read(
+            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit)
         )
-        return [
-            GraphHit(
-                memory_id=memory_id, text="", connected_entities=sorted(connected[memory_id]), depth=depth, score=score
-            )
-            for score, depth, memory_id in ranked[:limit]
-        ]
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
         check_bank_id(bank_id)
@@ -596,6 +560,51 @@ class SqliteGraphStore(SqliteStore):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _ranked_neighbours(
+    connection: sqlite3.Connection, seeds: list[str], bank_id: str, max_depth: int, limit: int
+) -> list[GraphHit]:
+    """What :meth:`SqliteGraphStore.rank_neighbors` returns, read on ``connection``."""
+    per_seed, per_neighbour = 2 * limit, max(1, limit // 4)
+    weight: dict[str, float] = {}
+    depth_of: dict[str, int] = {}
+    pool: dict[str, None] = {}
+    for row in connection.execute(
+        _RANKED_NEIGHBOURS,
+        {
+            "bank_id": bank_id,
+            "seeds": id_list(seeds),
+            "max_depth": max_depth,
+            "max_entities": RANKED_ENTITIES,
+            "per_seed": per_seed,
+            "per_neighbour": per_neighbour,
+        },
+    ).fetchall():
+        memories = json.loads(row["memory_ids"])
+        depth_of[row["entity_id"]] = row["depth"]
+        weight[row["entity_id"]] = 1.0 / ((1 + row["depth"]) * math.log2(1 + len(memories)))
+        pool.update(dict.fromkeys(memories[: per_seed if row["depth"] == 0 else per_neighbour]))
+    if not pool:
+        return []
+    connected: defaultdict[str, list[str]] = defaultdict(list)
+    mentions = {"bank_id": bank_id, "memory_ids": id_list(pool)}
+    for row in connection.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
+        if row["entity_id"] in weight:
+            connected[row["memory_id"]].append(row["entity_id"])
+    ranked = sorted(
+        (
+            (sum(weight[entity] for entity in entities), min(depth_of[entity] for entity in entities), memory_id)
+            for memory_id, entities in connected.items()
+        ),
+        key=lambda ranking: (-ranking[0], ranking[1], ranking[2]),
+    )
+    return [
+        GraphHit(
+            memory_id=memory_id, text="", connected_entities=sorted(connected[memory_id]), depth=depth, score=score
+        )
+        for score, depth, memory_id in ranked[:limit]
+    ]
 
 
 def _entity_row(entity: Entity, bank_id: str) -> dict[str, object]:

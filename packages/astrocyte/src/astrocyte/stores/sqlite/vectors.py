@@ -14,6 +14,7 @@ write, so ``as_of`` filters see it.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
@@ -111,7 +112,7 @@ class SqliteVectorStore(SqliteStore):
                 name_unstorable(items, _STRING_FIELDS, "items")
                 raise
             for change in changes:
-                self._matrices.written(*change)
+                self.database.after_commit(functools.partial(self._matrices.written, *change))
         return [item.id for item in items]
 
     async def search_similar(
@@ -126,12 +127,16 @@ class SqliteVectorStore(SqliteStore):
         check_vector(query_vector, "query_vector")
         if filters is not None and not isinstance(filters, VectorFilters):
             raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
-        connection = self.database.connection
-        fixed = self._fixed_dimensions(connection)
-        if fixed is not None:
-            check_vector_length(query_vector, fixed, "query_vector")
-        query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
-        [hits] = self._search(connection, query, bank_id, limit, filters)
+        committed = not self.database.in_own_transaction()
+
+        def search(connection: sqlite3.Connection) -> list[list[VectorHit]]:
+            fixed = self._fixed_dimensions(connection)
+            if fixed is not None:
+                check_vector_length(query_vector, fixed, "query_vector")
+            query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+            return self._search(connection, query, bank_id, limit, filters, committed)
+
+        [hits] = await self.database.read(search)
         return hits
 
     async def search_similar_batch(
@@ -148,9 +153,13 @@ class SqliteVectorStore(SqliteStore):
             raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
         if not query_vectors:
             return []
-        connection = self.database.connection
-        queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
-        return self._search(connection, queries, bank_id, limit, filters)
+        committed = not self.database.in_own_transaction()
+
+        def search(connection: sqlite3.Connection) -> list[list[VectorHit]]:
+            queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
+            return self._search(connection, queries, bank_id, limit, filters, committed)
+
+        return await self.database.read(search)
 
     def _search(
         self,
@@ -159,10 +168,11 @@ class SqliteVectorStore(SqliteStore):
         bank_id: str,
         limit: int,
         filters: VectorFilters | None,
+        committed: bool,
     ) -> list[list[VectorHit]]:
         conditions = _conditions(filters, bank_id)
         with self._matrices.lock:
-            matrix = self._matrices.current(connection, bank_id)
+            matrix = self._matrices.current(connection, bank_id, committed=committed)
             if matrix is None:
                 return [[] for _ in queries]
             candidates = None
@@ -185,17 +195,19 @@ class SqliteVectorStore(SqliteStore):
                 "DELETE FROM vectors WHERE row_id IN (SELECT value FROM json_each(?))", (json.dumps(row_ids),)
             )
             before, after = _new_version(connection, bank_id)
-            self._matrices.written(bank_id, before, after, np.array(row_ids, dtype=np.int64), None)
+            removed = np.array(row_ids, dtype=np.int64)
+            self.database.after_commit(lambda: self._matrices.written(bank_id, before, after, removed, None))
         return len(row_ids)
 
     async def list_vectors(self, bank_id: str, offset: int = 0, limit: int = 100) -> list[VectorItem]:
         check_bank_id(bank_id)
         check_non_negative_int(offset, "offset")
         check_positive_int(limit, "limit")
-        rows = self.database.connection.execute(
-            f"SELECT {_PAYLOAD}, vector FROM {_ROWS_WITH_CONTENTS} WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
-            (bank_id, limit, offset),
-        ).fetchall()
+        with self.database.reading() as connection:
+            rows = connection.execute(
+                f"SELECT {_PAYLOAD}, vector FROM {_ROWS_WITH_CONTENTS} WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
+                (bank_id, limit, offset),
+            ).fetchall()
         return [VectorItem(bank_id=bank_id, vector=decode_vector(row["vector"]) or [], **_payload(row)) for row in rows]
 
     async def delete_bank(self, bank_id: str) -> int:
@@ -210,7 +222,8 @@ class SqliteVectorStore(SqliteStore):
     async def count_vectors(self, bank_id: str) -> int:
         """How many vectors ``bank_id`` holds, without paging through them."""
         check_bank_id(bank_id)
-        row = self.database.connection.execute("SELECT COUNT(*) FROM vectors WHERE bank_id = ?", (bank_id,)).fetchone()
+        with self.database.reading() as connection:
+            row = connection.execute("SELECT COUNT(*) FROM vectors WHERE bank_id = ?", (bank_id,)).fetchone()
         return int(row[0])
 
     def _fixed_dimensions(self, connection: sqlite3.Connection) -> int | None:
