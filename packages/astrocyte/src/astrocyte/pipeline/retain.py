@@ -20,6 +20,7 @@ item added any memory; ``deduplicated`` is set when none of its chunks was new.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,13 +110,14 @@ class _AnalysedBatch:
 
 
 async def _analysed(ctx: EngineContext, batch: list[_Chunk], near: _NearDuplicates | None) -> _AnalysedBatch:
-    """Embed a batch, extract its entities (as one call) and look its vectors up in the bank."""
+    """Embed a batch and extract its entities at once (a model embeds in its worker thread while the
+    rules run here), then look its vectors up in the bank."""
     texts = [chunk.text for chunk in batch]
-    vectors = await ctx.embedder.embed(texts)
+    vectors, mentions = await asyncio.gather(ctx.embedder.embed(texts), ctx.extractor.mentions(texts))
     if len(vectors) != len(batch):
         raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(batch)} texts")
     in_bank: list[str | None] = [None] * len(batch) if near is None else await near.in_bank(vectors)
-    return _AnalysedBatch(batch, vectors, await ctx.extractor.mentions(texts), in_bank)
+    return _AnalysedBatch(batch, vectors, mentions, in_bank)
 
 
 async def _write_batch(
