@@ -12,14 +12,12 @@ every memory agree.
 from __future__ import annotations
 
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from astrocyte.testing.killed_writer import run_writer_and_kill
 
 CALL = 24  # memories per retain_many call, written in three embedding batches
 BANK = "crash"
@@ -49,33 +47,13 @@ asyncio.run(main())
 """
 
 
+def _killed(path: Path, rng: random.Random) -> int:
+    """Run the writer on ``path`` and kill it at a random moment; returns the commits it reported."""
+    return run_writer_and_kill(_WRITER, [str(path), str(CALL), BANK], rng, most_reports=4, longest_pause=0.03)
+
+
 def _text(index: int) -> str:
     return f"Record {index}: Zelda{index} met Quark{index} in Town{index} about case {index * 7919}"
-
-
-def _run_writer_and_kill(path: Path, rng: random.Random) -> int:
-    """Start the engine, kill it at a random moment; returns how many calls it reported returned."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), str(CALL), BANK],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    committed = 0
-    try:
-        for _ in range(rng.randint(1, 4)):
-            line = process.stdout.readline()
-            assert line.startswith("committed "), (
-                f"the writer stopped: {line!r} {process.stderr.read() if process.stderr else ''}"
-            )
-            committed = int(line.split()[1])
-        time.sleep(rng.uniform(0.0, 0.03))  # where the kill lands, not a timing assertion
-    finally:
-        process.send_signal(signal.SIGKILL)
-        remaining, _ = process.communicate(timeout=60)
-    assert process.returncode == -signal.SIGKILL
-    return committed + remaining.count("committed ")
 
 
 def _check_whole_calls(path: Path, committed: int) -> None:
@@ -108,5 +86,5 @@ def _check_whole_calls(path: Path, committed: int) -> None:
 @pytest.mark.parametrize("seed", range(3))
 def test_killed_engine_leaves_whole_retain_calls(tmp_path: Path, seed: int) -> None:
     path = tmp_path / "astrocyte.db"
-    committed = _run_writer_and_kill(path, random.Random(seed))
+    committed = _killed(path, random.Random(seed))
     _check_whole_calls(path, committed)

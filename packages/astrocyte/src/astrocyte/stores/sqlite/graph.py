@@ -97,8 +97,7 @@ ON CONFLICT (bank_id, entity_id) DO UPDATE SET last_seen = MAX(last_seen, exclud
 # follow links forwards and backwards, each through its own index (a PostgreSQL port, which allows
 # one recursive reference, would join a two-way view of the links instead). CROSS JOIN fixes the
 # join order in SQLite: from the rows already reached into the index, never a scan of the bank.
-_NEIGHBOURS = """
-WITH RECURSIVE
+_WALK = """
 walk (entity_id, depth) AS (
     SELECT value, 0 FROM json_each(:seeds)
     UNION
@@ -109,7 +108,12 @@ walk (entity_id, depth) AS (
     SELECT link.entity_a, walk.depth + 1
     FROM walk CROSS JOIN graph_entity_links AS link
     WHERE link.bank_id = :bank_id AND link.entity_b = walk.entity_id AND walk.depth < :max_depth
-),
+)
+"""
+
+_NEIGHBOURS = f"""
+WITH RECURSIVE
+{_WALK},
 reached (entity_id, depth) AS (
     SELECT entity_id, MIN(depth) FROM walk GROUP BY entity_id
 )
@@ -127,19 +131,9 @@ LIMIT :limit
 # seed, :per_neighbour of an entity reached through links; one more, to tell whether there are more):
 # one index range each, never all of a frequent entity's memories. (A LIMIT cannot read the outer
 # row, hence the two branches; SQLite runs only the one the CASE takes.)
-_RANKED_NEIGHBOURS = """
+_RANKED_NEIGHBOURS = f"""
 WITH RECURSIVE
-walk (entity_id, depth) AS (
-    SELECT value, 0 FROM json_each(:seeds)
-    UNION
-    SELECT link.entity_b, walk.depth + 1
-    FROM walk CROSS JOIN graph_entity_links AS link
-    WHERE link.bank_id = :bank_id AND link.entity_a = walk.entity_id AND walk.depth < :max_depth
-    UNION
-    SELECT link.entity_a, walk.depth + 1
-    FROM walk CROSS JOIN graph_entity_links AS link
-    WHERE link.bank_id = :bank_id AND link.entity_b = walk.entity_id AND walk.depth < :max_depth
-),
+{_WALK},
 reached (entity_id, depth) AS (
     SELECT entity_id, MIN(depth) FROM walk
     WHERE EXISTS (SELECT 1 FROM graph_mentions WHERE bank_id = :bank_id AND entity_id = walk.entity_id)
@@ -410,10 +404,7 @@ class SqliteGraphStore(SqliteStore):
     async def query_neighbors(
         self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
     ) -> list[GraphHit]:
-        check_bank_id(bank_id)
-        seeds = checked_ids(entity_ids, "entity_ids")
-        check_non_negative_int(max_depth, "max_depth")
-        check_positive_int(limit, "limit")
+        seeds = _walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
         parameters = {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
@@ -444,10 +435,7 @@ class SqliteGraphStore(SqliteStore):
         IDF; a memory scores the summed weight of the reached entities it mentions. Ordered by
         score (more first), then depth, then memory id.
         """
-        check_bank_id(bank_id)
-        seeds = checked_ids(entity_ids, "entity_ids")
-        check_non_negative_int(max_depth, "max_depth")
-        check_positive_int(limit, "limit")
+        seeds = _walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
         return await self.database.read(
@@ -560,6 +548,15 @@ class SqliteGraphStore(SqliteStore):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _walk_arguments(entity_ids: list[str], bank_id: str, max_depth: int, limit: int) -> list[str]:
+    """The checked seeds of a walk from ``entity_ids``, once its other arguments are checked too."""
+    check_bank_id(bank_id)
+    seeds = checked_ids(entity_ids, "entity_ids")
+    check_non_negative_int(max_depth, "max_depth")
+    check_positive_int(limit, "limit")
+    return seeds
 
 
 def _ranked_neighbours(
