@@ -80,6 +80,7 @@ class SqliteDatabase:
         self._lock = threading.RLock()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._closing = False
         self._after_commit: list[Callable[[], None]] = []
         self.commit_lock = threading.RLock()
         """Held around a COMMIT and the callbacks that follow it, so in-process caches of committed
@@ -142,6 +143,7 @@ class SqliteDatabase:
                 del self._shared[Path(self.path)]
         with self._readers_lock:
             readers, self._readers = self._readers, []
+            self._closing = True  # a read connection still in use is closed when given back
         for reader in readers:
             reader.close()
         self.connection.close()
@@ -169,7 +171,11 @@ class SqliteDatabase:
             yield reader
         finally:
             with self._readers_lock:
-                self._readers.append(reader)
+                pooled = not self._closing
+                if pooled:
+                    self._readers.append(reader)
+            if not pooled:
+                reader.close()
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work(connection)`` as :meth:`reading` picks it: in a worker thread on a read connection, so
