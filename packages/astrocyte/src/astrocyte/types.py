@@ -597,23 +597,29 @@ class VectorStoreCapabilities:
 @dataclass(frozen=True)
 class DocumentStoreCapabilities:
     """``batch_store`` announces the optional ``store_documents(documents, bank_id) -> list[str]``;
-    ``batch_lookup`` the optional ``existing_document_ids(document_ids, bank_id) -> set[str]`` (which
-    of the ids the bank holds, in one call: the engine's exact-duplicate check against a remote store)."""
+    ``batch_get`` the optional ``get_documents(document_ids, bank_id) -> list[Document]`` (the ones
+    found, in the order of ``document_ids``, each once): one read for what ``get_document`` reads one
+    by one."""
 
     filter_tags: bool = True
     filter_tag_match_all: bool = False
     filter_metadata: bool = True
     batch_store: bool = False
     transactional: bool = False
-    batch_lookup: bool = False
+    batch_get: bool = False
 
 
 @dataclass(frozen=True)
 class GraphStoreCapabilities:
-    """``entity_embeddings``: ``find_entity_candidates_scored`` compares stored entity embeddings."""
+    """``entity_embeddings``: ``find_entity_candidates_scored`` compares stored entity embeddings;
+    ``ranked_neighbors`` announces the optional ``rank_neighbors(entity_ids, bank_id, max_depth=1,
+    limit=20) -> list[GraphHit]``: memories connected to the seeds, best first by the store's own
+    weighing of the entities connecting them, at a cost bounded whatever the bank size (what
+    recall's graph strategy uses instead of ``query_neighbors``, which must rank every memory reached)."""
 
     entity_embeddings: bool = True
     transactional: bool = False
+    ranked_neighbors: bool = False
 
 
 @dataclass(frozen=True)

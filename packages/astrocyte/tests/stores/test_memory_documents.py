@@ -109,7 +109,7 @@ async def test_emptied_bank_is_forgotten() -> None:
 
 def test_capabilities_declare_the_optional_abilities() -> None:
     declared = MemoryDocumentStore().capabilities()
-    assert declared == DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, batch_lookup=True)
+    assert declared == DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, batch_get=True)
 
 
 @pytest.mark.parametrize(

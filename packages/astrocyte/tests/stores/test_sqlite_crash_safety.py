@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from astrocyte.stores.sqlite.documents import SqliteDocumentStore
 from astrocyte.stores.sqlite.vectors import SqliteVectorStore
+from astrocyte.testing.killed_writer import run_writer_and_kill
 
 BATCH = 50
 BANK = "crash"
@@ -53,34 +50,13 @@ asyncio.run(main())
 """
 
 
+def _killed(path: Path, rng: random.Random) -> int:
+    """Run the writer on ``path`` and kill it at a random moment; returns the commits it reported."""
+    return run_writer_and_kill(_WRITER, [str(path), str(BATCH), BANK], rng, most_reports=6, longest_pause=0.05)
+
+
 def _text(index: int) -> str:
     return f"memory {index} of the crash test, about amber and cobalt"
-
-
-def _run_writer_and_kill(path: Path, rng: random.Random) -> int:
-    """Start the writer, kill it at a random moment; returns how many batches it reported committed."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), str(BATCH), BANK],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    committed = 0
-    try:
-        for _ in range(rng.randint(1, 6)):
-            line = process.stdout.readline()
-            assert line.startswith("committed "), (
-                f"the writer stopped: {line!r} {process.stderr.read() if process.stderr else ''}"
-            )
-            committed = int(line.split()[1])
-        time.sleep(rng.uniform(0.0, 0.05))  # where the kill lands, not a timing assertion
-    finally:
-        process.send_signal(signal.SIGKILL)
-        remaining, _ = process.communicate(timeout=60)
-    assert process.returncode == -signal.SIGKILL
-    committed += remaining.count("committed ")  # lines written between the last read and the kill
-    return committed
 
 
 def _check_file_integrity(path: Path) -> None:
@@ -115,7 +91,7 @@ async def _check_whole_batches(path: Path, committed: int) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_killed_writer_leaves_whole_batches(tmp_path: Path, seed: int) -> None:
     path = tmp_path / "astrocyte.db"
-    committed = _run_writer_and_kill(path, random.Random(seed))
+    committed = _killed(path, random.Random(seed))
     _check_file_integrity(path)
     asyncio.run(_check_whole_batches(path, committed))
 
@@ -124,7 +100,7 @@ def test_a_killed_file_takes_more_writes(tmp_path: Path) -> None:
     """Killed twice in a row: the second writer starts on the first one's leftovers and keeps them whole."""
     path = tmp_path / "astrocyte.db"
     rng = random.Random(99)
-    _run_writer_and_kill(path, rng)
-    committed = _run_writer_and_kill(path, rng)  # it rewrites the same ids from m0: upserts over whole batches
+    _killed(path, rng)
+    committed = _killed(path, rng)  # it rewrites the same ids from m0: upserts over whole batches
     _check_file_integrity(path)
     asyncio.run(_check_whole_batches(path, committed))

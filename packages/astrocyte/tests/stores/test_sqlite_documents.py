@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.sqlite.documents import SqliteDocumentStore, match_expression
+from astrocyte.stores.sqlite.documents import SqliteDocumentStore, query_words
 from astrocyte.testing.contracts.document_store import DocumentStoreContract
 from astrocyte.types import Document, DocumentStoreCapabilities
 
@@ -66,19 +66,20 @@ def _index_is_consistent(store: SqliteDocumentStore) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "expression"),
+    ("query", "words"),
     [
-        ("amber", '"amber"'),
-        ('say "NEAR(a b)" OR c*', '"say" OR "NEAR" OR "a" OR "b" OR "OR" OR "c"'),
-        ("Amber amber AMBER cobalt", '"Amber" OR "cobalt"'),
-        ("snake_case -x", '"snake_case" OR "x"'),
-        ("Straße", '"Straße"'),
-        ("  !?  ", None),
-        ("", None),
+        ("amber", ["amber"]),
+        ('say "NEAR(a b)" OR c*', ["say", "NEAR", "a", "b", "OR", "c"]),
+        ("Amber amber AMBER cobalt", ["Amber", "cobalt"]),
+        ("snake_case -x", ["snake_case", "x"]),
+        ("Straße", ["Straße"]),
+        ("  !?  ", []),
+        ("", []),
     ],
 )
-def test_queries_become_an_or_of_quoted_words(query: str, expression: str | None) -> None:
-    assert match_expression(query) == expression
+def test_queries_become_distinct_words_quoted_alone(query: str, words: list[str]) -> None:
+    """Each word is quoted as an FTS5 string (see _keyword_plan), so operators are only words."""
+    assert query_words(query) == words
 
 
 async def test_words_keep_their_case_for_fts5_to_fold(store: SqliteDocumentStore) -> None:
@@ -97,7 +98,7 @@ async def test_diacritics_do_not_matter(store: SqliteDocumentStore) -> None:
 
 async def test_words_are_what_astrocyte_text_calls_words(store: SqliteDocumentStore) -> None:
     """Letters, digits and '_' make a word, as in astrocyte.text.words: no splitting at '_'; English
-    words are stemmed (Porter, migration 008), so "run" finds "running"."""
+    words are stemmed (Porter, migration 009), so "run" finds "running"."""
     await store.store_document(Document(id="d", text="running snake_case v2 東京"), "b")
     assert await _found(store, "run") == {"d"}
     assert await _found(store, "runs") == {"d"}
@@ -202,6 +203,6 @@ async def test_two_stores_of_one_file_see_each_others_writes(db_path: str, tmp_p
 def test_capabilities_declare_the_truth() -> None:
     store = SqliteDocumentStore(":memory:")
     assert store.capabilities() == DocumentStoreCapabilities(
-        filter_tag_match_all=True, batch_store=True, transactional=True
+        filter_tag_match_all=True, batch_store=True, transactional=True, batch_get=True
     )
     asyncio.run(store.close())

@@ -81,7 +81,9 @@ async def store_small_graph(store: Any, bank: str) -> None:
 
 
 def test_declares_entity_embeddings_and_transactions(store: SqliteGraphStore) -> None:
-    assert store.capabilities() == GraphStoreCapabilities(entity_embeddings=True, transactional=True)
+    assert store.capabilities() == GraphStoreCapabilities(
+        entity_embeddings=True, transactional=True, ranked_neighbors=True
+    )
     assert store.transaction_key() == store.database.key
 
 

@@ -36,14 +36,19 @@ def _bucket(feature: str, dimensions: int) -> tuple[int, float]:
     return value % dimensions, (1.0 if value >> 63 else -1.0)
 
 
-def _features(text: str) -> list[tuple[str, float]]:
-    tokens = words(text)
-    features = [(f"w:{token}", _WORD_WEIGHT) for token in tokens]
-    features += [(f"b:{first} {second}", _BIGRAM_WEIGHT) for first, second in itertools.pairwise(tokens)]
-    for token in tokens:
-        padded = f"<{token}>"
-        features += [(f"t:{padded[i : i + 3]}", _TRIGRAM_WEIGHT) for i in range(len(padded) - 2)]
-    return features
+@lru_cache(maxsize=131_072)
+def _token_features(token: str, dimensions: int) -> tuple[list[int], list[float]]:
+    """The columns and signed weights of a word and its character trigrams: the same for every text
+    holding the word, so each distinct word is hashed once."""
+    padded = f"<{token}>"
+    features = [(f"w:{token}", _WORD_WEIGHT)]
+    features += [(f"t:{padded[i : i + 3]}", _TRIGRAM_WEIGHT) for i in range(len(padded) - 2)]
+    columns, values = [], []
+    for feature, weight in features:
+        column, sign = _bucket(feature, dimensions)
+        columns.append(column)
+        values.append(sign * weight)
+    return columns, values
 
 
 class HashingEmbedder:
@@ -62,14 +67,34 @@ class HashingEmbedder:
         return vectors
 
     def embed_matrix(self, texts: list[str]) -> np.ndarray:
-        """The embeddings as one float32 matrix, for callers that keep vectors in numpy anyway."""
-        matrix = np.zeros((len(texts), self._dimensions), dtype=np.float32)
+        """The embeddings as one float32 matrix, for callers that keep vectors in numpy anyway.
+
+        Every feature of the batch becomes one (flat position, weight) pair, summed by one
+        ``bincount``: no numpy call per feature.
+        """
+        dimensions = self._dimensions
+        columns: list[int] = []
+        values: list[float] = []
+        per_text = np.zeros(len(texts), dtype=np.int64)
         for row, text in enumerate(texts):
             if not isinstance(text, str):
                 raise ValidationError(f"texts[{row}]", f"must be a string, got {type(text).__name__}")
-            for feature, weight in _features(text):
-                column, sign = _bucket(feature, self._dimensions)
-                matrix[row, column] += sign * weight
+            before = len(columns)
+            tokens = words(text)
+            for token in tokens:
+                token_columns, token_values = _token_features(token, dimensions)
+                columns += token_columns
+                values += token_values
+            for first, second in itertools.pairwise(tokens):
+                column, sign = _bucket(f"b:{first} {second}", dimensions)
+                columns.append(column)
+                values.append(sign * _BIGRAM_WEIGHT)
+            per_text[row] = len(columns) - before
+        flat = np.repeat(np.arange(len(texts), dtype=np.int64) * dimensions, per_text) + np.asarray(
+            columns, dtype=np.int64
+        )
+        sums = np.bincount(flat, weights=values, minlength=len(texts) * dimensions)
+        matrix = sums.astype(np.float32).reshape(len(texts), dimensions)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         np.divide(matrix, norms, out=matrix, where=norms > 0)
         return matrix

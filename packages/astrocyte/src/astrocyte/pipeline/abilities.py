@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Protocol, cast
 
-from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
-from astrocyte.types import Document, VectorFilters, VectorHit, VectorItem
+from astrocyte.spi import DocumentStore, GraphStore, VectorStore, capabilities_of
+from astrocyte.types import Document, GraphHit, VectorFilters, VectorHit, VectorItem
 
 #: Page size when walking a bank through ``list_vectors``.
 PAGE_SIZE = 500
@@ -32,12 +32,18 @@ class _SearchesInBatches(Protocol):
     ) -> list[list[VectorHit]]: ...
 
 
+class _GetsDocumentBatches(Protocol):
+    async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]: ...
+
+
+class _RanksNeighbours(Protocol):
+    async def rank_neighbors(
+        self, entity_ids: list[str], bank_id: str, max_depth: int = 1, limit: int = 20
+    ) -> list[GraphHit]: ...
+
+
 class _StoresDocumentBatches(Protocol):
     async def store_documents(self, documents: list[Document], bank_id: str) -> list[str]: ...
-
-
-class _LooksUpDocumentBatches(Protocol):
-    async def existing_document_ids(self, document_ids: list[str], bank_id: str) -> set[str]: ...
 
 
 async def declared_vector_count(vectors: VectorStore, bank_id: str) -> int | None:
@@ -100,8 +106,24 @@ async def store_documents(documents: DocumentStore, batch: list[Document], bank_
         await documents.store_document(document, bank_id)
 
 
-async def existing_documents(documents: DocumentStore, ids: list[str], bank_id: str) -> set[str]:
-    """Which of ``ids`` the bank holds: one call when the store declares ``batch_lookup``, else point lookups."""
-    if capabilities_of(documents, DocumentStore).batch_lookup:
-        return await cast(_LooksUpDocumentBatches, documents).existing_document_ids(ids, bank_id)
-    return {document_id for document_id in ids if await documents.get_document(document_id, bank_id) is not None}
+async def get_documents(documents: DocumentStore, ids: list[str], bank_id: str) -> list[Document]:
+    """The documents of ``ids`` the bank holds, in that order: one read when the store declares
+    ``batch_get``, else one ``get_document`` per id."""
+    if capabilities_of(documents, DocumentStore).batch_get:
+        return await cast(_GetsDocumentBatches, documents).get_documents(ids, bank_id)
+    found = []
+    for document_id in dict.fromkeys(ids):
+        document = await documents.get_document(document_id, bank_id)
+        if document is not None:
+            found.append(document)
+    return found
+
+
+async def neighbour_memories(
+    graph: GraphStore, entity_ids: list[str], bank_id: str, max_depth: int, limit: int
+) -> list[GraphHit]:
+    """Memories connected to the entities, best first: the store's bounded ranking when it declares
+    ``ranked_neighbors``, else ``query_neighbors``."""
+    if capabilities_of(graph, GraphStore).ranked_neighbors:
+        return await cast(_RanksNeighbours, graph).rank_neighbors(entity_ids, bank_id, max_depth=max_depth, limit=limit)
+    return await graph.query_neighbors(entity_ids, bank_id, max_depth=max_depth, limit=limit)

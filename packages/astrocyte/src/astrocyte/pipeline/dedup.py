@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from astrocyte.pipeline.abilities import existing_documents, search_each
+from astrocyte.pipeline.abilities import get_documents, search_each
 from astrocyte.spi import DocumentStore, VectorStore
 from astrocyte.vectors import FloatMatrix, normalise_rows
 
@@ -35,22 +35,21 @@ def content_id(text: str) -> str:
 
 
 async def stored_ids(documents: DocumentStore | None, ids: Sequence[str], bank_id: str) -> set[str]:
-    """Which of ``ids`` the bank already holds, by looking up their documents (in one call when the
-    store declares ``batch_lookup``).
+    """Which of ``ids`` the bank already holds, by looking their documents up (in one read where declared).
 
     Without a document store nothing is known here; the near-duplicate search still finds an
     identical stored memory (similarity 1).
     """
     if documents is None:
         return set()
-    return await existing_documents(documents, list(ids), bank_id)
+    return {document.id for document in await get_documents(documents, list(ids), bank_id)}
 
 
 async def bank_neighbours(
-    vectors: VectorStore, matrix: FloatMatrix, bank_id: str, threshold: float
+    vectors: VectorStore, queries: list[list[float]], bank_id: str, threshold: float
 ) -> list[str | None]:
-    """For each row of ``matrix``, the id of a stored memory at least ``threshold`` similar, if any."""
-    nearest = await search_each(vectors, matrix.tolist(), bank_id, limit=1)
+    """For each of ``queries``, the id of a stored memory at least ``threshold`` similar, if any."""
+    nearest = await search_each(vectors, queries, bank_id, limit=1)
     return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
 
 

@@ -1,11 +1,13 @@
 """retain and retain_many: normalise → validate → chunk → exact dedup → embed → extract → near dedup → write.
 
 Everything of a call is validated (and chunked and hashed) before the first write. New chunks are
-then embedded and searched for entities in batches (``engine.retain.embed_batch_size`` chunks)
-before anything is written: that work suspends (a model in a worker thread, perhaps an LLM over
-HTTP), and a database transaction must not hold the write lock across it. Writing happens in one
-session (:mod:`astrocyte.pipeline.writes`): one transaction when the stores share one, or
-compensated on failure; within it each batch is checked for near duplicates and written.
+then embedded, searched for entities and looked up in the bank for near duplicates in batches
+(``engine.retain.embed_batch_size`` chunks) before anything is written: that work suspends (a model
+in a worker thread, a store read on a thread, perhaps an LLM over HTTP), and a database transaction
+must not hold the write lock across it. Writing happens in one session
+(:mod:`astrocyte.pipeline.writes`): one transaction when the stores share one, or compensated on
+failure; within it each batch is checked for near duplicates within the call and written. (Two
+calls retaining near-identical new texts at the same moment may therefore both keep theirs.)
 Duplicates within the call are found across all its batches; the bank is looked up (exact and near)
 only when the vector store does not report it empty before the call, which makes a first import
 cost no searches. A call's vectors are held until it is written: split very large imports into
@@ -18,6 +20,7 @@ item added any memory; ``deduplicated`` is set when none of its chunks was new.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,13 +68,14 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     batch_size = ctx.settings.retain.embed_batch_size
     # The slow, suspending work (the embedding model, an LLM extractor) happens before the write
     # session opens: a database transaction must not stay open, holding the write lock, across it.
+    duplicates = _NearDuplicates.for_call(ctx, bank_id, bank_is_empty)
     batches = [
-        await _analysed(ctx, candidates[start : start + batch_size]) for start in range(0, len(candidates), batch_size)
+        await _analysed(ctx, candidates[start : start + batch_size], duplicates)
+        for start in range(0, len(candidates), batch_size)
     ]
     _add_context(ctx, chunks, batches)
     call = uuid.uuid4().hex[:16]  # names this call in each memory's sequence
     async with ctx.writer.session(bank_id) as session:
-        duplicates = _NearDuplicates.for_call(ctx, bank_id, bank_is_empty)
         for batch in batches:
             target.update(await _write_batch(session, batch, prepared, duplicates, call))
         if ctx.banks is not None:
@@ -102,22 +106,26 @@ def _chunks(ctx: EngineContext, prepared: Sequence[PreparedInput]) -> list[_Chun
 
 @dataclass
 class _AnalysedBatch:
-    """Chunks with their embeddings and the entities they mention, ready to write."""
+    """Chunks with their embeddings, the entities they mention and, per chunk, the id of a stored
+    memory it nearly duplicates (``None``: none, or the bank is not searched)."""
 
     chunks: list[_Chunk]
     vectors: list[list[float]]
     mentions: list[list[Mention]]
+    in_bank: list[str | None]
     #: The vectors to store: ``vectors`` blended with their neighbours' (set by :func:`_add_context`).
     stored: list[list[float]] | None = None
 
 
-async def _analysed(ctx: EngineContext, batch: list[_Chunk]) -> _AnalysedBatch:
-    """Embed a batch and extract its entities (mentions are computed for every chunk, as one call)."""
+async def _analysed(ctx: EngineContext, batch: list[_Chunk], near: _NearDuplicates | None) -> _AnalysedBatch:
+    """Embed a batch and extract its entities at once (a model embeds in its worker thread while the
+    rules run here), then look its vectors up in the bank."""
     texts = [chunk.text for chunk in batch]
-    vectors = await ctx.embedder.embed(texts)
+    vectors, mentions = await asyncio.gather(ctx.embedder.embed(texts), ctx.extractor.mentions(texts))
     if len(vectors) != len(batch):
         raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(batch)} texts")
-    return _AnalysedBatch(batch, vectors, await ctx.extractor.mentions(texts))
+    in_bank: list[str | None] = [None] * len(batch) if near is None else await near.in_bank(vectors)
+    return _AnalysedBatch(batch, vectors, mentions, in_bank)
 
 
 def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_AnalysedBatch]) -> None:
@@ -144,7 +152,7 @@ async def _write_batch(
     call: str,
 ) -> dict[str, str]:
     """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
-    duplicates = {} if near is None else await near.find(batch.chunks, batch.vectors)
+    duplicates = {} if near is None else near.find(batch.chunks, batch.vectors, batch.in_bank)
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
@@ -175,12 +183,17 @@ class _NearDuplicates:
         threshold = ctx.settings.retain.near_duplicate_threshold
         return None if threshold is None else cls(ctx, bank_id, threshold, bank_is_empty)
 
-    async def find(self, batch: list[_Chunk], vectors: list[list[float]]) -> dict[str, str]:
-        """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates."""
+    async def in_bank(self, vectors: list[list[float]]) -> list[str | None]:
+        """For each vector, a stored memory it nearly duplicates: one search of the bank as committed
+        before the call (the write session, which must not suspend, is not open yet)."""
+        if not self._search_bank:
+            return [None] * len(vectors)
+        return await bank_neighbours(self._ctx.vectors, vectors, self._bank_id, self._threshold)
+
+    def find(self, batch: list[_Chunk], vectors: list[list[float]], in_bank: list[str | None]) -> dict[str, str]:
+        """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the
+        bank (``in_bank``) or earlier in the call."""
         matrix = as_matrix(vectors, len(vectors[0]))
-        in_bank: list[str | None] = [None] * len(batch)
-        if self._search_bank:
-            in_bank = await bank_neighbours(self._ctx.vectors, matrix, self._bank_id, self._threshold)
         ids = [chunk.memory_id for chunk in batch]
         in_call = self._within_call.check(ids, matrix, skip=[found is not None for found in in_bank])
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from astrocyte.pipeline.abilities import get_documents, neighbour_memories
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.entities import query_entity_ids
 from astrocyte.pipeline.filters import RecallFilters
@@ -62,12 +63,12 @@ async def graph(ctx: EngineContext, query: str, bank_id: str, fetch: int, filter
     documents = _documents(ctx)
     assert ctx.graph is not None  # the caller runs this leg only with a graph store
     seeds = query_entity_ids(query)
-    hits = await ctx.graph.query_neighbors(seeds, bank_id, max_depth=ctx.settings.recall.graph_max_depth, limit=fetch)
-    records = []
-    for hit in hits:
-        document = await documents.get_document(hit.memory_id, bank_id)
-        if document is not None:
-            records.append(MemoryRecord.from_document(document.id, document.text, document.tags, document.metadata))
+    depth = ctx.settings.recall.graph_max_depth
+    hits = await neighbour_memories(ctx.graph, seeds, bank_id, depth, fetch)
+    found = await get_documents(documents, [hit.memory_id for hit in hits], bank_id)  # in the graph's order
+    records = [
+        MemoryRecord.from_document(document.id, document.text, document.tags, document.metadata) for document in found
+    ]
     return Leg(GRAPH, _admitted(records, filters), _since(started))
 
 

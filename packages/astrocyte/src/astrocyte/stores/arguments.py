@@ -8,7 +8,7 @@ refused wherever a list is expected, because it would otherwise iterate as one-l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -114,7 +114,14 @@ def query_rows(query_vectors: Sequence[Sequence[float]], fixed: int | None, fiel
     if isinstance(query_vectors, (str, bytes)) or not isinstance(query_vectors, Sequence):
         raise ValidationError(field, f"must be a list of vectors, got {type(query_vectors).__name__}")
     dimensions = fixed if fixed is not None else len(query_vectors[0])
-    for position, vector in enumerate(query_vectors):
+    try:
+        matrix = np.asarray(query_vectors, dtype=np.float64)
+    except (TypeError, ValueError):
+        matrix = None
+    if matrix is not None and matrix.shape == (len(query_vectors), dimensions):
+        # unit_rows names a NaN or infinite row
+        return unit_rows(cast(Sequence[Sequence[float]], matrix), dimensions, lambda row: f"{field}[{row}]")
+    for position, vector in enumerate(query_vectors):  # ragged or not numbers: name the first bad query
         check_vector(vector, f"{field}[{position}]")
         check_vector_length(vector, dimensions, f"{field}[{position}]")
     return unit_rows(query_vectors, dimensions, lambda row: f"{field}[{row}]")

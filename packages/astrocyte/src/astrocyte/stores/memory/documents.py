@@ -28,7 +28,7 @@ from astrocyte.vectors import top_k
 
 class MemoryDocumentStore:
     """Documents kept in process memory, per bank; also offers batched ``store_documents`` and
-    ``existing_document_ids``."""
+    ``get_documents``."""
 
     SPI_VERSION: ClassVar[int] = 1
 
@@ -36,7 +36,7 @@ class MemoryDocumentStore:
         self._banks = DocumentBanks(_DocumentBank)
 
     def capabilities(self) -> DocumentStoreCapabilities:
-        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, batch_lookup=True)
+        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, batch_get=True)
 
     async def store_document(self, document: Document, bank_id: str) -> str:
         (stored,) = await self.store_documents([document], bank_id)
@@ -76,12 +76,11 @@ class MemoryDocumentStore:
         document = bank.documents.get(check_id(document_id, "document_id"))
         return None if document is None else detached(document)
 
-    async def existing_document_ids(self, document_ids: list[str], bank_id: str) -> set[str]:
-        """Which of ``document_ids`` the bank holds (declared ``batch_lookup``)."""
+    async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]:
+        """The documents of ``document_ids`` that the bank holds, in that order, each once."""
         bank = self._banks.for_read(bank_id)
-        return {
-            document_id for document_id in checked_ids(document_ids, "document_ids") if document_id in bank.documents
-        }
+        wanted = dict.fromkeys(checked_ids(document_ids, "document_ids"))
+        return [detached(bank.documents[key]) for key in wanted if key in bank.documents]
 
     async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)

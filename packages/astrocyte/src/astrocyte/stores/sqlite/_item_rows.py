@@ -87,7 +87,10 @@ def replace_tags(
     connection: sqlite3.Connection, table: str, bank_id: str, tagged: Sequence[tuple[int, Sequence[str] | None]]
 ) -> None:
     """Make ``table`` hold exactly the tags of each ``(row_id, tags)`` of ``bank_id``."""
-    connection.executemany(f"DELETE FROM {table} WHERE row_id = ?", [(row_id,) for row_id, _ in tagged])
+    connection.execute(
+        f"DELETE FROM {table} WHERE row_id IN (SELECT value FROM json_each(?))",
+        (json.dumps([row_id for row_id, _ in tagged]),),
+    )
     connection.executemany(
         f"INSERT INTO {table} (row_id, bank_id, tag) VALUES (?, ?, ?)",
         [(row_id, bank_id, tag) for row_id, tags in tagged for tag in dict.fromkeys(tags or ())],

@@ -3,7 +3,7 @@
 SQLite holds the truth (float32 blobs in ``vector_contents``); searching it row by row from Python
 would cost a Python loop over the bank per query. So each process keeps, per bank, a float32
 matrix of the vectors as unit rows, ordered by ``row_id``, loaded on the bank's first search and
-then updated in place by every write this process makes. Mapping the ``row_id`` of a filtered SQL query to matrix
+then updated in place by every write this process commits. Mapping the ``row_id`` of a filtered SQL query to matrix
 rows is a ``searchsorted``, so filtered searches score only their candidate rows.
 
 **Staleness.** The cache is right only while it matches the database. Every write of a bank stores
@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
-from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
+from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
 Positions = npt.NDArray[np.intp]
@@ -88,7 +88,7 @@ class BankMatrix:
     def best(self, queries: FloatMatrix, limit: int, candidates: Positions | None = None) -> list[Ranked]:
         """For each unit query row, the ``limit`` live rows most similar to it (of ``candidates`` only)."""
         rows = candidates if candidates is not None else self._live_rows()
-        ranked = []
+        ranked: list[Ranked] = []
         for start in range(0, len(queries), _QUERIES_AT_ONCE):
             block = queries[start : start + _QUERIES_AT_ONCE]
             if rows is not None and 4 * len(rows) < self._size:
@@ -97,9 +97,10 @@ class BankMatrix:
                 # Many rows: one product over the contiguous matrix beats gathering them first.
                 scores = cosine_score_columns(self._unit[: self._size], block)
                 scores = scores if rows is None else scores[rows]
-            for column in scores.T:
-                chosen = top_k(column, min(limit, len(column))) if len(column) else np.empty(0, dtype=np.intp)
-                ranked.append(Ranked(self._row_ids[chosen if rows is None else rows[chosen]], column[chosen]))
+            chosen = top_k_columns(scores, limit)
+            best_scores = np.take_along_axis(scores, chosen, axis=0)
+            best_rows = self._row_ids[chosen if rows is None else rows[chosen]]
+            ranked.extend(Ranked(best_rows[:, column], best_scores[:, column]) for column in range(len(block)))
         return ranked
 
     def _live_rows(self) -> Positions | None:
@@ -155,24 +156,34 @@ class BankMatrix:
 
 
 class MatrixCache:
-    """The bank matrices of one database, shared by every vector store of that database."""
+    """The committed bank matrices of one database, shared by every vector store of that database.
 
-    def __init__(self) -> None:
+    Writes reach a matrix only once their transaction commits (:meth:`SqliteDatabase.after_commit`),
+    under the database's ``commit_lock``, which is also this cache's lock: a search on a read
+    connection therefore finds the matrix at exactly the version its connection sees.
+    """
+
+    def __init__(self, lock: threading.RLock) -> None:
         self._banks: dict[str, BankMatrix] = {}
-        self.lock = threading.RLock()
+        self.lock = lock
         """Held around every read or change of a matrix, so threads sharing the database agree."""
 
-    def current(self, connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
-        """The bank's matrix as of the database now, loaded if missing or stale; ``None``: the bank is empty."""
+    def current(self, connection: sqlite3.Connection, bank_id: str, *, committed: bool = True) -> BankMatrix | None:
+        """The bank's matrix as ``connection`` sees it, loaded if missing or stale; ``None``: the bank is empty.
+
+        ``committed=False`` is a connection inside its own open transaction: a matrix loaded there
+        holds rows that may yet roll back, so it is used for that search only, never cached.
+        """
         with self.lock:
             version = read_version(connection, bank_id)
             cached = self._banks.get(bank_id)
             if version is not None and cached is not None and cached.version == version:
                 return cached
-            self._banks.pop(bank_id, None)
             loaded = _load(connection, bank_id)
-            if loaded is not None:
-                self._banks[bank_id] = loaded
+            if committed:
+                self._banks.pop(bank_id, None)
+                if loaded is not None:
+                    self._banks[bank_id] = loaded
             return loaded
 
     def written(
@@ -210,7 +221,7 @@ def matrix_cache(database: SqliteDatabase) -> MatrixCache:
     with _caches_lock:
         cache = _caches.get(database)
         if cache is None:
-            cache = _caches[database] = MatrixCache()
+            cache = _caches[database] = MatrixCache(database.commit_lock)
         return cache
 
 

@@ -41,8 +41,9 @@ class SqliteStore:
         return self._database
 
     def _read(self, sql: str, parameters: Mapping[str, object]) -> list[sqlite3.Row]:
-        """The rows of one read-only statement."""
-        return self.database.connection.execute(sql, parameters).fetchall()
+        """The rows of one read-only statement (committed rows, or the caller's own transaction's)."""
+        with self.database.reading() as connection:
+            return connection.execute(sql, parameters).fetchall()
 
     def transaction_key(self) -> str:
         return self.database.key

@@ -11,6 +11,13 @@ Writes go through :meth:`SqliteDatabase.write`, a transaction that nests: the ou
 read lock) and commits or rolls back; inner ones join it. The engine opens the outermost one
 around a whole retain through :meth:`transaction`.
 
+Reads go through :meth:`reading` (inline) or :meth:`read` (in a worker thread). Inside the caller's
+own open transaction they use the writing connection, so a writer reads its own rows and never
+suspends mid-transaction. Everyone else reads on a pooled read-only connection of the file: in WAL
+mode it sees committed rows only (never the half of a retain still in flight), and several reads
+run at once, on threads, while SQLite releases the GIL (what makes recall's strategies concurrent).
+An in-memory database has no second connection: there everything uses the one connection.
+
 The schema is a sequence of numbered SQL files in ``migrations/`` (``001_memories.sql``, ...),
 applied in order, each in its own transaction together with its row in ``schema_migrations``. The
 row is inserted first, so when two processes migrate one file at once the second one's insert
@@ -23,17 +30,18 @@ import asyncio
 import re
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from astrocyte.errors import ProviderUnavailable
 
 MEMORY = ":memory:"
+T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"(\d{3})_([a-z0-9_]+)\.sql")
 
 
@@ -70,6 +78,13 @@ class SqliteDatabase:
         self._depth = 0
         self._owner: asyncio.Task[Any] | None = None
         self._lock = threading.RLock()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closing = False
+        self._after_commit: list[Callable[[], None]] = []
+        self.commit_lock = threading.RLock()
+        """Held around a COMMIT and the callbacks that follow it, so in-process caches of committed
+        state (the vector matrices) change together with what read connections see."""
         try:
             if self.path != MEMORY:
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -126,6 +141,11 @@ class SqliteDatabase:
                 return
             if self.path != MEMORY and self._shared.get(Path(self.path)) is self:
                 del self._shared[Path(self.path)]
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+            self._closing = True  # a read connection still in use is closed when given back
+        for reader in readers:
+            reader.close()
         self.connection.close()
 
     @property
@@ -133,7 +153,61 @@ class SqliteDatabase:
         """What stores report as their ``transaction_key``: equal exactly when they share this file."""
         return f"sqlite:{self.path}" if self.path != MEMORY else f"sqlite:{MEMORY}:{id(self)}"
 
+    # ------------------------------------------------------------------------------ reads
+
+    def in_own_transaction(self) -> bool:
+        """Whether the caller (this asyncio task, or plain synchronous code) has a transaction open."""
+        return self._depth > 0 and _current_task() is self._owner
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads in this thread: the writing one inside the caller's own
+        transaction (or for ``:memory:``), else a pooled read-only one seeing committed rows only."""
+        if self.path == MEMORY or self.in_own_transaction():
+            yield self.connection
+            return
+        reader = self._take_reader()
+        try:
+            yield reader
+        finally:
+            with self._readers_lock:
+                pooled = not self._closing
+                if pooled:
+                    self._readers.append(reader)
+            if not pooled:
+                reader.close()
+
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work(connection)`` as :meth:`reading` picks it: in a worker thread on a read connection, so
+        other reads (and numpy) run meanwhile; inline within the caller's own transaction, which must
+        not suspend."""
+        if self.path == MEMORY or self.in_own_transaction():
+            return work(self.connection)
+        return await asyncio.to_thread(self._read_on_reader, work)
+
+    def _read_on_reader(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        with self.reading() as connection:
+            return work(connection)
+
+    def _take_reader(self) -> sqlite3.Connection:
+        with self._readers_lock:
+            if self._readers:
+                return self._readers.pop()
+        try:
+            reader = sqlite3.connect(Path(self.path).expanduser(), isolation_level=None, check_same_thread=False)
+            reader.row_factory = sqlite3.Row
+            for pragma in ("busy_timeout = 10000", "temp_store = MEMORY", "query_only = ON"):
+                reader.execute(f"PRAGMA {pragma}")
+        except sqlite3.Error as exc:
+            raise ProviderUnavailable(f"sqlite:{self.path}", f"cannot open a read connection: {exc}") from exc
+        return reader
+
     # ------------------------------------------------------------------------------ transactions
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current transaction commits (never if it, or the savepoint
+        that registered it, rolls back); must be called inside :meth:`write`."""
+        self._after_commit.append(callback)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -153,10 +227,12 @@ class SqliteDatabase:
                 )
             self.connection.execute("BEGIN IMMEDIATE" if savepoint is None else f"SAVEPOINT {savepoint}")
             self._depth += 1
+            pending = len(self._after_commit)
             try:
                 yield self.connection
             except BaseException:
                 self._depth -= 1
+                del self._after_commit[pending:]
                 self._undo(savepoint)
                 raise
             self._depth -= 1
@@ -166,13 +242,17 @@ class SqliteDatabase:
         if savepoint is not None:
             self.connection.execute(f"RELEASE {savepoint}")
             return
-        try:
-            self.connection.execute("COMMIT")
-        except BaseException:
-            # A failed COMMIT (a deferred constraint, a full disk) can leave the transaction open;
-            # roll it back so the next write() can begin one.
-            self._undo(None)
-            raise
+        callbacks, self._after_commit = self._after_commit, []
+        with self.commit_lock:
+            try:
+                self.connection.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (a deferred constraint, a full disk) can leave the transaction open;
+                # roll it back so the next write() can begin one.
+                self._undo(None)
+                raise
+            for callback in callbacks:
+                callback()
 
     def _undo(self, savepoint: str | None) -> None:
         # SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error);

@@ -16,12 +16,14 @@ common in other banks weighs less here too.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from typing import Any
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_documents
+from astrocyte.stores.arguments import check_documents, checked_ids
+from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
 from astrocyte.stores.sqlite._columns import decode_metadata, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
@@ -54,8 +56,14 @@ class SqliteDocumentStore(SqliteStore):
 
     holds = "documents"
 
+    def __init__(self, path: str | None = None) -> None:
+        super().__init__(path)
+        self._term_counts = keyword_plan.TermCounts()
+
     def capabilities(self) -> DocumentStoreCapabilities:
-        return DocumentStoreCapabilities(filter_tag_match_all=True, batch_store=True, transactional=True)
+        return DocumentStoreCapabilities(
+            filter_tag_match_all=True, batch_store=True, transactional=True, batch_get=True
+        )
 
     async def store_document(self, document: Document, bank_id: str) -> str:
         (stored,) = await self.store_documents([document], bank_id)
@@ -95,8 +103,8 @@ class SqliteDocumentStore(SqliteStore):
             raise ValidationError("query", f"must be a string, got {type(query).__name__}")
         if filters is not None and not isinstance(filters, DocumentFilters):
             raise ValidationError("filters", f"must be a DocumentFilters, got {type(filters).__name__}")
-        expression = match_expression(query)
-        if expression is None:
+        words = query_words(query)
+        if not words:
             return []
         conditions = Conditions()
         if filters is not None:
@@ -109,22 +117,35 @@ class SqliteDocumentStore(SqliteStore):
                 tag_match=filters.tag_match,
                 metadata=filters.metadata_filters,
             )
-        rows = self.database.connection.execute(
-            "SELECT d.id, d.text, d.metadata, d.tags, bm25(documents_fts) AS bm25 "
-            "FROM documents_fts JOIN documents AS d ON d.row_id = documents_fts.rowid "
-            f"WHERE documents_fts MATCH ? AND d.bank_id = ? AND {conditions.sql()} "
-            "ORDER BY bm25, d.row_id LIMIT ?",
-            [expression, bank_id, *conditions.parameters, limit],
-        ).fetchall()
-        return [DocumentHit(document_id=row["id"], score=max(0.0, -row["bm25"]), **_labelled_text(row)) for row in rows]
+        return await self.database.read(
+            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts)
+        )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
         check_bank_id(bank_id)
         check_id(document_id, "document_id")
-        row = self.database.connection.execute(
-            "SELECT id, text, metadata, tags FROM documents WHERE bank_id = ? AND id = ?", (bank_id, document_id)
-        ).fetchone()
+        rows = self._read(
+            "SELECT id, text, metadata, tags FROM documents WHERE bank_id = :bank_id AND id = :id",
+            {"bank_id": bank_id, "id": document_id},
+        )
+        row = rows[0] if rows else None
         return None if row is None else Document(id=row["id"], **_labelled_text(row))
+
+    async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]:
+        """The documents of ``document_ids`` that the bank holds, in that order, each once: one statement."""
+        check_bank_id(bank_id)
+        wanted = dict.fromkeys(checked_ids(document_ids, "document_ids"))
+        if not wanted:
+            return []
+        rows = await self.database.read(
+            lambda connection: connection.execute(
+                "SELECT id, text, metadata, tags FROM documents "
+                "WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
+                (bank_id, id_list(wanted)),
+            ).fetchall()
+        )
+        by_id = {row["id"]: row for row in rows}
+        return [Document(id=key, **_labelled_text(by_id[key])) for key in wanted if key in by_id]
 
     async def delete_documents(self, document_ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)
@@ -146,16 +167,16 @@ class SqliteDocumentStore(SqliteStore):
         return deleted
 
 
-def match_expression(query: str) -> str | None:
-    """``query`` as an FTS5 expression matching any of its words, or ``None`` when it has none.
+def query_words(query: str) -> list[str]:
+    """The distinct words of ``query`` (first spelling kept), each to be quoted as an FTS5 string.
 
-    Each word becomes a quoted FTS5 string (a word never contains ``"``), so nothing the user typed
-    is read as an operator, a column filter or a prefix query.
+    A word never contains ``"``, so nothing the user typed is read as an operator, a column filter
+    or a prefix query.
     """
     distinct: dict[str, str] = {}
     for word in _WORD.findall(query):
         distinct.setdefault(word.casefold(), word)
-    return " OR ".join(f'"{word}"' for word in distinct.values()) or None
+    return list(distinct.values())
 
 
 def _row(bank_id: str, document: Document) -> tuple[str, str, str, str | None, str | None]:
@@ -165,3 +186,57 @@ def _row(bank_id: str, document: Document) -> tuple[str, str, str, str | None, s
 def _labelled_text(row: sqlite3.Row) -> dict[str, Any]:
     """The text, metadata and tags of a row, as a document and a hit both carry them."""
     return {"text": row["text"], "metadata": decode_metadata(row["metadata"]), "tags": decode_tags(row["tags"])}
+
+
+def _search(
+    connection: sqlite3.Connection,
+    words: list[str],
+    bank_id: str,
+    limit: int,
+    conditions: Conditions,
+    term_counts: keyword_plan.TermCounts,
+) -> list[DocumentHit]:
+    """The best ``limit`` hits of ``words`` in ``bank_id``: ranked by :mod:`._keyword_plan`, then read."""
+    if conditions.clauses or _other_banks(connection, bank_id):
+        ranking = (
+            "SELECT d.row_id AS row_id, bm25(documents_fts) AS bm25 "
+            "FROM documents_fts JOIN documents AS d ON d.row_id = documents_fts.rowid "
+            f"WHERE documents_fts MATCH ? AND d.bank_id = ? AND {conditions.sql()} ORDER BY {{order}} LIMIT ?"
+        )
+        parameters: list[Any] = [bank_id, *conditions.parameters]
+    else:  # the bank is alone in the file: rank the index without a lookup of each row's bank
+        ranking = (
+            "SELECT rowid AS row_id, bm25(documents_fts) AS bm25 FROM documents_fts "
+            "WHERE documents_fts MATCH ? ORDER BY {order} LIMIT ?"
+        )
+        parameters = []
+
+    def run(expression: str, order: str, count: int) -> list[sqlite3.Row]:
+        return connection.execute(ranking.format(order=order), [expression, *parameters, count]).fetchall()
+
+    rows_in_table = keyword_plan.table_rows(connection)
+    counts = term_counts.of(connection, words, rows_in_table)
+    ranked = keyword_plan.search(words, counts, rows_in_table, limit, run)
+    if not ranked:
+        return []
+    found = connection.execute(
+        "SELECT row_id, id, text, metadata, tags FROM documents "
+        "WHERE bank_id = ? AND row_id IN (SELECT value FROM json_each(?))",
+        (bank_id, json.dumps([row["row_id"] for row in ranked])),
+    ).fetchall()
+    by_row_id = {row["row_id"]: row for row in found}
+    return [
+        DocumentHit(document_id=row["id"], score=max(0.0, -score), **_labelled_text(row))
+        for row, score in ((by_row_id.get(each["row_id"]), each["bm25"]) for each in ranked)
+        if row is not None
+    ]
+
+
+def _other_banks(connection: sqlite3.Connection, bank_id: str) -> bool:
+    """Whether the file holds documents of any bank but ``bank_id`` (two probes of the unique index)."""
+    return (
+        connection.execute(
+            "SELECT 1 FROM documents WHERE bank_id < ? OR bank_id > ? LIMIT 1", (bank_id, bank_id)
+        ).fetchone()
+        is not None
+    )

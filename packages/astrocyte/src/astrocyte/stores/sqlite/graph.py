@@ -19,6 +19,7 @@ time an association or a link named the entity (a link's ``created_at`` when it 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,6 +48,9 @@ from astrocyte.types import (
     MemoryLink,
 )
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_tags, check_vector
+
+#: At most this many entities are reached by :meth:`SqliteGraphStore.rank_neighbors`.
+RANKED_ENTITIES = 32
 
 _UPSERT_ENTITY = """
 INSERT INTO graph_entities (bank_id, entity_id, name, entity_type, aliases, metadata, embedding, mention_count)
@@ -93,8 +97,7 @@ ON CONFLICT (bank_id, entity_id) DO UPDATE SET last_seen = MAX(last_seen, exclud
 # follow links forwards and backwards, each through its own index (a PostgreSQL port, which allows
 # one recursive reference, would join a two-way view of the links instead). CROSS JOIN fixes the
 # join order in SQLite: from the rows already reached into the index, never a scan of the bank.
-_NEIGHBOURS = """
-WITH RECURSIVE
+_WALK = """
 walk (entity_id, depth) AS (
     SELECT value, 0 FROM json_each(:seeds)
     UNION
@@ -105,7 +108,12 @@ walk (entity_id, depth) AS (
     SELECT link.entity_a, walk.depth + 1
     FROM walk CROSS JOIN graph_entity_links AS link
     WHERE link.bank_id = :bank_id AND link.entity_b = walk.entity_id AND walk.depth < :max_depth
-),
+)
+"""
+
+_NEIGHBOURS = f"""
+WITH RECURSIVE
+{_WALK},
 reached (entity_id, depth) AS (
     SELECT entity_id, MIN(depth) FROM walk GROUP BY entity_id
 )
@@ -116,6 +124,45 @@ WHERE mention.bank_id = :bank_id AND mention.entity_id = reached.entity_id
 GROUP BY mention.memory_id
 ORDER BY depth, connections DESC, memory_id
 LIMIT :limit
+"""
+
+# The entities rank_neighbors weighs: reached as in _NEIGHBOURS, but only those some memory
+# mentions, at most :max_entities (nearest first), each with its newest memories (:per_seed of a
+# seed, :per_neighbour of an entity reached through links; one more, to tell whether there are more):
+# one index range each, never all of a frequent entity's memories. (A LIMIT cannot read the outer
+# row, hence the two branches; SQLite runs only the one the CASE takes.)
+_RANKED_NEIGHBOURS = f"""
+WITH RECURSIVE
+{_WALK},
+reached (entity_id, depth) AS (
+    SELECT entity_id, MIN(depth) FROM walk
+    WHERE EXISTS (SELECT 1 FROM graph_mentions WHERE bank_id = :bank_id AND entity_id = walk.entity_id)
+    GROUP BY entity_id
+    ORDER BY 2, 1
+    LIMIT :max_entities
+)
+SELECT reached.entity_id AS entity_id, reached.depth AS depth,
+       CASE WHEN reached.depth = 0 THEN (
+           SELECT json_group_array(memory_id) FROM (
+               SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
+               WHERE bank_id = :bank_id AND entity_id = reached.entity_id
+               ORDER BY mentioned_at DESC, memory_id
+               LIMIT :per_seed + 1
+           )
+       ) ELSE (
+           SELECT json_group_array(memory_id) FROM (
+               SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
+               WHERE bank_id = :bank_id AND entity_id = reached.entity_id
+               ORDER BY mentioned_at DESC, memory_id
+               LIMIT :per_neighbour + 1
+           )
+       ) END AS memory_ids
+FROM reached
+"""
+
+_MENTIONS_OF_MEMORIES = """
+SELECT memory_id, entity_id FROM graph_mentions INDEXED BY graph_mentions_by_memory
+WHERE bank_id = :bank_id AND memory_id IN (SELECT value FROM json_each(:memory_ids))
 """
 
 _MATCHING_ENTITIES = """
@@ -219,7 +266,7 @@ class SqliteGraphStore(SqliteStore):
     holds: ClassVar[str] = "graph"
 
     def capabilities(self) -> GraphStoreCapabilities:
-        return GraphStoreCapabilities(entity_embeddings=True, transactional=True)
+        return GraphStoreCapabilities(entity_embeddings=True, transactional=True, ranked_neighbors=True)
 
     # ------------------------------------------------------------------------------ writes
 
@@ -303,9 +350,9 @@ class SqliteGraphStore(SqliteStore):
         now = _now()
         with self.database.write() as connection:
             connection.executemany(
-                "INSERT INTO graph_mentions (bank_id, entity_id, memory_id) VALUES (?, ?, ?) "
-                "ON CONFLICT (bank_id, entity_id, memory_id) DO NOTHING",
-                [(bank_id, association.entity_id, association.memory_id) for association in checked],
+                "INSERT INTO graph_mentions (bank_id, entity_id, memory_id, mentioned_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (bank_id, entity_id, memory_id) DO UPDATE SET mentioned_at = excluded.mentioned_at",
+                [(bank_id, association.entity_id, association.memory_id, encode_time(now)) for association in checked],
             )
             self._mark_seen(connection, bank_id, ((association.entity_id, now) for association in checked))
 
@@ -320,7 +367,12 @@ class SqliteGraphStore(SqliteStore):
 
     @staticmethod
     def _mark_seen(connection: sqlite3.Connection, bank_id: str, sightings: Iterable[tuple[str, datetime]]) -> None:
-        connection.executemany(_SEEN, [(bank_id, entity_id, encode_time(when)) for entity_id, when in sightings])
+        """Record the newest sighting of each entity: one row per entity, however often the batch names it."""
+        newest: dict[str, datetime] = {}
+        for entity_id, when in sightings:
+            if entity_id not in newest or when > newest[entity_id]:
+                newest[entity_id] = when
+        connection.executemany(_SEEN, [(bank_id, entity_id, encode_time(when)) for entity_id, when in newest.items()])
 
     # ------------------------------------------------------------------------------ reads
 
@@ -352,15 +404,11 @@ class SqliteGraphStore(SqliteStore):
     async def query_neighbors(
         self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
     ) -> list[GraphHit]:
-        check_bank_id(bank_id)
-        seeds = checked_ids(entity_ids, "entity_ids")
-        check_non_negative_int(max_depth, "max_depth")
-        check_positive_int(limit, "limit")
+        seeds = _walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
-        rows = self._read(
-            _NEIGHBOURS, {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
-        )
+        parameters = {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
+        rows = await self.database.read(lambda connection: connection.execute(_NEIGHBOURS, parameters).fetchall())
         return [
             GraphHit(
                 memory_id=row["memory_id"],
@@ -371,6 +419,28 @@ class SqliteGraphStore(SqliteStore):
             )
             for row in rows
         ]
+
+    async def rank_neighbors(
+        self, entity_ids: list[str], bank_id: str, max_depth: int = 1, limit: int = 20
+    ) -> list[GraphHit]:
+        """Memories connected to the seeds, ranked by how rare and how near the entities connecting them are.
+
+        Declared as ``ranked_neighbors``; what the recall's graph strategy reads. Unlike
+        :meth:`query_neighbors` (which must aggregate every memory of every entity reached), its
+        cost is bounded whatever the bank size: at most :data:`RANKED_ENTITIES` entities are
+        reached (nearest first, only those some memory mentions), and of each only its newest
+        memories are looked at (``2 * limit`` of a seed, ``limit // 4`` of an entity reached through
+        links). An entity mentioned by ``n`` memories (``n`` counted up to that bound) weighs
+        ``1 / ((1 + depth) * log2(1 + n))``, so a rare name counts more than a frequent one, as in
+        IDF; a memory scores the summed weight of the reached entities it mentions. Ordered by
+        score (more first), then depth, then memory id.
+        """
+        seeds = _walk_arguments(entity_ids, bank_id, max_depth, limit)
+        if not seeds:
+            return []
+        return await self.database.read(
+            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit)
+        )
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
         check_bank_id(bank_id)
@@ -478,6 +548,60 @@ class SqliteGraphStore(SqliteStore):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _walk_arguments(entity_ids: list[str], bank_id: str, max_depth: int, limit: int) -> list[str]:
+    """The checked seeds of a walk from ``entity_ids``, once its other arguments are checked too."""
+    check_bank_id(bank_id)
+    seeds = checked_ids(entity_ids, "entity_ids")
+    check_non_negative_int(max_depth, "max_depth")
+    check_positive_int(limit, "limit")
+    return seeds
+
+
+def _ranked_neighbours(
+    connection: sqlite3.Connection, seeds: list[str], bank_id: str, max_depth: int, limit: int
+) -> list[GraphHit]:
+    """What :meth:`SqliteGraphStore.rank_neighbors` returns, read on ``connection``."""
+    per_seed, per_neighbour = 2 * limit, max(1, limit // 4)
+    weight: dict[str, float] = {}
+    depth_of: dict[str, int] = {}
+    pool: dict[str, None] = {}
+    for row in connection.execute(
+        _RANKED_NEIGHBOURS,
+        {
+            "bank_id": bank_id,
+            "seeds": id_list(seeds),
+            "max_depth": max_depth,
+            "max_entities": RANKED_ENTITIES,
+            "per_seed": per_seed,
+            "per_neighbour": per_neighbour,
+        },
+    ).fetchall():
+        memories = json.loads(row["memory_ids"])
+        depth_of[row["entity_id"]] = row["depth"]
+        weight[row["entity_id"]] = 1.0 / ((1 + row["depth"]) * math.log2(1 + len(memories)))
+        pool.update(dict.fromkeys(memories[: per_seed if row["depth"] == 0 else per_neighbour]))
+    if not pool:
+        return []
+    connected: defaultdict[str, list[str]] = defaultdict(list)
+    mentions = {"bank_id": bank_id, "memory_ids": id_list(pool)}
+    for row in connection.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
+        if row["entity_id"] in weight:
+            connected[row["memory_id"]].append(row["entity_id"])
+    ranked = sorted(
+        (
+            (sum(weight[entity] for entity in entities), min(depth_of[entity] for entity in entities), memory_id)
+            for memory_id, entities in connected.items()
+        ),
+        key=lambda ranking: (-ranking[0], ranking[1], ranking[2]),
+    )
+    return [
+        GraphHit(
+            memory_id=memory_id, text="", connected_entities=sorted(connected[memory_id]), depth=depth, score=score
+        )
+        for score, depth, memory_id in ranked[:limit]
+    ]
 
 
 def _entity_row(entity: Entity, bank_id: str) -> dict[str, object]:

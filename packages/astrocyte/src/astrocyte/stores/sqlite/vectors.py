@@ -14,6 +14,7 @@ write, so ``as_of`` filters see it.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
@@ -111,7 +112,7 @@ class SqliteVectorStore(SqliteStore):
                 name_unstorable(items, _STRING_FIELDS, "items")
                 raise
             for change in changes:
-                self._matrices.written(*change)
+                self.database.after_commit(functools.partial(self._matrices.written, *change))
         return [item.id for item in items]
 
     async def search_similar(
@@ -126,12 +127,16 @@ class SqliteVectorStore(SqliteStore):
         check_vector(query_vector, "query_vector")
         if filters is not None and not isinstance(filters, VectorFilters):
             raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
-        connection = self.database.connection
-        fixed = self._fixed_dimensions(connection)
-        if fixed is not None:
-            check_vector_length(query_vector, fixed, "query_vector")
-        query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
-        [hits] = self._search(connection, query, bank_id, limit, filters)
+        committed = not self.database.in_own_transaction()
+
+        def search(connection: sqlite3.Connection) -> list[list[VectorHit]]:
+            fixed = self._fixed_dimensions(connection)
+            if fixed is not None:
+                check_vector_length(query_vector, fixed, "query_vector")
+            query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+            return self._search(connection, query, bank_id, limit, filters, committed)
+
+        [hits] = await self.database.read(search)
         return hits
 
     async def search_similar_batch(
@@ -148,9 +153,13 @@ class SqliteVectorStore(SqliteStore):
             raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
         if not query_vectors:
             return []
-        connection = self.database.connection
-        queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
-        return self._search(connection, queries, bank_id, limit, filters)
+        committed = not self.database.in_own_transaction()
+
+        def search(connection: sqlite3.Connection) -> list[list[VectorHit]]:
+            queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
+            return self._search(connection, queries, bank_id, limit, filters, committed)
+
+        return await self.database.read(search)
 
     def _search(
         self,
@@ -159,17 +168,18 @@ class SqliteVectorStore(SqliteStore):
         bank_id: str,
         limit: int,
         filters: VectorFilters | None,
+        committed: bool,
     ) -> list[list[VectorHit]]:
         conditions = _conditions(filters, bank_id)
         with self._matrices.lock:
-            matrix = self._matrices.current(connection, bank_id)
+            matrix = self._matrices.current(connection, bank_id, committed=committed)
             if matrix is None:
                 return [[] for _ in queries]
             candidates = None
             if conditions.clauses:
                 candidates = matrix.positions(_candidates(connection, bank_id, conditions, filters))
             ranked = matrix.best(queries, limit, candidates)
-        return [_hits(connection, each) for each in ranked]
+        return _hits(connection, ranked)
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)
@@ -185,17 +195,19 @@ class SqliteVectorStore(SqliteStore):
                 "DELETE FROM vectors WHERE row_id IN (SELECT value FROM json_each(?))", (json.dumps(row_ids),)
             )
             before, after = _new_version(connection, bank_id)
-            self._matrices.written(bank_id, before, after, np.array(row_ids, dtype=np.int64), None)
+            removed = np.array(row_ids, dtype=np.int64)
+            self.database.after_commit(lambda: self._matrices.written(bank_id, before, after, removed, None))
         return len(row_ids)
 
     async def list_vectors(self, bank_id: str, offset: int = 0, limit: int = 100) -> list[VectorItem]:
         check_bank_id(bank_id)
         check_non_negative_int(offset, "offset")
         check_positive_int(limit, "limit")
-        rows = self.database.connection.execute(
-            f"SELECT {_PAYLOAD}, vector FROM {_ROWS_WITH_CONTENTS} WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
-            (bank_id, limit, offset),
-        ).fetchall()
+        with self.database.reading() as connection:
+            rows = connection.execute(
+                f"SELECT {_PAYLOAD}, vector FROM {_ROWS_WITH_CONTENTS} WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
+                (bank_id, limit, offset),
+            ).fetchall()
         return [VectorItem(bank_id=bank_id, vector=decode_vector(row["vector"]) or [], **_payload(row)) for row in rows]
 
     async def delete_bank(self, bank_id: str) -> int:
@@ -210,7 +222,8 @@ class SqliteVectorStore(SqliteStore):
     async def count_vectors(self, bank_id: str) -> int:
         """How many vectors ``bank_id`` holds, without paging through them."""
         check_bank_id(bank_id)
-        row = self.database.connection.execute("SELECT COUNT(*) FROM vectors WHERE bank_id = ?", (bank_id,)).fetchone()
+        with self.database.reading() as connection:
+            row = connection.execute("SELECT COUNT(*) FROM vectors WHERE bank_id = ?", (bank_id,)).fetchone()
         return int(row[0])
 
     def _fixed_dimensions(self, connection: sqlite3.Connection) -> int | None:
@@ -346,19 +359,24 @@ def _candidates(
     return np.fromstring(listed or "", dtype=np.int64, sep=",")
 
 
-def _hits(connection: sqlite3.Connection, ranked: Ranked) -> list[VectorHit]:
-    """The ranked rows as hits, best first (a row deleted meanwhile by another process is left out)."""
-    if not len(ranked.row_ids):
-        return []
+def _hits(connection: sqlite3.Connection, ranked: list[Ranked]) -> list[list[VectorHit]]:
+    """The ranked rows of each search as hits, best first, read in one statement for all searches (a
+    row deleted meanwhile by another process is left out)."""
+    wanted = np.unique(np.concatenate([each.row_ids for each in ranked])) if ranked else np.empty(0, np.int64)
+    if not len(wanted):
+        return [[] for _ in ranked]
     rows = connection.execute(
         f"SELECT row_id, {_PAYLOAD} FROM {_ROWS_WITH_CONTENTS} WHERE row_id IN (SELECT value FROM json_each(?))",
-        (json.dumps(ranked.row_ids.tolist()),),
+        (json.dumps(wanted.tolist()),),
     ).fetchall()
     by_row_id = {row["row_id"]: row for row in rows}
     return [
-        VectorHit(score=float(score), **_payload(by_row_id[row_id]))
-        for row_id, score in zip(ranked.row_ids.tolist(), ranked.scores.tolist(), strict=True)
-        if row_id in by_row_id
+        [
+            VectorHit(score=score, **_payload(by_row_id[row_id]))
+            for row_id, score in zip(each.row_ids.tolist(), each.scores.tolist(), strict=True)
+            if row_id in by_row_id
+        ]
+        for each in ranked
     ]
 
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from astrocyte.errors import ValidationError
 from astrocyte.spi import DocumentStore
 from astrocyte.testing.contracts._support import (
     ADVERSARIAL_BANK_PAIRS,
@@ -180,14 +181,19 @@ class DocumentStoreContract(StoreContractSuite):
         assert await store.store_documents(batch, bank) == ["zeta", "alpha", "Mid"]
         assert await self.found(store, bank, "amber") == {"zeta", "alpha", "Mid"}
 
-    @requires("batch_lookup")
-    async def test_existing_document_ids(self, store: Any, bank: str, other_bank: str) -> None:
-        """existing_document_ids names exactly the given ids the bank holds, whatever other banks hold."""
-        await self.store_texts(store, bank, {"kept": "amber", "gone": "cobalt"})
-        await self.store_texts(store, other_bank, {"elsewhere": "teal"})
-        await store.delete_documents(["gone"], bank)
-        assert await store.existing_document_ids(["kept", "gone", "elsewhere", "never", "kept"], bank) == {"kept"}
-        assert await store.existing_document_ids([], bank) == set()
+    @requires("batch_get")
+    async def test_get_documents_batch(self, store: Any, bank: str, other_bank: str) -> None:
+        """get_documents returns the documents found, in the order asked, each once; others' are not found."""
+        await self.store_texts(store, bank, {"zeta": "amber z", "alpha": "amber a"}, metadata={"k": "v"}, tags=["t"])
+        await self.store_texts(store, other_bank, {"theirs": "amber t"})
+        assert await store.get_documents([], bank) == []
+        got = await store.get_documents(["alpha", "missing", "zeta", "alpha", "theirs"], bank)
+        assert [(document.id, document.text, document.metadata, document.tags) for document in got] == [
+            ("alpha", "amber a", {"k": "v"}, ["t"]),
+            ("zeta", "amber z", {"k": "v"}, ["t"]),
+        ]
+        with pytest.raises(ValidationError, match=r"document_ids\[0\]"):
+            await store.get_documents([""], bank)
 
     # ------------------------------------------------------------------ search
 

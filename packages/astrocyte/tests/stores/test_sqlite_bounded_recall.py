@@ -1,0 +1,77 @@
+"""The bounded recall reads of the SQLite stores rank as the exact ones where it matters.
+
+Keyword search splits a query by how many rows hold each word (``_keyword_plan``); on a bank large
+enough for the split to happen, its hits must be those of the plain ``OR`` query, in the same
+order. The graph store's ``rank_neighbors`` prefers memories naming several seeds, and rare
+entities over frequent ones, and looks at a bounded number of a frequent entity's memories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
+from astrocyte.stores.sqlite.documents import SqliteDocumentStore
+from astrocyte.stores.sqlite.graph import SqliteGraphStore
+from astrocyte.types import Document, Entity, MemoryEntityAssociation
+
+BANK = "bounded"
+
+
+def _text(index: int) -> str:
+    words = ["shared"]  # in every document: a stop word for the plan
+    if index % 3 == 0:
+        words.append("often")  # in a third: frequent once the bank outgrows the plan's budget
+    if index % 97 == 0:
+        words.append("rare")
+    if index % 89 == 0:
+        words.append("scarce")
+    words += [f"filler{index % 13}", f"pad{index % 7}"] * (1 + index % 3)  # lengths differ, so BM25 does
+    return " ".join(words)
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteDocumentStore]:
+    store = SqliteDocumentStore(str(tmp_path_factory.mktemp("bounded") / "astrocyte.db"))
+    asyncio.run(store.store_documents([Document(id=f"d{index}", text=_text(index)) for index in range(7000)], BANK))
+    yield store
+    asyncio.run(store.close())
+
+
+@pytest.mark.parametrize("query", ["rare often shared", "scarce rare", "often shared", "rare scarce often", "shared"])
+async def test_bounded_keyword_search_ranks_as_the_plain_query(
+    documents: SqliteDocumentStore, query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounded = await documents.search_fulltext(query, BANK, limit=20)
+    monkeypatch.setattr(keyword_plan, "ESSENTIAL_ROWS", 10**9)  # everything ranked by one plain OR query
+    plain = await documents.search_fulltext(query, BANK, limit=20)
+    assert [hit.document_id for hit in bounded] == [hit.document_id for hit in plain]
+    assert [hit.score for hit in bounded] == pytest.approx([hit.score for hit in plain], abs=1e-4)
+
+
+async def test_rank_neighbors_prefers_several_seeds_and_rare_entities(tmp_path: Path) -> None:
+    graph = SqliteGraphStore(str(tmp_path / "astrocyte.db"))
+    try:
+        await graph.store_entities(
+            [Entity(id=key, name=key, entity_type="name") for key in ("common", "rare", "other")], BANK
+        )
+        associations = [MemoryEntityAssociation(memory_id=f"c{index}", entity_id="common") for index in range(300)]
+        associations += [
+            MemoryEntityAssociation(memory_id="rare-only", entity_id="rare"),
+            MemoryEntityAssociation(memory_id="both", entity_id="rare"),
+            MemoryEntityAssociation(memory_id="both", entity_id="common"),
+            MemoryEntityAssociation(memory_id="unrelated", entity_id="other"),
+        ]
+        await graph.link_memories_to_entities(associations, BANK)
+        hits = await graph.rank_neighbors(["common", "rare"], BANK, max_depth=0, limit=5)
+        assert [hit.memory_id for hit in hits[:2]] == ["both", "rare-only"]
+        assert hits[0].connected_entities == ["common", "rare"]
+        assert len(hits) == 5
+        assert "unrelated" not in {hit.memory_id for hit in hits}
+        assert await graph.rank_neighbors(["nobody"], BANK) == []
+    finally:
+        await graph.close()
