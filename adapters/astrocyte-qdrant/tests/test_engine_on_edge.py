@@ -62,10 +62,11 @@ async def test_the_engine_runs_on_edge(engine: Astrocyte) -> None:
 
 
 async def test_recall_asks_a_hybrid_shard_once_for_both_legs(tmp_path: Path) -> None:
-    """With ``hybrid: true`` the semantic and keyword legs become one prefetch + fusion query on the
-    vector shard; the graph leg still runs beside it and the engine fuses the two."""
+    """With ``hybrid: true`` and rank fusion the semantic and keyword legs become one prefetch + fusion
+    query on the vector shard; the graph leg still runs beside it and the engine fuses the two."""
     config = edge_config(tmp_path)
     config["vector_store_config"]["hybrid"] = True
+    config.setdefault("engine", {}).setdefault("recall", {})["fusion"] = "rrf"  # the fusion the shard performs
     async with Astrocyte.from_config_dict(config) as engine:
         await engine.retain_many(
             [

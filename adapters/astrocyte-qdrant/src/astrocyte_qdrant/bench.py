@@ -158,7 +158,8 @@ async def _recall(
         "embedding_provider_config": {"dimensions": DIMENSIONS},
         "vector_store": "qdrant-edge",
         "vector_store_config": {"path": str(folder), "dimensions": DIMENSIONS, "hybrid": hybrid},
-        "engine": {"recall": {"weights": {"keyword": 1.0 if keyword else 0.0, "graph": 0.0}}},
+        # rank fusion: the fusion the shard performs, so the hybrid leg can stand in for the two legs
+        "engine": {"recall": {"fusion": "rrf", "weights": {"keyword": 1.0 if keyword else 0.0, "graph": 0.0}}},
     }
     if keyword:
         config |= {"document_store": "qdrant-edge", "document_store_config": {"path": str(folder)}}

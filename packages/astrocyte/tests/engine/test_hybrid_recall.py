@@ -77,7 +77,7 @@ class HybridVectors(MemoryVectorStore):
 
 def _engine(tmp_path: Path, vector_store: str, **overrides: Any) -> Astrocyte:
     config = config_for("memory", tmp_path, vector_store=vector_store, **overrides)
-    config.setdefault("engine", {}).setdefault("recall", {})["weights"] = {"graph": 0.0}
+    config.setdefault("engine", {}).setdefault("recall", {}).update(fusion="rrf", weights={"graph": 0.0})
     return Astrocyte.from_config_dict(config)
 
 
@@ -114,7 +114,7 @@ async def test_hybrid_leg_honours_filters(tmp_path: Path) -> None:
 async def test_without_a_keyword_leg_the_store_is_asked_for_similarity_only(tmp_path: Path) -> None:
     """Weighted 0, the keyword leg would not run, so neither does the hybrid one."""
     config = config_for("memory", tmp_path, vector_store=f"{__name__}:HybridVectors")
-    config["engine"] = {"recall": {"weights": {"keyword": 0.0, "graph": 0.0}}}
+    config["engine"] = {"recall": {"fusion": "rrf", "weights": {"keyword": 0.0, "graph": 0.0}}}
     engine = Astrocyte.from_config_dict(config)
     await engine.retain_many(MEMORIES, "home")
     calls_before = HybridVectors.calls
@@ -122,4 +122,19 @@ async def test_without_a_keyword_leg_the_store_is_asked_for_similarity_only(tmp_
     assert result.trace is not None
     assert result.trace.strategies_used == ["semantic"]
     assert HybridVectors.calls == calls_before
+    await engine.close()
+
+
+async def test_score_fusion_keeps_its_own_two_legs(tmp_path: Path) -> None:
+    """The store fuses by rank; ``fusion: scores`` needs each leg's scores, so it runs both legs itself."""
+    config = config_for("memory", tmp_path, vector_store=f"{__name__}:HybridVectors")
+    config["engine"] = {"recall": {"fusion": "scores", "weights": {"graph": 0.0}}}
+    engine = Astrocyte.from_config_dict(config)
+    await engine.retain_many(MEMORIES, "home")
+    calls_before = HybridVectors.calls
+    result = await engine.recall("wrench in the kitchen", "home")
+    assert result.trace is not None
+    assert sorted(result.trace.strategies_used) == ["keyword", "semantic"]
+    assert HybridVectors.calls == calls_before
+    assert result.hits[0].text == "Alice fixed the kitchen sink with a wrench."
     await engine.close()

@@ -19,6 +19,7 @@ from functools import cache
 from importlib import import_module
 from typing import Any
 
+from astrocyte import spi
 from astrocyte import types as dto
 from astrocyte.authoring.families import Family
 from astrocyte.spi import capability_type
@@ -180,23 +181,34 @@ def _scenario_promises(suite_name: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def type_imports(stubs: list[MethodStub], extra: tuple[str, ...] = ()) -> str:
-    """The import lines the stubs' annotations need (DTOs from astrocyte.types, typing names, builtins)."""
+    """The import lines the stubs' annotations need: typing names, builtins, and every class named
+    there, imported from the module that defines it (the DTOs of astrocyte.types, the knowledge
+    records, ``datetime``), as the SPI module itself sees them."""
     names: set[str] = set(extra)
     for stub in stubs:
         names.update(_IDENTIFIER.findall(stub.definition.split("(", 1)[1]))
-    lines = []
+    standard = []
     if any(name.startswith("builtins.") for name in names):
-        lines.append("import builtins")
+        standard.append("import builtins")
+    by_module: dict[str, list[str]] = {}
+    for name in sorted(names - _TYPING_NAMES):
+        value = vars(spi).get(name, vars(dto).get(name))
+        if inspect.isclass(value) and name[0].isalpha() and "." not in name:
+            by_module.setdefault(value.__module__, []).append(name)
+    for module in sorted(name for name in by_module if not name.startswith("astrocyte")):
+        standard.append(_from_import(module, by_module[module]))
     typing_names = sorted(names & _TYPING_NAMES)
     if typing_names:
-        lines.append(f"from typing import {', '.join(typing_names)}")
-    dtos = sorted(name for name in names if name in vars(dto) and name not in _TYPING_NAMES and name[0].isupper())
-    if dtos:
-        line = f"from astrocyte.types import {', '.join(dtos)}"
-        if len(line) > LINE_WIDTH:
-            line = "from astrocyte.types import (\n" + "".join(f"    {name},\n" for name in dtos) + ")"
-        lines += ["", line]
-    return "\n".join(lines)
+        standard.append(_from_import("typing", typing_names))
+    ours = [_from_import(module, by_module[module]) for module in sorted(by_module) if module.startswith("astrocyte")]
+    return "\n".join(standard + (["", *ours] if ours else []))
+
+
+def _from_import(module: str, names: list[str]) -> str:
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) > LINE_WIDTH:
+        line = f"from {module} import (\n" + "".join(f"    {name},\n" for name in names) + ")"
+    return line
 
 
 def capability_declaration(family: Family) -> tuple[str, str] | None:

@@ -2,9 +2,10 @@
 
 A vector store that declares ``hybrid_search`` ranks its own memories' text by keyword too and fuses
 both rankings by weighted reciprocal rank itself (Qdrant does it with prefetch + fusion in one
-query). Recall then runs this one leg in place of the semantic and keyword legs, when both would
-have run: the semantic and keyword weights are above 0 and a document store is configured (the
-engine mirrors every memory's text into it, so the store's own text is the same corpus). The graph
+query). Under ``fusion: rrf`` recall then runs this one leg in place of the semantic and keyword
+legs, when both would have run: the semantic and keyword weights are above 0 and a document store
+is configured (the engine mirrors every memory's text into it, so the store's own text is the same
+corpus). The graph
 leg still runs beside it, and the engine fuses it with the hybrid ranking, whose weight is the sum
 of the two it replaces. Its hits report the strategy ``hybrid`` (their rank in the store's fused
 list), because the store does not say which leg found each memory; ``top_semantic_score`` stays
@@ -42,10 +43,13 @@ class _SearchesHybrid(Protocol):
 
 
 def replaces_semantic_and_keyword(ctx: EngineContext) -> bool:
-    """Whether recall should run the hybrid leg instead of the semantic and keyword legs."""
-    weights = ctx.settings.recall.weights
+    """Whether recall should run the hybrid leg instead of the semantic and keyword legs: only under
+    ``fusion: rrf``, the fusion the store performs; score fusion needs each leg's own scores."""
+    settings = ctx.settings.recall
+    weights = settings.weights
     return (
-        weights.semantic > 0
+        settings.fusion == "rrf"
+        and weights.semantic > 0
         and weights.keyword > 0
         and ctx.documents is not None
         and capabilities_of(ctx.vectors, VectorStore).hybrid_search
