@@ -14,33 +14,25 @@ from datetime import datetime
 
 from astrocyte.errors import Conflict
 from astrocyte.knowledge.codec import (
+    ADAPTER_ROW,
+    ARTIFACT_ROW,
     adapter_document,
-    adapter_from_document,
+    adapter_from_row,
     run_document,
     run_from_document,
     vector_blob,
-    vector_rows,
 )
-from astrocyte.knowledge.records import AdapterVectors, AdapterWrite, RunState, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.records import AdapterWrite, RunState, StoredAdapter, StoredArtifact
 from astrocyte.stores.sqlite._columns import decode_time, encode_time
 from astrocyte.stores.sqlite._store_base import SqliteStore
 
 _BUMP = "UPDATE knowledge_revision SET value = value + 1"
-_ADAPTER = (
-    "SELECT record, dimensions, title_vector, text_vector, pattern_vectors, successes, failures FROM knowledge_adapters"
-)
-_ARTIFACT = (
-    "SELECT artifact_id, adapter_id, space_id, name, slug, mime_type, sha256, content, created_at "
-    "FROM knowledge_artifacts"
-)
+_ADAPTER = f"SELECT {ADAPTER_ROW} FROM knowledge_adapters"
+_ARTIFACT = f"SELECT {ARTIFACT_ROW} FROM knowledge_artifacts"
 
 
 def _adapter(row: sqlite3.Row) -> StoredAdapter:
-    dimensions = int(row["dimensions"])
-    [title] = vector_rows(row["title_vector"], dimensions) or [[]]
-    [text] = vector_rows(row["text_vector"], dimensions) or [[]]
-    vectors = AdapterVectors(title=title, text=text, patterns=vector_rows(row["pattern_vectors"], dimensions))
-    return adapter_from_document(json.loads(row["record"]), vectors, int(row["successes"]), int(row["failures"]))
+    return adapter_from_row(json.loads(row["record"]), tuple(row))
 
 
 def _artifact(row: sqlite3.Row) -> StoredArtifact:
