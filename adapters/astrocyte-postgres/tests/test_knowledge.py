@@ -6,7 +6,9 @@ Two engines on one schema stand in for two processes: what one writes, the other
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,14 @@ import pytest
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
+from astrocyte.errors import Conflict
+from astrocyte.knowledge.records import AdapterWrite
 from astrocyte.knowledge.results import ForwardResult
+from astrocyte.testing.contracts.knowledge_store import make_adapter
 from astrocyte_postgres.knowledge import PostgresKnowledgeStore
 
 from ._engine_scenarios import Server, config_for, drop_schemas
+from .conftest import fresh_schema
 
 SETTINGS = {"default_principal": "ana", "groups": {"ops": ["ana", "bob"]}}
 
@@ -111,3 +117,22 @@ async def test_a_second_engine_on_the_schema_sees_every_write(config: dict[str, 
         assert counted.successes == 1
         await writer.knowledge.delete(trained.uri, principal="bob")
         assert (await reader.knowledge.activate("sourdough starter", space="ops")).choices == []
+
+
+async def test_writers_claiming_one_slug_at_once_get_one_save_and_conflicts(pg_dsn: str) -> None:
+    """Saves on connections of their own take turns at the revision row, so the later sees the slug taken."""
+    store = PostgresKnowledgeStore(pg_dsn, fresh_schema("knowledge"))
+    try:
+        space = f"team:{uuid.uuid4().hex}"
+        before = await store.revision()
+        claims = [make_adapter(space, "rotate", title=f"Rotate {index}") for index in range(4)]
+        outcomes = await asyncio.gather(
+            *(store.save_adapters([AdapterWrite(adapter)]) for adapter in claims), return_exceptions=True
+        )
+        assert sum(outcome is None for outcome in outcomes) == 1
+        assert all(isinstance(outcome, Conflict) for outcome in outcomes if outcome is not None)
+        [saved] = await store.find_adapters([space])
+        assert saved.adapter_id in {adapter.adapter_id for adapter in claims}
+        assert await store.revision() == before + 1  # a refused save leaves no bump behind
+    finally:
+        await store.close()

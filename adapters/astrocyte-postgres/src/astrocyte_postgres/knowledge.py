@@ -18,21 +18,17 @@ from typing import ClassVar
 import asyncpg
 
 from astrocyte.errors import Conflict
-from astrocyte.knowledge.codec import (
-    ADAPTER_ROW,
-    ARTIFACT_ROW,
-    adapter_document,
-    adapter_from_row,
-    run_document,
-    run_from_document,
-    vector_blob,
-)
+from astrocyte.knowledge.codec import adapter_document, run_document, run_from_document, vector_blob
 from astrocyte.knowledge.records import AdapterWrite, RunState, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.rows import (
+    ARTIFACT_ROW,
+    BUMP_REVISION,
+    SELECT_ADAPTERS,
+    SELECT_ARTIFACTS,
+    adapter_from_row,
+    artifact_columns,
+)
 from astrocyte_postgres._store_base import PostgresStore, affected
-
-_BUMP = "UPDATE knowledge_revision SET value = value + 1"
-_ADAPTER = f"SELECT {ADAPTER_ROW} FROM knowledge_adapters"
-_ARTIFACT = f"SELECT {ARTIFACT_ROW} FROM knowledge_artifacts"
 
 _SAVE_ADAPTER = """
 INSERT INTO knowledge_adapters (adapter_id, space_id, slug, record, dimensions, title_vector, text_vector,
@@ -70,13 +66,13 @@ class PostgresKnowledgeStore(PostgresStore):
         if not writes:
             return
         async with self.database.writing() as connection:
-            await connection.execute(_BUMP)
+            await connection.execute(BUMP_REVISION)
             for write in writes:
                 await self._save(connection, write.adapter, write.replacing)
 
     async def _save(self, connection: asyncpg.Connection, adapter: StoredAdapter, replacing: str | None) -> None:
         clash = await connection.fetchrow(
-            f"{_ADAPTER} WHERE space_id = $1 AND slug = $2 AND adapter_id <> ALL($3::text[])",
+            f"{SELECT_ADAPTERS} WHERE space_id = $1 AND slug = $2 AND adapter_id <> ALL($3::text[])",
             adapter.space_id,
             adapter.slug,
             [adapter.adapter_id, replacing or adapter.adapter_id],
@@ -121,34 +117,36 @@ class PostgresKnowledgeStore(PostgresStore):
             adapter.adapter_id,
         )
 
-    async def get_adapter(self, adapter_id: str) -> StoredAdapter | None:
+    async def _fetch(self, sql: str, *parameters: object) -> list[asyncpg.Record]:
         async with self.database.reading() as connection:
-            row = await connection.fetchrow(f"{_ADAPTER} WHERE adapter_id = $1", adapter_id)
-        return None if row is None else _adapter(row)
+            rows: list[asyncpg.Record] = await connection.fetch(sql, *parameters)
+        return rows
+
+    async def get_adapter(self, adapter_id: str) -> StoredAdapter | None:
+        rows = await self._fetch(f"{SELECT_ADAPTERS} WHERE adapter_id = $1", adapter_id)
+        return _adapter(rows[0]) if rows else None
 
     async def find_adapters(self, space_ids: list[str], *, slug: str | None = None) -> list[StoredAdapter]:
         if not space_ids:
             return []
-        async with self.database.reading() as connection:
-            rows = await connection.fetch(
-                f"{_ADAPTER} WHERE space_id = ANY($1::text[]) AND ($2::text IS NULL OR slug = $2) "
-                "ORDER BY space_id, adapter_id",
-                space_ids,
-                slug,
-            )
+        rows = await self._fetch(
+            f"{SELECT_ADAPTERS} WHERE space_id = ANY($1::text[]) AND ($2::text IS NULL OR slug = $2) "
+            "ORDER BY space_id, adapter_id",
+            space_ids,
+            slug,
+        )
         return [_adapter(row) for row in rows]
 
     async def adapter_of_layer(self, layer_id: str) -> StoredAdapter | None:
-        async with self.database.reading() as connection:
-            row = await connection.fetchrow(
-                f"{_ADAPTER} WHERE adapter_id = (SELECT adapter_id FROM knowledge_layers WHERE layer_id = $1)",
-                layer_id,
-            )
-        return None if row is None else _adapter(row)
+        rows = await self._fetch(
+            f"{SELECT_ADAPTERS} WHERE adapter_id = (SELECT adapter_id FROM knowledge_layers WHERE layer_id = $1)",
+            layer_id,
+        )
+        return _adapter(rows[0]) if rows else None
 
     async def delete_adapter(self, adapter_id: str) -> bool:
         async with self.database.writing() as connection:
-            await connection.execute(_BUMP)
+            await connection.execute(BUMP_REVISION)
             removed = affected(
                 await connection.execute("DELETE FROM knowledge_adapters WHERE adapter_id = $1", adapter_id)
             )
@@ -159,38 +157,26 @@ class PostgresKnowledgeStore(PostgresStore):
     async def record_outcome(self, adapter_id: str, *, success: bool) -> None:
         column = "successes" if success else "failures"
         async with self.database.writing() as connection:
-            await connection.execute(_BUMP)
+            await connection.execute(BUMP_REVISION)
             await connection.execute(
                 f"UPDATE knowledge_adapters SET {column} = {column} + 1 WHERE adapter_id = $1", adapter_id
             )
 
     async def save_artifact(self, artifact: StoredArtifact) -> None:
         async with self.database.writing() as connection:
-            await connection.execute(_BUMP)
+            await connection.execute(BUMP_REVISION)
             clash = await connection.fetchrow(
-                f"{_ARTIFACT} WHERE adapter_id = $1 AND name = $2 AND artifact_id <> $3",
+                f"{SELECT_ARTIFACTS} WHERE adapter_id = $1 AND name = $2 AND artifact_id <> $3",
                 artifact.adapter_id,
                 artifact.name,
                 artifact.artifact_id,
             )
             if clash is not None:
                 raise Conflict(f"artifact {artifact.name!r} already exists on this adapter", existing=_artifact(clash))
-            await connection.execute(
-                _SAVE_ARTIFACT,
-                artifact.artifact_id,
-                artifact.adapter_id,
-                artifact.space_id,
-                artifact.name,
-                artifact.slug,
-                artifact.mime_type,
-                artifact.sha256,
-                artifact.content,
-                artifact.created_at,
-            )
+            await connection.execute(_SAVE_ARTIFACT, *artifact_columns(artifact).values())
 
     async def list_artifacts(self, adapter_id: str) -> list[StoredArtifact]:
-        async with self.database.reading() as connection:
-            rows = await connection.fetch(f"{_ARTIFACT} WHERE adapter_id = $1 ORDER BY name", adapter_id)
+        rows = await self._fetch(f"{SELECT_ARTIFACTS} WHERE adapter_id = $1 ORDER BY name", adapter_id)
         return [_artifact(row) for row in rows]
 
     async def find_artifacts(
@@ -198,20 +184,18 @@ class PostgresKnowledgeStore(PostgresStore):
     ) -> list[StoredArtifact]:
         if not space_ids:
             return []
-        async with self.database.reading() as connection:
-            rows = await connection.fetch(
-                f"{_ARTIFACT} WHERE space_id = ANY($1::text[]) AND ($2::text IS NULL OR artifact_id = $2) "
-                "AND ($3::text IS NULL OR slug = $3) ORDER BY space_id, artifact_id",
-                space_ids,
-                artifact_id,
-                slug,
-            )
+        rows = await self._fetch(
+            f"{SELECT_ARTIFACTS} WHERE space_id = ANY($1::text[]) AND ($2::text IS NULL OR artifact_id = $2) "
+            "AND ($3::text IS NULL OR slug = $3) ORDER BY space_id, artifact_id",
+            space_ids,
+            artifact_id,
+            slug,
+        )
         return [_artifact(row) for row in rows]
 
     async def revision(self) -> int:
-        async with self.database.reading() as connection:
-            value: int = await connection.fetchval("SELECT value FROM knowledge_revision")
-        return value
+        [row] = await self._fetch("SELECT value FROM knowledge_revision")
+        return int(row["value"])
 
     async def save_run(self, run: RunState) -> None:
         async with self.database.writing() as connection:
@@ -224,9 +208,8 @@ class PostgresKnowledgeStore(PostgresStore):
             )
 
     async def get_run(self, run_id: str) -> RunState | None:
-        async with self.database.reading() as connection:
-            document = await connection.fetchval("SELECT record FROM knowledge_runs WHERE run_id = $1", run_id)
-        return None if document is None else run_from_document(document)
+        rows = await self._fetch("SELECT record FROM knowledge_runs WHERE run_id = $1", run_id)
+        return run_from_document(rows[0]["record"]) if rows else None
 
     async def delete_expired_runs(self, now: datetime) -> int:
         async with self.database.writing() as connection:

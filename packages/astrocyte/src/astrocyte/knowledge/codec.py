@@ -8,7 +8,6 @@ of the JSON: stores keep them in columns of their own (blobs or ``vector`` colum
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +16,6 @@ import numpy as np
 from astrocyte.knowledge.records import AdapterVectors, RunState, StoredAdapter, StoredLayer
 
 _ADAPTER_COLUMNS = ("vectors", "successes", "failures")
-
-#: The columns an adapter row is read by, in the order :func:`adapter_from_row` takes them; every
-#: row store names them alike (the SQLite migration 012, the PostgreSQL adapter's own).
-ADAPTER_ROW = "record, dimensions, title_vector, text_vector, pattern_vectors, successes, failures"
-#: The columns of an artifact row, named as :class:`~astrocyte.knowledge.records.StoredArtifact`'s fields.
-ARTIFACT_ROW = "artifact_id, adapter_id, space_id, name, slug, mime_type, sha256, content, created_at"
 
 
 def adapter_document(adapter: StoredAdapter) -> dict[str, Any]:
@@ -45,15 +38,6 @@ def adapter_from_document(
     for name in ("created_at", "updated_at"):
         values[name] = None if document.get(name) is None else datetime.fromisoformat(document[name])
     return StoredAdapter(**values, vectors=vectors, successes=successes, failures=failures)
-
-
-def adapter_from_row(document: dict[str, Any], columns: Sequence[Any]) -> StoredAdapter:
-    """The adapter of a row read by :data:`ADAPTER_ROW`, its ``record`` already parsed into ``document``."""
-    _, dimensions, title_blob, text_blob, pattern_blob, successes, failures = columns
-    [title] = vector_rows(title_blob, int(dimensions)) or [[]]
-    [text] = vector_rows(text_blob, int(dimensions)) or [[]]
-    vectors = AdapterVectors(title=title, text=text, patterns=vector_rows(pattern_blob, int(dimensions)))
-    return adapter_from_document(document, vectors, int(successes), int(failures))
 
 
 def vector_blob(rows: list[list[float]]) -> bytes:
@@ -83,11 +67,8 @@ def run_from_document(document: dict[str, Any]) -> RunState:
 
 
 __all__ = [
-    "ADAPTER_ROW",
-    "ARTIFACT_ROW",
     "adapter_document",
     "adapter_from_document",
-    "adapter_from_row",
     "run_document",
     "run_from_document",
     "vector_blob",
