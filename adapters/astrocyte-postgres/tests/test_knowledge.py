@@ -17,7 +17,7 @@ import pytest
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
-from astrocyte.errors import Conflict
+from astrocyte.errors import Conflict, ValidationError
 from astrocyte.knowledge.records import AdapterWrite
 from astrocyte.knowledge.results import ForwardResult
 from astrocyte.testing.contracts.knowledge_store import make_adapter
@@ -91,6 +91,8 @@ async def test_adapters_are_trained_activated_run_and_rewarded_on_postgres(confi
         assert [artifact.name for artifact in top.artifacts] == ["scripts/rotate.sh"]
         done = await _run_through(engine, rotate.uri, [{"exit_code": 0, "stdout": "1"}, {"confirmation": True}])
         assert (done.status, done.next_call.tool) == ("completed", "reward")
+        with pytest.raises(ValidationError, match="feedback"):  # refused before anything is counted
+            await engine.knowledge.reward(done.execution_id, "success", "smooth\x00")
         rewarded = await engine.knowledge.reward(done.execution_id, "success", "smooth")
         assert (rewarded.successes, rewarded.failures) == (1, 0)
         edited = ROTATE.replace("login role", "login role with a strong password")
