@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 import astrocyte
 
 PACKAGE = "astrocyte_core_engine_scenarios"
@@ -36,6 +38,17 @@ def schema_for(tmp_path: Path) -> str:
     schema = "e_" + hashlib.sha1(str(tmp_path).encode()).hexdigest()[:20]
     Server.schemas.add(schema)
     return schema
+
+
+async def drop_schemas() -> None:
+    """Drop every schema the scenarios' configurations named, with their tables."""
+    connection = await asyncpg.connect(Server.dsn)
+    try:
+        for schema in sorted(Server.schemas):
+            await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await connection.close()
+    Server.schemas.clear()
 
 
 def _package() -> types.ModuleType:

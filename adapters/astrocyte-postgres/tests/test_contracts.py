@@ -6,6 +6,7 @@ from astrocyte.testing.contracts import (
     BankStoreContract,
     DocumentStoreContract,
     GraphStoreContract,
+    KnowledgeStoreContract,
     MentalModelStoreContract,
     PageIndexStoreContract,
     SourceStoreContract,
@@ -15,6 +16,7 @@ from astrocyte.testing.contracts import (
 from astrocyte_postgres.banks import PostgresBankStore
 from astrocyte_postgres.documents import PostgresDocumentStore
 from astrocyte_postgres.graph import PostgresGraphStore
+from astrocyte_postgres.knowledge import PostgresKnowledgeStore
 from astrocyte_postgres.mental_models import PostgresMentalModelStore
 from astrocyte_postgres.pageindex import PostgresPageIndexStore
 from astrocyte_postgres.sources import PostgresSourceStore
@@ -65,3 +67,7 @@ class TestPostgresPageIndexStore(PageIndexStoreContract):
 
 class TestPostgresBankStore(BankStoreContract):
     store = store_fixture(PostgresBankStore)
+
+
+class TestPostgresKnowledgeStore(KnowledgeStoreContract):
+    store = store_fixture(PostgresKnowledgeStore)

@@ -64,6 +64,9 @@ async def test_a_whole_run_chains_proofs_and_ends_with_the_reward_call(brain: As
     assert step.layer is None
     assert step.challenge is None
     assert step.next_call.tool == "reward"
+    with pytest.raises(ValidationError, match="NUL") as raised:
+        await brain.knowledge.reward(step.execution_id, "success", "smooth\x00")
+    assert raised.value.field == "feedback"
     rewarded = await brain.knowledge.reward(step.execution_id, "success", "smooth")
     assert (rewarded.outcome, rewarded.successes, rewarded.failures) == ("success", 1, 0)
 

@@ -26,6 +26,7 @@ from astrocyte.knowledge.results import Challenge, ForwardResult, LayerView, Nex
 from astrocyte.knowledge.settings import KnowledgeSettings
 from astrocyte.knowledge.spaces import SpaceAccess
 from astrocyte.spi import EmbeddingProvider, KnowledgeStore
+from astrocyte.validation import check_text
 
 OUTCOMES = ("success", "failure")
 
@@ -160,6 +161,8 @@ class RunEngine:
             raise ValidationError("outcome", f"{outcome!r} is not an outcome; use 'success' or 'failure'")
         if feedback is not None and not isinstance(feedback, str):
             raise ValidationError("feedback", "must be text")
+        if feedback is not None and feedback.strip():
+            check_text(feedback, "feedback")  # the run's record keeps it on every backend (jsonb refuses NUL)
         run = await self._run(execution_id, self._access(principal))
         if run.status == "rewarded":
             raise Conflict(f"run {execution_id!r} was already rewarded ({run.outcome})", existing=run.outcome)

@@ -13,34 +13,22 @@ import sqlite3
 from datetime import datetime
 
 from astrocyte.errors import Conflict
-from astrocyte.knowledge.codec import (
-    adapter_document,
-    adapter_from_document,
-    run_document,
-    run_from_document,
-    vector_blob,
-    vector_rows,
+from astrocyte.knowledge.codec import adapter_document, run_document, run_from_document, vector_blob
+from astrocyte.knowledge.records import AdapterWrite, RunState, StoredAdapter, StoredArtifact
+from astrocyte.knowledge.rows import (
+    ARTIFACT_ROW,
+    BUMP_REVISION,
+    SELECT_ADAPTERS,
+    SELECT_ARTIFACTS,
+    adapter_from_row,
+    artifact_columns,
 )
-from astrocyte.knowledge.records import AdapterVectors, AdapterWrite, RunState, StoredAdapter, StoredArtifact
 from astrocyte.stores.sqlite._columns import decode_time, encode_time
 from astrocyte.stores.sqlite._store_base import SqliteStore
 
-_BUMP = "UPDATE knowledge_revision SET value = value + 1"
-_ADAPTER = (
-    "SELECT record, dimensions, title_vector, text_vector, pattern_vectors, successes, failures FROM knowledge_adapters"
-)
-_ARTIFACT = (
-    "SELECT artifact_id, adapter_id, space_id, name, slug, mime_type, sha256, content, created_at "
-    "FROM knowledge_artifacts"
-)
-
 
 def _adapter(row: sqlite3.Row) -> StoredAdapter:
-    dimensions = int(row["dimensions"])
-    [title] = vector_rows(row["title_vector"], dimensions) or [[]]
-    [text] = vector_rows(row["text_vector"], dimensions) or [[]]
-    vectors = AdapterVectors(title=title, text=text, patterns=vector_rows(row["pattern_vectors"], dimensions))
-    return adapter_from_document(json.loads(row["record"]), vectors, int(row["successes"]), int(row["failures"]))
+    return adapter_from_row(json.loads(row["record"]), tuple(row))
 
 
 def _artifact(row: sqlite3.Row) -> StoredArtifact:
@@ -66,7 +54,7 @@ class SqliteKnowledgeStore(SqliteStore):
 
     def _save(self, connection: sqlite3.Connection, adapter: StoredAdapter, replacing: str | None) -> None:
         clash = connection.execute(
-            f"{_ADAPTER} WHERE space_id = ? AND slug = ? AND adapter_id NOT IN (?, ?)",
+            f"{SELECT_ADAPTERS} WHERE space_id = ? AND slug = ? AND adapter_id NOT IN (?, ?)",
             (adapter.space_id, adapter.slug, adapter.adapter_id, replacing or adapter.adapter_id),
         ).fetchone()
         if clash is not None:
@@ -105,7 +93,7 @@ class SqliteKnowledgeStore(SqliteStore):
             ),
         )
         connection.execute("DELETE FROM knowledge_layers WHERE adapter_id = ?", (adapter.adapter_id,))
-        connection.execute(_BUMP)
+        connection.execute(BUMP_REVISION)
         connection.executemany(
             "INSERT INTO knowledge_layers (layer_id, adapter_id) VALUES (?, ?)",
             [(layer.layer_id, adapter.adapter_id) for layer in adapter.layers],
@@ -120,13 +108,13 @@ class SqliteKnowledgeStore(SqliteStore):
         return int(removed)
 
     async def get_adapter(self, adapter_id: str) -> StoredAdapter | None:
-        rows = self._read(f"{_ADAPTER} WHERE adapter_id = :id", {"id": adapter_id})
+        rows = self._read(f"{SELECT_ADAPTERS} WHERE adapter_id = :id", {"id": adapter_id})
         return _adapter(rows[0]) if rows else None
 
     async def find_adapters(self, space_ids: list[str], *, slug: str | None = None) -> list[StoredAdapter]:
         if not space_ids:
             return []
-        sql = f"{_ADAPTER} WHERE space_id IN ({_placeholders(space_ids)})"
+        sql = f"{SELECT_ADAPTERS} WHERE space_id IN ({_placeholders(space_ids)})"
         parameters = list(space_ids)
         if slug is not None:
             sql += " AND slug = ?"
@@ -136,20 +124,20 @@ class SqliteKnowledgeStore(SqliteStore):
 
     async def adapter_of_layer(self, layer_id: str) -> StoredAdapter | None:
         rows = self._read(
-            f"{_ADAPTER} WHERE adapter_id = (SELECT adapter_id FROM knowledge_layers WHERE layer_id = :id)",
+            f"{SELECT_ADAPTERS} WHERE adapter_id = (SELECT adapter_id FROM knowledge_layers WHERE layer_id = :id)",
             {"id": layer_id},
         )
         return _adapter(rows[0]) if rows else None
 
     async def delete_adapter(self, adapter_id: str) -> bool:
         with self.database.write() as connection:
-            connection.execute(_BUMP)
+            connection.execute(BUMP_REVISION)
             return self._remove(connection, adapter_id) > 0
 
     async def record_outcome(self, adapter_id: str, *, success: bool) -> None:
         column = "successes" if success else "failures"
         with self.database.write() as connection:
-            connection.execute(_BUMP)
+            connection.execute(BUMP_REVISION)
             connection.execute(
                 f"UPDATE knowledge_adapters SET {column} = {column} + 1 WHERE adapter_id = ?", (adapter_id,)
             )
@@ -157,30 +145,21 @@ class SqliteKnowledgeStore(SqliteStore):
     async def save_artifact(self, artifact: StoredArtifact) -> None:
         with self.database.write() as connection:
             clash = connection.execute(
-                f"{_ARTIFACT} WHERE adapter_id = ? AND name = ? AND artifact_id != ?",
+                f"{SELECT_ARTIFACTS} WHERE adapter_id = ? AND name = ? AND artifact_id != ?",
                 (artifact.adapter_id, artifact.name, artifact.artifact_id),
             ).fetchone()
             if clash is not None:
                 raise Conflict(f"artifact {artifact.name!r} already exists on this adapter", existing=_artifact(clash))
-            connection.execute(_BUMP)
+            connection.execute(BUMP_REVISION)
+            values = {**artifact_columns(artifact), "created_at": encode_time(artifact.created_at)}
             connection.execute(
-                "INSERT OR REPLACE INTO knowledge_artifacts (artifact_id, adapter_id, space_id, name, slug, mime_type, "
-                "sha256, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    artifact.artifact_id,
-                    artifact.adapter_id,
-                    artifact.space_id,
-                    artifact.name,
-                    artifact.slug,
-                    artifact.mime_type,
-                    artifact.sha256,
-                    artifact.content,
-                    encode_time(artifact.created_at),
-                ),
+                f"INSERT OR REPLACE INTO knowledge_artifacts ({ARTIFACT_ROW}) "
+                f"VALUES ({', '.join(':' + name for name in values)})",
+                values,
             )
 
     async def list_artifacts(self, adapter_id: str) -> list[StoredArtifact]:
-        rows = self._read(f"{_ARTIFACT} WHERE adapter_id = :id ORDER BY name", {"id": adapter_id})
+        rows = self._read(f"{SELECT_ARTIFACTS} WHERE adapter_id = :id ORDER BY name", {"id": adapter_id})
         return [_artifact(row) for row in rows]
 
     async def find_artifacts(
@@ -188,7 +167,7 @@ class SqliteKnowledgeStore(SqliteStore):
     ) -> list[StoredArtifact]:
         if not space_ids:
             return []
-        sql = f"{_ARTIFACT} WHERE space_id IN ({_placeholders(space_ids)})"
+        sql = f"{SELECT_ARTIFACTS} WHERE space_id IN ({_placeholders(space_ids)})"
         parameters: list[str] = list(space_ids)
         for column, value in (("artifact_id", artifact_id), ("slug", slug)):
             if value is not None:
