@@ -61,7 +61,9 @@ async def full_run(call: Call, title: str, tool: Callable[[str], str]) -> dict[s
         challenge = step["challenge"]
         solution = {"nonce": challenge["nonce"], "proof_hash": challenge["proof_hash"], "evidence": evidence}
         handed_in = {"uri": step["layer"]["uri"], "execution_id": run, "solution": solution}
-        template = step["next_call"]["args"] | {"solution": step["next_call"]["args"]["solution"] | {"evidence": evidence}}
+        template = step["next_call"]["args"] | {
+            "solution": step["next_call"]["args"]["solution"] | {"evidence": evidence}
+        }
         assert step["next_call"]["tool"] == tool("forward")
         assert template == handed_in  # next_call already held everything but the evidence
         if position == 1:

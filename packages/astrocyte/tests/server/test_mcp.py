@@ -173,7 +173,9 @@ async def test_http_a_whole_adapter_run_schema_violations_and_denials(mcp_url: s
         assert "certbot renew --cert-name web" in markdown  # the contracts come back too
         attached = await call("attach", {"uri": adapter["uri"], "name": "renew.sh", "content": "certbot renew\n"})
         listed = await call("artifacts", {"uri": adapter["uri"], "include_content": True})
-        assert [(item["uri"], item["content"]) for item in listed["artifacts"]] == [(attached["uri"], "certbot renew\n")]
+        assert [(item["uri"], item["content"]) for item in listed["artifacts"]] == [
+            (attached["uri"], "certbot renew\n")
+        ]
 
         wrong_uri = error_of(await client.call_tool("adapter_forward", {"uri": "https://example.org/x"}))
         assert (wrong_uri["code"], wrong_uri["field"]) == ("validation_error", "uri")

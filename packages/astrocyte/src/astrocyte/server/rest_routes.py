@@ -290,4 +290,13 @@ async def metrics(request: Request) -> Response:
     return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
-__all__ = ["API_VERSION", "ERROR_RESPONSES", "IMPORT_SUFFIX", "Caller", "CallerDep", "ServerState", "router", "service_router"]
+__all__ = [
+    "API_VERSION",
+    "ERROR_RESPONSES",
+    "IMPORT_SUFFIX",
+    "Caller",
+    "CallerDep",
+    "ServerState",
+    "router",
+    "service_router",
+]
