@@ -95,7 +95,8 @@ FORWARD = ToolSpec(
         "'uri' = layer.uri, 'execution_id', and 'solution' = {nonce, proof_hash} copied from the "
         "challenge plus 'evidence' shaped as challenge.instructions says. If 'accepted' is false, read "
         "'message', fix the evidence and hand in again ('retries_left' attempts remain). When 'status' "
-        "is 'completed', call next_call (adapter_reward)."
+        "is 'completed' (do the last step if 'layer' is still given) or 'blocked', call next_call "
+        "(adapter_reward with the outcome it names)."
     ),
     arguments=ForwardIn,
     result=ForwardOut,
