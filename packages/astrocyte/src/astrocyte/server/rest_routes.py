@@ -103,6 +103,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         413: "Over a size limit.",
         422: "Invalid input; 'field' names it.",
         429: "Rate limited; see Retry-After.",
+        501: "This server has no backend for it (for example no knowledge_store is configured).",
         503: "A backend is unavailable.",
     }.items()
 }
