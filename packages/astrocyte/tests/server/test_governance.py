@@ -95,3 +95,22 @@ async def test_the_default_bank_comes_from_the_call_then_the_identity_then_the_s
         bare = ToolContext(engine, Principal("p"), load_config_dict({"profile": "memory"}).server)
         with pytest.raises(ValidationError, match="pass 'bank'"):
             bare.bank(None)
+
+
+async def test_the_caller_is_the_knowledge_principal_and_the_developer_the_default_one() -> None:
+    from astrocyte.engine import Astrocyte
+    from astrocyte.errors import AccessDenied
+    from astrocyte.governance import DEVELOPER
+    from astrocyte.server import knowledge_operations as operations
+    from astrocyte.server.knowledge_schemas import TrainIn
+
+    from ._adapters import procedure
+
+    config = load_config_dict({"profile": "memory", "knowledge": {"default_principal": "cli-user"}})
+    async with Astrocyte(config) as engine:
+        trained = await operations.train(engine, DEVELOPER, TrainIn(content=procedure("Renew it")))
+        assert trained.adapters[0].space_id == "user:cli-user"  # what the CLI on this configuration sees
+        named = await operations.spaces(engine, Principal("ana@example.org"))
+        assert named.spaces[0].space_id == "user:ana@example.org"
+        with pytest.raises(AccessDenied, match="cannot own a knowledge space"):
+            await operations.spaces(engine, Principal("auth0|1234"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from astrocyte import __version__
 from astrocyte.config import load_config_dict
 from astrocyte.server.rest import create_app
 
+from ._adapters import full_run, procedure
 from ._support import key_of, running, server_section
 
 ALICE = key_of("alice")
@@ -161,3 +164,42 @@ def test_limits_body_batch_recall_and_rate(jwks_url: str) -> None:
         assert limited.json()["error"]["code"] == "rate_limited"
         assert int(limited.headers["Retry-After"]) >= 1
         assert http.get("/v1/banks", headers=key_of("bob")).status_code == 200  # budgets are per principal
+
+
+async def test_a_whole_adapter_run_access_and_errors(rest_url: str) -> None:
+    async with httpx.AsyncClient(base_url=f"{rest_url}/v1/knowledge", headers=ALICE, timeout=30) as http:
+
+        async def call(operation: str, body: dict[str, Any]) -> dict[str, Any]:
+            response = await http.post(f"/{operation}", json=body)
+            assert response.status_code == 200, response.text
+            result: dict[str, Any] = response.json()
+            return result
+
+        rewarded = await full_run(call, "Renew the REST certificate", lambda operation: operation)
+        again = await http.post("/reward", json={"execution_id": rewarded["execution_id"], "outcome": "success"})
+        assert (again.status_code, again.json()["error"]["code"]) == (409, "conflict")
+        spaces = (await http.get("/spaces")).json()["spaces"]
+        assert [space["space_id"] for space in spaces] == ["user:alice", "space:shared"]
+        assert [space["writable"] for space in spaces] == [True, False]
+        [adapter] = spaces[0]["adapters"]
+
+        tuned = await call("tune", {"uri": adapter["uri"], "content": procedure("Renew the REST certificate")})
+        assert tuned["uri"] == adapter["uri"]
+        assert len(tuned["layer_uris"]) == 3
+
+        protected = await http.post("/train", json={"content": procedure("Rotate keys"), "space": "shared"})
+        assert (protected.status_code, protected.json()["error"]["code"]) == (403, "access_denied")
+        invalid = await http.post("/forward", json={"uri": adapter["uri"], "execution_id": "x"})
+        assert (invalid.status_code, invalid.json()["error"]["field"]) == (422, "solution")
+        extra = await http.post("/activate", json={"query": "certificate", "bank": "alice"})
+        assert (extra.status_code, extra.json()["error"]["field"]) == (422, "bank")
+        anonymous = await http.get("/spaces", headers={"Authorization": ""})
+        assert anonymous.status_code == 401
+
+        hidden = await http.post("/export", json={"uri": adapter["uri"]}, headers=key_of("bob"))
+        assert (hidden.status_code, hidden.json()["error"]["code"]) == (404, "not_found")
+        not_theirs = await http.post("/delete", json={"uri": adapter["uri"]}, headers=key_of("bob"))
+        assert not_theirs.status_code == 404
+        deleted = await call("delete", {"uri": adapter["uri"]})
+        assert deleted["uri"] == adapter["uri"]
+        assert (await http.post("/export", json={"uri": adapter["uri"]})).status_code == 404

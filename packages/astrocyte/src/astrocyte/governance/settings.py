@@ -69,10 +69,12 @@ class LimitSettings(_Section):
 
 
 class McpSettings(_Section):
-    """MCP only: the bank a connection uses when a tool call names none, and whether forget is offered."""
+    """MCP only: the bank a connection uses when a tool call names none, and whether the destructive
+    tools (``memory_forget``, ``adapter_delete``) are offered."""
 
     default_bank: BankId | None = None
     enable_forget: bool = False
+    enable_adapter_delete: bool = False
 
 
 class ServerSettings(_Section):

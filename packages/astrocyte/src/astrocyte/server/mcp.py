@@ -35,18 +35,20 @@ from astrocyte.errors import AstrocyteError, Unauthenticated
 from astrocyte.governance import Authenticator, Principal, RateLimiter
 from astrocyte.governance.settings import ServerSettings
 from astrocyte.server.http import BodyLimit, credential_headers, send_problem
+from astrocyte.server.mcp_knowledge import knowledge_tools
 from astrocyte.server.mcp_registry import ToolContext, ToolRegistry, ToolSpec
 from astrocyte.server.mcp_tools import memory_tools
 
-#: Every family of tools the server offers; the knowledge adapter tools join here.
-TOOL_SETS: tuple[Callable[[ServerSettings], Iterable[ToolSpec]], ...] = (memory_tools,)
+#: Every family of tools the server offers.
+TOOL_SETS: tuple[Callable[[ServerSettings], Iterable[ToolSpec]], ...] = (memory_tools, knowledge_tools)
 
 PRINCIPAL_KEY = "astrocyte.principal"
 API_KEY_VARIABLE = "ASTROCYTE_API_KEY"
 
 INSTRUCTIONS = (
     "Astrocyte is long-term memory. Recall before answering questions that may depend on what you were "
-    "told before; retain facts worth keeping. Memories live in banks; memory_banks lists those you may use."
+    "told before; retain facts worth keeping. Memories live in banks; memory_banks lists those you may use. "
+    "Before a multi-step task, adapter_activate finds a stored procedure; adapter_forward walks it step by step."
 )
 
 

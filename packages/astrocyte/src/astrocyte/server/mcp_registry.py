@@ -2,9 +2,9 @@
 model, and a coroutine over the facade. The server lists and calls whatever the registry holds.
 
 Tool sets are functions of the server settings returning :class:`ToolSpec` s; :data:`TOOL_SETS`
-in :mod:`astrocyte.server.mcp` names them, so another family of tools (the knowledge adapters)
-joins by adding its function there, and a set can leave tools out by configuration (``forget``
-is offered only when ``server.mcp.enable_forget`` is true).
+in :mod:`astrocyte.server.mcp` names them (the memory tools and the knowledge adapter tools), and
+a set can leave tools out by configuration (the destructive ``memory_forget`` and ``adapter_delete``
+are offered only when ``server.mcp.enable_forget`` / ``enable_adapter_delete`` is true).
 """
 
 from __future__ import annotations

@@ -20,11 +20,14 @@ _HINTS = {
     "validation_error": "Fix the input named in 'field' as the message says, then call again.",
     "payload_too_large": "Send less at once: split the batch or the body, then call again.",
     "unauthenticated": "Send a valid API key or bearer token; retrying the same credential will not help.",
-    "access_denied": "Do not retry: use a bank this identity holds the permission on, or ask the operator for a grant.",
+    "access_denied": (
+        "Do not retry: use a bank or space this identity may use (memory_banks, adapter_spaces), "
+        "or ask the operator for a grant."
+    ),
     "rate_limited": "Wait 'retry_after' seconds, then call again.",
     "quota_exceeded": "The quota is used up; try again when it resets or ask the operator to raise it.",
-    "not_found": "Check the id (list banks to see what exists), then call again.",
-    "conflict": "It already exists: use the existing one or choose another id.",
+    "not_found": "Check the id or URI (list banks, or adapter spaces, to see what exists), then call again.",
+    "conflict": "It clashes with what exists (the message says what): use that one, or change the request.",
     "provider_unavailable": "A backend is down; retry later.",
     "capability_not_supported": "This server's backend cannot do that; do not retry.",
 }

@@ -27,6 +27,7 @@ from astrocyte.governance import Authenticator, RateLimiter
 from astrocyte.server.http import BodyLimit
 from astrocyte.server.metrics import Metrics, MetricsMiddleware
 from astrocyte.server.problems import describe, invalid_input, retry_after
+from astrocyte.server.rest_knowledge import knowledge_router
 from astrocyte.server.rest_routes import API_VERSION, IMPORT_SUFFIX, ServerState, router, service_router
 
 log = logging.getLogger("astrocyte.server")
@@ -53,7 +54,7 @@ def create_app(config: AstrocyteConfig) -> FastAPI:
 
     app = FastAPI(
         title="Astrocyte",
-        summary="Memory for AI agents: retain, recall, reflect and forget on named banks.",
+        summary="Memory for AI agents: retain, recall, reflect and forget on named banks; knowledge adapters.",
         version=__version__,
         openapi_url=f"/{API_VERSION}/openapi.json",
         docs_url=f"/{API_VERSION}/docs",
@@ -61,6 +62,7 @@ def create_app(config: AstrocyteConfig) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(router)
+    app.include_router(knowledge_router)
     app.include_router(service_router)
     _handle_errors(app)
 

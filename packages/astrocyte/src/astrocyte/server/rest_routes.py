@@ -92,22 +92,23 @@ async def caller(
 CallerDep = Annotated[Caller, Depends(caller)]
 BankPath = Annotated[str, PathParam(pattern=BANK_ID_REGEX, description="The bank: 1-128 of [A-Za-z0-9._:-].")]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text}
     for status, text in {
         400: "The request could not be read.",
         401: "No credential, or one that does not verify.",
         403: "The caller lacks the permission named in the error.",
-        404: "No such bank or memory.",
+        404: "No such bank, memory, adapter or run.",
         409: "It exists already.",
         413: "Over a size limit.",
         422: "Invalid input; 'field' names it.",
         429: "Rate limited; see Retry-After.",
+        501: "This server has no backend for it (for example no knowledge_store is configured).",
         503: "A backend is unavailable.",
     }.items()
 }
 
-router = APIRouter(prefix=f"/{API_VERSION}", responses=_ERRORS)
+router = APIRouter(prefix=f"/{API_VERSION}", responses=ERROR_RESPONSES)
 service_router = APIRouter()
 
 
@@ -290,4 +291,13 @@ async def metrics(request: Request) -> Response:
     return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 
 
-__all__ = ["API_VERSION", "IMPORT_SUFFIX", "Caller", "ServerState", "router", "service_router"]
+__all__ = [
+    "API_VERSION",
+    "ERROR_RESPONSES",
+    "IMPORT_SUFFIX",
+    "Caller",
+    "CallerDep",
+    "ServerState",
+    "router",
+    "service_router",
+]
