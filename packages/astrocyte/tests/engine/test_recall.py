@@ -78,7 +78,7 @@ async def test_trace_reports_strategies_candidates_timings_and_fusion(engine: As
     assert all(milliseconds >= 0 for milliseconds in trace.strategy_timings_ms.values())
     assert trace.strategy_candidate_counts["graph"] == 2  # the two memories naming Alice
     assert trace.strategy_candidate_counts["keyword"] == 2
-    assert trace.fusion_method == "weighted_rrf"
+    assert trace.fusion_method == "weighted_score_fusion"  # the default fusion
     assert trace.total_candidates == result.total_available == 4
     assert trace.latency_ms is not None
     assert trace.latency_ms >= 0
@@ -226,7 +226,7 @@ async def test_several_banks_merge_by_rank_not_by_score(engine: Astrocyte) -> No
     assert [hit.bank_id for hit in result.hits] == ["bob", "alice", "bob", "alice"]
     assert [hit.score for hit in result.hits] == sorted((hit.score for hit in result.hits), reverse=True)
     assert result.trace is not None
-    assert result.trace.fusion_method == "weighted_rrf+bank_rank_merge"
+    assert result.trace.fusion_method == "weighted_score_fusion+bank_rank_merge"
     assert result.total_available == 4
     alone = await engine.recall("Pixel the cat", "alice")
     assert [hit.text for hit in result.hits if hit.bank_id == "alice"] == [hit.text for hit in alone.hits]
@@ -243,3 +243,12 @@ async def test_banks_never_leak(engine: Astrocyte) -> None:
 async def test_limit_defaults_come_from_configuration(make_engine: MakeEngine, limit: int) -> None:
     engine = await seeded(await make_engine(defaults={"recall_limit": limit}))
     assert len((await engine.recall("adopted", "home")).hits) == limit
+
+
+async def test_trace_names_the_configured_fusion(make_engine: MakeEngine) -> None:
+    engine = await seeded(await make_engine(engine={"recall": {"fusion": "rrf"}}))
+    single = await engine.recall("Alice", "home")
+    several = await engine.recall("Alice", banks=["home", "elsewhere"])
+    assert single.trace is not None
+    assert several.trace is not None
+    assert (single.trace.fusion_method, several.trace.fusion_method) == ("weighted_rrf", "weighted_rrf+bank_rank_merge")

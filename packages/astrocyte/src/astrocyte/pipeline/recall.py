@@ -31,8 +31,9 @@ from astrocyte.pipeline.strategies import Leg
 from astrocyte.pipeline.tokens import estimate_tokens
 from astrocyte.types import MemoryHit, RecallResult, RecallTrace
 
-FUSION_METHOD = "weighted_rrf"
-MULTI_BANK_FUSION_METHOD = "weighted_rrf+bank_rank_merge"
+#: How each fusion setting is named in the trace; several banks add the rank merge across banks.
+FUSION_METHODS = {"scores": "weighted_score_fusion", "rrf": "weighted_rrf"}
+BANK_MERGE = "+bank_rank_merge"
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ async def recall(
     trace = RecallTrace(
         strategies_used=list(dict.fromkeys(leg.name for leg in legs)),
         total_candidates=candidates,
-        fusion_method=FUSION_METHOD if len(banks) == 1 else MULTI_BANK_FUSION_METHOD,
+        fusion_method=FUSION_METHODS[ctx.settings.recall.fusion] + ("" if len(banks) == 1 else BANK_MERGE),
         latency_ms=(time.perf_counter() - started) * 1000,
         strategy_timings_ms=_slowest(legs, embedding_ms),
         strategy_candidate_counts=_summed(legs),
