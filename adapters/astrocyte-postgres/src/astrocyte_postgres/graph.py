@@ -22,8 +22,18 @@ from typing import Any, ClassVar
 
 import asyncpg
 
-from astrocyte.stores.arguments import checked_ids, checked_items, checked_string, checked_threshold
-from astrocyte.stores.entity_similarity import embedding_similarities, names_of, trigrams
+from astrocyte.stores.arguments import checked_ids, checked_items, checked_threshold
+from astrocyte.stores.graph_logic import (
+    candidate_matches,
+    candidate_trigrams,
+    entity_query_needle,
+    link_sightings,
+    memory_link_arguments,
+    name_index_rows,
+    neighbour_hit,
+    renamed_entities,
+    walk_arguments,
+)
 from astrocyte.types import (
     Entity,
     EntityCandidateMatch,
@@ -33,7 +43,7 @@ from astrocyte.types import (
     MemoryEntityAssociation,
     MemoryLink,
 )
-from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_tags, check_vector
+from astrocyte.validation import check_bank_id, check_vector
 from astrocyte_postgres._conditions import json_texts
 from astrocyte_postgres._store_base import PostgresStore
 
@@ -248,15 +258,7 @@ class PostgresGraphStore(PostgresStore):
                 [link.created_at for link in rows],
                 json_texts(link.metadata for link in rows),
             )
-            await _mark_seen(
-                connection,
-                bank_id,
-                (
-                    (entity_id, link.created_at or now)
-                    for link in checked
-                    for entity_id in (link.entity_a, link.entity_b)
-                ),
-            )
+            await _mark_seen(connection, bank_id, link_sightings(checked, now))
         return [link.key for link in checked]
 
     async def store_entity_link(self, link: EntityLink, bank_id: str) -> str:
@@ -311,10 +313,7 @@ class PostgresGraphStore(PostgresStore):
         link_types: list[str] | None = None,
         limit: int = 200,
     ) -> list[MemoryLink]:
-        check_bank_id(bank_id)
-        seeds = checked_ids(seed_memory_ids, "seed_memory_ids")
-        wanted_types = check_tags(link_types, "link_types")
-        check_positive_int(limit, "limit")
+        seeds, wanted_types = memory_link_arguments(seed_memory_ids, bank_id, link_types, limit)
         if not seeds:
             return []
         async with self.database.reading(bank_id) as connection:
@@ -332,29 +331,15 @@ class PostgresGraphStore(PostgresStore):
     async def query_neighbors(
         self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
     ) -> list[GraphHit]:
-        check_bank_id(bank_id)
-        seeds = checked_ids(entity_ids, "entity_ids")
-        check_non_negative_int(max_depth, "max_depth")
-        check_positive_int(limit, "limit")
+        seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
         async with self.database.reading(bank_id) as connection:
             rows = await connection.fetch(_NEIGHBOURS, bank_id, seeds, max_depth, limit)
-        return [
-            GraphHit(
-                memory_id=row["memory_id"],
-                text="",
-                connected_entities=sorted(row["entity_ids"]),
-                depth=row["depth"],
-                score=1.0 / (1 + row["depth"]),
-            )
-            for row in rows
-        ]
+        return [neighbour_hit(row["memory_id"], row["entity_ids"], row["depth"]) for row in rows]
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
-        check_bank_id(bank_id)
-        needle = checked_string(query, "query").casefold()
-        check_positive_int(limit, "limit")
+        needle = entity_query_needle(query, bank_id, limit)
         if not needle.strip():
             return []
         async with self.database.reading(bank_id) as connection:
@@ -380,28 +365,13 @@ class PostgresGraphStore(PostgresStore):
         if name_embedding is not None:
             check_vector(name_embedding, "name_embedding")
         rows = await self._candidates(name, bank_id, threshold, limit)
-        entities = {row["entity_id"]: _entity(row) for row in rows}
-        embedding_scores = embedding_similarities(
-            {entity_id: entity.embedding for entity_id, entity in entities.items()}, name_embedding
-        )
-        co_occurring = await self._co_occurring_names(bank_id, list(entities))
-        return [
-            EntityCandidateMatch(
-                entity=entities[row["entity_id"]],
-                name_similarity=row["similarity"],
-                embedding_similarity=embedding_scores.get(row["entity_id"]),
-                co_occurring_names=co_occurring.get(row["entity_id"], []),
-                last_seen=row["last_seen"],
-                mention_count=row["mention_count"],
-            )
-            for row in rows
-        ]
+        co_occurring = await self._co_occurring_names(bank_id, [row["entity_id"] for row in rows])
+        candidates = [(_entity(row), row["similarity"], row["last_seen"]) for row in rows]
+        return candidate_matches(candidates, name_embedding, co_occurring)
 
     async def _candidates(self, name: str, bank_id: str, threshold: float, limit: int) -> list[asyncpg.Record]:
         """Entity rows (with ``similarity`` and ``last_seen``) whose best name reaches ``threshold``, best first."""
-        check_bank_id(bank_id)
-        query = sorted(trigrams(checked_string(name, "name")))
-        check_positive_int(limit, "limit")
+        query = sorted(candidate_trigrams(name, bank_id, limit))
         async with self.database.reading(bank_id) as connection:
             return list(await connection.fetch(_CANDIDATES, bank_id, query, len(query), threshold, limit))
 
@@ -443,11 +413,7 @@ class PostgresGraphStore(PostgresStore):
 
 
 async def _index_names(connection: asyncpg.Connection, bank_id: str, entities: dict[str, Entity]) -> None:
-    """Rewrite the name rows and name trigrams of those ``entities`` whose names changed.
-
-    Storing an entity again under the same names, as every retain that mentions it does, writes no
-    index rows: the trigrams are most of the cost of storing an entity.
-    """
+    """Rewrite the name rows and name trigrams of those ``entities`` whose names changed."""
     indexed: defaultdict[str, list[str]] = defaultdict(list)
     for row in await connection.fetch(
         "SELECT entity_id, folded FROM graph_entity_names WHERE bank_id = $1 AND entity_id = ANY($2::text[]) "
@@ -456,20 +422,10 @@ async def _index_names(connection: asyncpg.Connection, bank_id: str, entities: d
         list(entities),
     ):
         indexed[row["entity_id"]].append(row["folded"])
-    renamed = {
-        entity_id: names_of(entity)
-        for entity_id, entity in entities.items()
-        if [text.casefold() for text in names_of(entity)] != indexed.get(entity_id)
-    }
+    renamed = renamed_entities(entities, indexed)
     if not renamed:
         return
-    name_rows: list[tuple[str, int, str, int]] = []
-    trigram_rows: list[tuple[str, str, int]] = []
-    for entity_id, names in renamed.items():
-        for position, text in enumerate(names):
-            grams = trigrams(text)
-            name_rows.append((entity_id, position, text.casefold(), len(grams)))
-            trigram_rows.extend((gram, entity_id, position) for gram in grams)
+    name_rows, trigram_rows = name_index_rows(renamed)
     for table in ("graph_entity_names", "graph_name_trigrams"):
         await connection.execute(
             f"DELETE FROM {table} WHERE bank_id = $1 AND entity_id = ANY($2::text[])", bank_id, list(renamed)

@@ -26,8 +26,18 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from astrocyte.stores.arguments import checked_ids, checked_items, checked_string, checked_threshold
-from astrocyte.stores.entity_similarity import embedding_similarities, names_of, trigrams
+from astrocyte.stores.arguments import checked_ids, checked_items, checked_threshold
+from astrocyte.stores.graph_logic import (
+    candidate_matches,
+    candidate_trigrams,
+    entity_query_needle,
+    link_sightings,
+    memory_link_arguments,
+    name_index_rows,
+    neighbour_hit,
+    renamed_entities,
+    walk_arguments,
+)
 from astrocyte.stores.sqlite._columns import (
     decode_metadata,
     decode_time,
@@ -47,7 +57,7 @@ from astrocyte.types import (
     MemoryEntityAssociation,
     MemoryLink,
 )
-from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_tags, check_vector
+from astrocyte.validation import check_bank_id, check_vector
 
 #: At most this many entities are reached by :meth:`SqliteGraphStore.rank_neighbors`.
 RANKED_ENTITIES = 32
@@ -283,29 +293,14 @@ class SqliteGraphStore(SqliteStore):
 
     @staticmethod
     def _index_names(connection: sqlite3.Connection, bank_id: str, entities: dict[str, Entity]) -> None:
-        """Rewrite the name rows and name trigrams of those ``entities`` whose names changed.
-
-        Storing an entity again under the same names, as every retain that mentions it does,
-        writes no index rows: the trigrams are most of the cost of storing an entity.
-        """
+        """Rewrite the name rows and name trigrams of those ``entities`` whose names changed."""
         indexed: defaultdict[str, list[str]] = defaultdict(list)
         for row in connection.execute(_INDEXED_NAMES, {"bank_id": bank_id, "entity_ids": id_list(entities)}):
             indexed[row["entity_id"]].append(row["folded"])
-        named = {entity_id: names_of(entity) for entity_id, entity in entities.items()}
-        renamed = {
-            entity_id: names
-            for entity_id, names in named.items()
-            if [text.casefold() for text in names] != indexed.get(entity_id)
-        }
+        renamed = renamed_entities(entities, indexed)
         if not renamed:
             return
-        name_rows: list[tuple[str, str, int, str, int]] = []
-        trigram_rows: list[tuple[str, str, str, int]] = []
-        for entity_id, names in renamed.items():
-            for position, text in enumerate(names):
-                grams = trigrams(text)
-                name_rows.append((bank_id, entity_id, position, text.casefold(), len(grams)))
-                trigram_rows.extend((bank_id, gram, entity_id, position) for gram in grams)
+        name_rows, trigram_rows = name_index_rows(renamed)
         for table in ("graph_entity_names", "graph_name_trigrams"):
             connection.executemany(
                 f"DELETE FROM {table} WHERE bank_id = ? AND entity_id = ?",
@@ -314,10 +309,11 @@ class SqliteGraphStore(SqliteStore):
         connection.executemany(
             "INSERT INTO graph_entity_names (bank_id, entity_id, position, folded, trigram_count) "
             "VALUES (?, ?, ?, ?, ?)",
-            name_rows,
+            [(bank_id, *row) for row in name_rows],
         )
         connection.executemany(
-            "INSERT INTO graph_name_trigrams (bank_id, trigram, entity_id, position) VALUES (?, ?, ?, ?)", trigram_rows
+            "INSERT INTO graph_name_trigrams (bank_id, trigram, entity_id, position) VALUES (?, ?, ?, ?)",
+            [(bank_id, *row) for row in trigram_rows],
         )
 
     async def store_links(self, links: list[EntityLink], bank_id: str) -> list[str]:
@@ -328,15 +324,7 @@ class SqliteGraphStore(SqliteStore):
         now = _now()
         with self.database.write() as connection:
             connection.executemany(_UPSERT_ENTITY_LINK, [_entity_link_row(link, bank_id) for link in checked])
-            self._mark_seen(
-                connection,
-                bank_id,
-                (
-                    (entity_id, link.created_at or now)
-                    for link in checked
-                    for entity_id in (link.entity_a, link.entity_b)
-                ),
-            )
+            self._mark_seen(connection, bank_id, link_sightings(checked, now))
         return [link.key for link in checked]
 
     async def store_entity_link(self, link: EntityLink, bank_id: str) -> str:
@@ -384,10 +372,7 @@ class SqliteGraphStore(SqliteStore):
         link_types: list[str] | None = None,
         limit: int = 200,
     ) -> list[MemoryLink]:
-        check_bank_id(bank_id)
-        seeds = checked_ids(seed_memory_ids, "seed_memory_ids")
-        wanted_types = check_tags(link_types, "link_types")
-        check_positive_int(limit, "limit")
+        seeds, wanted_types = memory_link_arguments(seed_memory_ids, bank_id, link_types, limit)
         if not seeds:
             return []
         rows = self._read(
@@ -404,21 +389,12 @@ class SqliteGraphStore(SqliteStore):
     async def query_neighbors(
         self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
     ) -> list[GraphHit]:
-        seeds = _walk_arguments(entity_ids, bank_id, max_depth, limit)
+        seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
         parameters = {"bank_id": bank_id, "seeds": id_list(seeds), "max_depth": max_depth, "limit": limit}
         rows = await self.database.read(lambda connection: connection.execute(_NEIGHBOURS, parameters).fetchall())
-        return [
-            GraphHit(
-                memory_id=row["memory_id"],
-                text="",
-                connected_entities=sorted(json.loads(row["entity_ids"])),
-                depth=row["depth"],
-                score=1.0 / (1 + row["depth"]),
-            )
-            for row in rows
-        ]
+        return [neighbour_hit(row["memory_id"], json.loads(row["entity_ids"]), row["depth"]) for row in rows]
 
     async def rank_neighbors(
         self, entity_ids: list[str], bank_id: str, max_depth: int = 1, limit: int = 20
@@ -435,7 +411,7 @@ class SqliteGraphStore(SqliteStore):
         IDF; a memory scores the summed weight of the reached entities it mentions. Ordered by
         score (more first), then depth, then memory id.
         """
-        seeds = _walk_arguments(entity_ids, bank_id, max_depth, limit)
+        seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
         return await self.database.read(
@@ -443,9 +419,7 @@ class SqliteGraphStore(SqliteStore):
         )
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
-        check_bank_id(bank_id)
-        needle = checked_string(query, "query").casefold()
-        check_positive_int(limit, "limit")
+        needle = entity_query_needle(query, bank_id, limit)
         if not needle.strip():
             return []
         rows = self._read(_MATCHING_ENTITIES, {"bank_id": bank_id, "needle": needle, "limit": limit})
@@ -469,28 +443,13 @@ class SqliteGraphStore(SqliteStore):
         rows = self._candidates(name, bank_id, checked_threshold(trigram_threshold, "trigram_threshold"), limit)
         if name_embedding is not None:
             check_vector(name_embedding, "name_embedding")
-        entities = {row["entity_id"]: _entity(row) for row in rows}
-        embedding_scores = embedding_similarities(
-            {entity_id: entity.embedding for entity_id, entity in entities.items()}, name_embedding
-        )
-        co_occurring = self._co_occurring_names(bank_id, list(entities))
-        return [
-            EntityCandidateMatch(
-                entity=entities[row["entity_id"]],
-                name_similarity=row["similarity"],
-                embedding_similarity=embedding_scores.get(row["entity_id"]),
-                co_occurring_names=co_occurring.get(row["entity_id"], []),
-                last_seen=decode_time(row["last_seen"]),
-                mention_count=row["mention_count"],
-            )
-            for row in rows
-        ]
+        co_occurring = self._co_occurring_names(bank_id, [row["entity_id"] for row in rows])
+        candidates = [(_entity(row), row["similarity"], decode_time(row["last_seen"])) for row in rows]
+        return candidate_matches(candidates, name_embedding, co_occurring)
 
     def _candidates(self, name: str, bank_id: str, threshold: float, limit: int) -> list[sqlite3.Row]:
         """Entity rows (with ``similarity`` and ``last_seen``) whose best name reaches ``threshold``, best first."""
-        check_bank_id(bank_id)
-        query = trigrams(checked_string(name, "name"))
-        check_positive_int(limit, "limit")
+        query = candidate_trigrams(name, bank_id, limit)
         return self._read(
             _CANDIDATES,
             {
@@ -548,15 +507,6 @@ class SqliteGraphStore(SqliteStore):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _walk_arguments(entity_ids: list[str], bank_id: str, max_depth: int, limit: int) -> list[str]:
-    """The checked seeds of a walk from ``entity_ids``, once its other arguments are checked too."""
-    check_bank_id(bank_id)
-    seeds = checked_ids(entity_ids, "entity_ids")
-    check_non_negative_int(max_depth, "max_depth")
-    check_positive_int(limit, "limit")
-    return seeds
 
 
 def _ranked_neighbours(
