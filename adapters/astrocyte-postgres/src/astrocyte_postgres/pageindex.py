@@ -19,9 +19,8 @@ import asyncpg
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.pageindex_scoring import Floats, blended, checked_search, section_terms
+from astrocyte.pageindex_scoring import Floats, blended, checked_search, posting_keyword_scores, section_terms
 from astrocyte.pageindex_tree import check_dimensions, check_tree
-from astrocyte.stores.sqlite.pageindex import _keyword
 from astrocyte.types import PageIndexDocument, PageIndexSection, PageIndexSectionHit
 from astrocyte.validation import check_bank_id, check_id
 from astrocyte.vectors import cosine_scores, normalise_rows, top_k
@@ -174,7 +173,7 @@ class PostgresPageIndexStore(PostgresStore):
                 embedded = list(await connection.fetch(_EMBEDDED, bank_id, document_id))
             keys = sorted({(row["document_id"], row["line_num"]) for row in (*postings, *embedded)})
             position_of = {key: position for position, key in enumerate(keys)}
-            keyword = _keyword(postings, position_of, section_count, float(total_length) / section_count)
+            keyword = posting_keyword_scores(postings, position_of, section_count, float(total_length) / section_count)
             cosine = None if query_embedding is None else _cosine(embedded, position_of, query_embedding)
             return await _best_hits(connection, bank_id, keys, blended(keyword, cosine), top_k)
 

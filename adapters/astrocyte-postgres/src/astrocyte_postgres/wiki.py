@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import asyncpg
 
-from astrocyte.stores.sqlite._json_values import json_text
+from astrocyte.stores.json_values import json_text
 from astrocyte.types import WikiPage
 from astrocyte.validation import check_bank_id, check_id
 from astrocyte_postgres._conditions import equal_to_given

@@ -21,7 +21,8 @@ hands in, so two stores holding the same sections give the same scores.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -99,6 +100,28 @@ def keyword_scores(lengths: Floats, postings: Postings, weights: Mapping[str, fl
         bm25[positions] += weight * counts * (K1 + 1) / (counts + norm)
     squashed: Floats = bm25 / (bm25 + 1)
     return squashed
+
+
+def posting_keyword_scores(
+    postings: Iterable[Sequence[Any]],
+    position_of: Mapping[tuple[str, int], int],
+    section_count: int,
+    average_length: float,
+) -> Floats:
+    """The keyword part of the score of each candidate section, from postings rows read out of a database.
+
+    Each row is ``(word, document_id, line_num, count, word_count)``: how often ``word`` occurs in
+    the section at ``position_of[(document_id, line_num)]``, and how many words that section has.
+    """
+    lengths = np.zeros(len(position_of))
+    occurrences = []
+    for word, document_id, line_num, count, word_count in postings:
+        position = position_of[(document_id, line_num)]
+        lengths[position] = word_count
+        occurrences.append((word, position, float(count)))
+    indexed = gather_postings(occurrences)
+    weights = idf_weights(section_count, {word: len(positions) for word, (positions, _) in indexed.items()})
+    return keyword_scores(lengths, indexed, weights, average_length)
 
 
 def blended(keyword: Floats, cosine: Floats | None) -> Floats:

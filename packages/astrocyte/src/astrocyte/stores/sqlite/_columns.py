@@ -1,7 +1,7 @@
 """How DTO values become SQLite column values and back, exactly.
 
-- Datetimes are integers of microseconds since the Unix epoch (UTC): exact for every aware
-  datetime Python can hold, and ordered as the instants are, so ``ORDER BY`` sorts by time.
+- Datetimes are integers of microseconds since the Unix epoch (UTC), as
+  :mod:`astrocyte.stores.time_columns` defines them.
 - Metadata is JSON text: its values are scalars, which JSON round-trips exactly (floats included).
 - Vectors are float32 blobs, as the design fixes for every stored embedding; a value that float32
   holds exactly reads back equal.
@@ -16,29 +16,17 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from astrocyte.stores.time_columns import decode_time, encode_time
 from astrocyte.types import Metadata
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 Record = TypeVar("Record")
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def encode_time(moment: datetime | None) -> int | None:
-    """Microseconds since the epoch of an aware datetime (the DTOs make every datetime aware)."""
-    return None if moment is None else (moment - _EPOCH) // _MICROSECOND
-
-
-def decode_time(micros: int | None) -> datetime | None:
-    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
 def encode_metadata(metadata: Metadata | None) -> str | None:

@@ -38,16 +38,16 @@ from astrocyte.stores.graph_logic import (
     renamed_entities,
     walk_arguments,
 )
+from astrocyte.stores.json_values import json_text
 from astrocyte.stores.sqlite._columns import (
     decode_metadata,
-    decode_time,
     decode_vector,
     encode_metadata,
-    encode_time,
     encode_vector,
 )
-from astrocyte.stores.sqlite._json_values import from_json, id_list, json_text
+from astrocyte.stores.sqlite._json_values import from_json, id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.stores.time_columns import decode_time, encode_time
 from astrocyte.types import (
     Entity,
     EntityCandidateMatch,

@@ -23,8 +23,8 @@ from astrocyte.knowledge.rows import (
     adapter_from_row,
     artifact_columns,
 )
-from astrocyte.stores.sqlite._columns import decode_time, encode_time
 from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.stores.time_columns import decode_time, encode_time
 
 
 def _adapter(row: sqlite3.Row) -> StoredAdapter:

@@ -22,9 +22,10 @@ from typing import Any, ClassVar
 
 from astrocyte.mental_model_ops import apply_operations, check_operations
 from astrocyte.stores.arguments import checked_ids
-from astrocyte.stores.sqlite._columns import decode_time, encode_time
-from astrocyte.stores.sqlite._json_values import from_json, json_text
+from astrocyte.stores.json_values import json_text
+from astrocyte.stores.sqlite._json_values import from_json
 from astrocyte.stores.sqlite._store_base import SqliteStore, equal_to_given
+from astrocyte.stores.time_columns import decode_time, encode_time
 from astrocyte.types import MentalModel
 from astrocyte.validation import as_utc, check_bank_id, check_id
 

@@ -26,9 +26,7 @@ from astrocyte.pageindex_scoring import (
     Floats,
     blended,
     checked_search,
-    gather_postings,
-    idf_weights,
-    keyword_scores,
+    posting_keyword_scores,
     section_terms,
 )
 from astrocyte.pageindex_tree import check_dimensions, check_tree
@@ -223,7 +221,7 @@ class SqlitePageIndexStore(SqliteStore):
         embedded = [] if query_embedding is None else self._read(_EMBEDDED.format(scope=scope), parameters)
         keys = sorted({(row["document_id"], row["line_num"]) for row in (*postings, *embedded)})
         position_of = {key: position for position, key in enumerate(keys)}
-        keyword = _keyword(postings, position_of, section_count, total_length / section_count)
+        keyword = posting_keyword_scores(postings, position_of, section_count, total_length / section_count)
         cosine = None if query_embedding is None else _cosine(embedded, position_of, query_embedding)
         return self._best_hits(keys, blended(keyword, cosine), top_k, bank_id)
 
@@ -264,21 +262,6 @@ def _scope(document_id: str | None) -> str:
     if document_id is None:
         return "sections.bank_id = :bank_id"
     return "sections.bank_id = :bank_id AND sections.document_id = :document_id"
-
-
-def _keyword(
-    postings: list[sqlite3.Row], position_of: dict[SectionKey, int], section_count: int, average_length: float
-) -> Floats:
-    """The keyword part of the score of each candidate section, from the postings of the query's words."""
-    lengths = np.zeros(len(position_of))
-    occurrences = []
-    for word, document_id, line_num, count, word_count in postings:
-        position = position_of[(document_id, line_num)]
-        lengths[position] = word_count
-        occurrences.append((word, position, float(count)))
-    indexed = gather_postings(occurrences)
-    weights = idf_weights(section_count, {word: len(positions) for word, (positions, _) in indexed.items()})
-    return keyword_scores(lengths, indexed, weights, average_length)
 
 
 def _cosine(embedded: list[sqlite3.Row], position_of: dict[SectionKey, int], query_embedding: list[float]) -> Floats:

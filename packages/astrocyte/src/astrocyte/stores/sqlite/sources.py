@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.sqlite._columns import encode_time, record_columns, record_from_row
+from astrocyte.stores.sqlite._columns import record_columns, record_from_row
 from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.stores.time_columns import encode_time
 from astrocyte.types import SourceChunk, SourceDocument
 from astrocyte.validation import check_bank_id, check_id, check_positive_int
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
-from astrocyte.stores.sqlite._columns import decode_metadata, decode_time, decode_vector, encode_metadata, encode_time
+from astrocyte.stores.sqlite._columns import decode_metadata, decode_vector, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
     add_label_conditions,
@@ -38,6 +38,7 @@ from astrocyte.stores.sqlite._item_rows import (
 )
 from astrocyte.stores.sqlite._matrix import Ranked, RowIds, matrix_cache, read_version
 from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.stores.time_columns import decode_time, encode_time
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import (
     check_bank_id,

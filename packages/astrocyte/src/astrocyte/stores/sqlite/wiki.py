@@ -15,9 +15,11 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from astrocyte.stores.sqlite._columns import decode_metadata, decode_time, encode_metadata, encode_time
-from astrocyte.stores.sqlite._json_values import from_json, json_text
+from astrocyte.stores.json_values import json_text
+from astrocyte.stores.sqlite._columns import decode_metadata, encode_metadata
+from astrocyte.stores.sqlite._json_values import from_json
 from astrocyte.stores.sqlite._store_base import SqliteStore, equal_to_given
+from astrocyte.stores.time_columns import decode_time, encode_time
 from astrocyte.types import WikiPage
 from astrocyte.validation import check_bank_id, check_id
 
