@@ -31,6 +31,7 @@ from chromadb.config import Settings
 
 from astrocyte.errors import ProviderUnavailable, ValidationError
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, checked_ids, checked_items
+from astrocyte.stores.searches import vector_hit
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_vector
 
@@ -134,7 +135,7 @@ class ChromaVectorStore:
         metadatas = (result["metadatas"] or [[]])[0]
         embeddings = result["embeddings"][0] if result["embeddings"] is not None else []
         hits = [
-            _hit(_item(metadata, bank_id, embedding), _cosine(query, embedding))
+            vector_hit(_item(metadata, bank_id, embedding), _cosine(query, embedding))
             for metadata, embedding in zip(metadatas, embeddings, strict=True)
         ]
         return sorted(hits, key=lambda hit: (-hit.score, hit.id))
@@ -275,21 +276,6 @@ def _item(metadata: Any, bank_id: str, embedding: Sequence[float]) -> VectorItem
         memory_layer=record["memory_layer"],
         retained_at=datetime.fromisoformat(record["retained_at"]),
         chunk_id=record["chunk_id"],
-    )
-
-
-def _hit(item: VectorItem, score: float) -> VectorHit:
-    return VectorHit(
-        id=item.id,
-        text=item.text,
-        score=score,
-        metadata=item.metadata,
-        tags=item.tags,
-        fact_type=item.fact_type,
-        occurred_at=item.occurred_at,
-        memory_layer=item.memory_layer,
-        retained_at=item.retained_at,
-        chunk_id=item.chunk_id,
     )
 
 

@@ -22,8 +22,9 @@ import asyncpg
 
 from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import check_documents, checked_ids
+from astrocyte.stores.searches import checked_fulltext_search
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
-from astrocyte.validation import check_bank_id, check_id, check_positive_int
+from astrocyte.validation import check_bank_id, check_id
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore
 
@@ -143,13 +144,7 @@ class PostgresDocumentStore(PostgresStore):
         limit: int = 10,
         filters: DocumentFilters | None = None,
     ) -> list[DocumentHit]:
-        check_bank_id(bank_id)
-        check_positive_int(limit, "limit")
-        if not isinstance(query, str):
-            raise ValidationError("query", f"must be a string, got {type(query).__name__}")
-        if filters is not None and not isinstance(filters, DocumentFilters):
-            raise ValidationError("filters", f"must be a DocumentFilters, got {type(filters).__name__}")
-        words = " ".join(_WORD.findall(query))
+        words = " ".join(_WORD.findall(checked_fulltext_search(query, bank_id, limit, filters)))
         if not words:
             return []
         conditions = Conditions(first=4)

@@ -24,9 +24,10 @@ from typing import Any
 import asyncpg
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
+from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
+from astrocyte.stores.searches import check_batch_search, check_similarity_search, query_row
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
-from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int, check_vector
+from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int
 from astrocyte_postgres._codec import encode_vector, packed
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
@@ -213,15 +214,9 @@ class PostgresVectorStore(PostgresStore):
         limit: int = 10,
         filters: VectorFilters | None = None,
     ) -> list[VectorHit]:
-        check_bank_id(bank_id)
-        check_positive_int(limit, "limit")
-        check_vector(query_vector, "query_vector")
-        _check_filters(filters)
+        check_similarity_search(query_vector, bank_id, limit, filters)
         async with self.database.reading(bank_id) as connection:
-            fixed = await self._dimensions(connection)
-            if fixed is not None:
-                check_vector_length(query_vector, fixed, "query_vector")
-            unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+            query_row(query_vector, await self._dimensions(connection))
             [hits] = await self._search(connection, [query_vector], bank_id, limit, filters)
         return hits
 
@@ -233,9 +228,7 @@ class PostgresVectorStore(PostgresStore):
         filters: VectorFilters | None = None,
     ) -> list[list[VectorHit]]:
         """``search_similar`` for each query, as one statement (declared ``batch_search``)."""
-        check_bank_id(bank_id)
-        check_positive_int(limit, "limit")
-        _check_filters(filters)
+        check_batch_search(bank_id, limit, filters)
         if not query_vectors:
             return []
         async with self.database.reading(bank_id) as connection:
@@ -308,11 +301,6 @@ def _nearest(query: str, conditions: str, exact: bool) -> str:
         f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v "
         f"WHERE v.bank_id = $2 AND {conditions} ORDER BY {ordering} LIMIT $3"
     )
-
-
-def _check_filters(filters: object) -> None:
-    if filters is not None and not isinstance(filters, VectorFilters):
-        raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
 
 
 def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:

@@ -22,12 +22,13 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
+from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
 from astrocyte.stores.memory._banks import Banks
 from astrocyte.stores.memory._copies import detached
 from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mask, vector_label_predicate
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
+from astrocyte.stores.searches import query_row, vector_hit
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_non_negative_int, check_positive_int, check_vector
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
@@ -89,9 +90,7 @@ class MemoryVectorStore:
         bank = self._banks.for_read(bank_id)
         check_positive_int(limit, "limit")
         check_vector(query_vector, "query_vector")
-        if self._dimensions is not None:
-            check_vector_length(query_vector, self._dimensions, "query_vector")
-        query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+        query = query_row(query_vector, self._dimensions)
         return bank.search(query, limit, filters)[0] if len(bank) else []
 
     async def search_similar_batch(
@@ -221,19 +220,7 @@ class _VectorBank:
         return np.asarray(kept, dtype=np.intp)
 
     def _hit(self, row: int, score: float) -> VectorHit:
-        item = detached(self.items[row])
-        return VectorHit(
-            id=item.id,
-            text=item.text,
-            score=score,
-            metadata=item.metadata,
-            tags=item.tags,
-            fact_type=item.fact_type,
-            occurred_at=item.occurred_at,
-            memory_layer=item.memory_layer,
-            retained_at=item.retained_at,
-            chunk_id=item.chunk_id,
-        )
+        return vector_hit(detached(self.items[row]), score)
 
     def _reserve(self, rows: int) -> None:
         used = len(self.index)

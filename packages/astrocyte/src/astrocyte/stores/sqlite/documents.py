@@ -21,8 +21,8 @@ import re
 import sqlite3
 from typing import Any
 
-from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import check_documents, checked_ids
+from astrocyte.stores.searches import checked_fulltext_search
 from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
 from astrocyte.stores.sqlite._columns import decode_metadata, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
@@ -37,7 +37,7 @@ from astrocyte.stores.sqlite._item_rows import (
 from astrocyte.stores.sqlite._json_values import id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
-from astrocyte.validation import check_bank_id, check_id, check_positive_int
+from astrocyte.validation import check_bank_id, check_id
 
 _WORD = re.compile(r"\w+")
 
@@ -97,13 +97,7 @@ class SqliteDocumentStore(SqliteStore):
         limit: int = 10,
         filters: DocumentFilters | None = None,
     ) -> list[DocumentHit]:
-        check_bank_id(bank_id)
-        check_positive_int(limit, "limit")
-        if not isinstance(query, str):
-            raise ValidationError("query", f"must be a string, got {type(query).__name__}")
-        if filters is not None and not isinstance(filters, DocumentFilters):
-            raise ValidationError("filters", f"must be a DocumentFilters, got {type(filters).__name__}")
-        words = query_words(query)
+        words = query_words(checked_fulltext_search(query, bank_id, limit, filters))
         if not words:
             return []
         conditions = Conditions()

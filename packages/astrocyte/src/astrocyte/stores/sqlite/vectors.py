@@ -25,7 +25,8 @@ from typing import Any, cast
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
+from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
+from astrocyte.stores.searches import check_batch_search, check_similarity_search, query_row
 from astrocyte.stores.sqlite._columns import decode_metadata, decode_vector, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
@@ -45,7 +46,6 @@ from astrocyte.validation import (
     check_id,
     check_non_negative_int,
     check_positive_int,
-    check_vector,
 )
 from astrocyte.vectors import FloatMatrix, as_matrix
 
@@ -123,18 +123,11 @@ class SqliteVectorStore(SqliteStore):
         limit: int = 10,
         filters: VectorFilters | None = None,
     ) -> list[VectorHit]:
-        check_bank_id(bank_id)
-        check_positive_int(limit, "limit")
-        check_vector(query_vector, "query_vector")
-        if filters is not None and not isinstance(filters, VectorFilters):
-            raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
+        check_similarity_search(query_vector, bank_id, limit, filters)
         committed = not self.database.in_own_transaction()
 
         def search(connection: sqlite3.Connection) -> list[list[VectorHit]]:
-            fixed = self._fixed_dimensions(connection)
-            if fixed is not None:
-                check_vector_length(query_vector, fixed, "query_vector")
-            query = unit_rows([query_vector], len(query_vector), lambda _: "query_vector")
+            query = query_row(query_vector, self._fixed_dimensions(connection))
             return self._search(connection, query, bank_id, limit, filters, committed)
 
         [hits] = await self.database.read(search)
@@ -148,10 +141,7 @@ class SqliteVectorStore(SqliteStore):
         filters: VectorFilters | None = None,
     ) -> list[list[VectorHit]]:
         """``search_similar`` for each query, as one matrix product over the bank (declared ``batch_search``)."""
-        check_bank_id(bank_id)
-        check_positive_int(limit, "limit")
-        if filters is not None and not isinstance(filters, VectorFilters):
-            raise ValidationError("filters", f"must be a VectorFilters, got {type(filters).__name__}")
+        check_batch_search(bank_id, limit, filters)
         if not query_vectors:
             return []
         committed = not self.database.in_own_transaction()
