@@ -22,8 +22,9 @@ from typing import Any, ClassVar
 
 import asyncpg
 
-from astrocyte.stores.arguments import checked_ids, checked_items, checked_threshold
+from astrocyte.stores.arguments import checked_bank_items, checked_ids, checked_threshold
 from astrocyte.stores.graph_logic import (
+    GRAPH_TABLES,
     candidate_matches,
     candidate_trigrams,
     entity_query_needle,
@@ -195,16 +196,6 @@ WHERE EXISTS (SELECT 1 FROM graph_mentions WHERE bank_id = $1 AND memory_id = do
    OR EXISTS (SELECT 1 FROM graph_memory_links WHERE bank_id = $1 AND target_memory_id = doomed.memory_id)
 """
 
-_BANK_TABLES = (
-    "graph_entities",
-    "graph_entity_names",
-    "graph_name_trigrams",
-    "graph_entity_links",
-    "graph_mentions",
-    "graph_memory_links",
-    "graph_entity_seen",
-)
-
 
 class PostgresGraphStore(PostgresStore):
     """Entities, links and mentions of every bank in the schema."""
@@ -217,8 +208,7 @@ class PostgresGraphStore(PostgresStore):
     # ------------------------------------------------------------------------------ writes
 
     async def store_entities(self, entities: list[Entity], bank_id: str) -> list[str]:
-        check_bank_id(bank_id)
-        checked = checked_items(entities, Entity, "entities")
+        checked = checked_bank_items(entities, Entity, "entities", bank_id)
         if not checked:
             return []
         latest = {entity.id: entity for entity in checked}  # a repeated id: the last one wins
@@ -239,8 +229,7 @@ class PostgresGraphStore(PostgresStore):
         return [entity.id for entity in checked]
 
     async def store_links(self, links: list[EntityLink], bank_id: str) -> list[str]:
-        check_bank_id(bank_id)
-        checked = checked_items(links, EntityLink, "links")
+        checked = checked_bank_items(links, EntityLink, "links", bank_id)
         if not checked:
             return []
         rows = list({link.key: link for link in checked}.values())
@@ -265,8 +254,7 @@ class PostgresGraphStore(PostgresStore):
         return (await self.store_links([link], bank_id))[0]
 
     async def link_memories_to_entities(self, associations: list[MemoryEntityAssociation], bank_id: str) -> None:
-        check_bank_id(bank_id)
-        checked = checked_items(associations, MemoryEntityAssociation, "associations")
+        checked = checked_bank_items(associations, MemoryEntityAssociation, "associations", bank_id)
         if not checked:
             return
         now = datetime.now(UTC)
@@ -282,8 +270,7 @@ class PostgresGraphStore(PostgresStore):
             await _mark_seen(connection, bank_id, ((association.entity_id, now) for association in checked))
 
     async def store_memory_links(self, links: list[MemoryLink], bank_id: str) -> list[str]:
-        check_bank_id(bank_id)
-        checked = checked_items(links, MemoryLink, "links")
+        checked = checked_bank_items(links, MemoryLink, "links", bank_id)
         if not checked:
             return []
         rows = list({link.key: link for link in checked}.values())
@@ -407,7 +394,7 @@ class PostgresGraphStore(PostgresStore):
         check_bank_id(bank_id)
         async with self.database.writing(bank_id) as connection:
             entities = await connection.fetchval("SELECT count(*) FROM graph_entities WHERE bank_id = $1", bank_id)
-            for table in _BANK_TABLES:
+            for table in GRAPH_TABLES:
                 await connection.execute(f"DELETE FROM {table} WHERE bank_id = $1", bank_id)
         return int(entities)
 

@@ -31,6 +31,12 @@ def checked_items(items: Iterable[Item], kind: type[Item], field_name: str) -> l
     return checked
 
 
+def checked_bank_items(items: Iterable[Item], kind: type[Item], field_name: str, bank_id: str) -> list[Item]:
+    """``bank_id`` checked, then the items as by :func:`checked_items`: the opening of every batch write."""
+    check_bank_id(bank_id)
+    return checked_items(items, kind, field_name)
+
+
 def checked_ids(ids: Sequence[str], field_name: str) -> list[str]:
     """A list of ids, each checked with :func:`~astrocyte.validation.check_id`."""
     if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):

@@ -2,7 +2,8 @@
 
 The SQLite store of the core and the PostgreSQL adapter differ only in how they talk to their
 database; what they check, which name rows they write and how they turn rows into SPI results must
-not differ, or a caller could tell the two apart. Each of those steps is defined once here.
+not differ, or a caller could tell the two apart. Each of those steps is defined once here; the
+in-memory reference store uses the argument checks and hit assembly too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ from astrocyte.stores.entity_similarity import embedding_similarities, names_of,
 from astrocyte.types import Entity, EntityCandidateMatch, EntityLink, GraphHit
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_tags
 
+#: The tables one bank's graph occupies, named alike in the SQLite and PostgreSQL schemas: what
+#: ``delete_bank`` empties.
+GRAPH_TABLES = (
+    "graph_entities",
+    "graph_entity_names",
+    "graph_name_trigrams",
+    "graph_entity_links",
+    "graph_mentions",
+    "graph_memory_links",
+    "graph_entity_seen",
+)
 #: One name of an entity in the name index: entity id, position (0 = the name), folded text, trigram count.
 NameRow = tuple[str, int, str, int]
 #: One trigram of a name in the trigram index: trigram, entity id, position of the name.
@@ -117,6 +129,7 @@ def candidate_matches(
 
 
 __all__ = [
+    "GRAPH_TABLES",
     "NameRow",
     "TrigramRow",
     "candidate_matches",

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from astrocyte.stores.arguments import checked_ids, checked_items, checked_string, checked_threshold
-from astrocyte.stores.entity_similarity import embedding_similarities, names_of, trigram_similarity, trigrams
+from astrocyte.stores.entity_similarity import names_of, trigram_similarity, trigrams
+from astrocyte.stores.graph_logic import (
+    candidate_matches,
+    entity_query_needle,
+    memory_link_arguments,
+    neighbour_hit,
+    walk_arguments,
+)
 from astrocyte.stores.memory._banks import Banks
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._index import discard_from_index
@@ -32,7 +39,7 @@ from astrocyte.types import (
     MemoryEntityAssociation,
     MemoryLink,
 )
-from astrocyte.validation import check_non_negative_int, check_positive_int, check_tags, check_vector
+from astrocyte.validation import check_positive_int, check_vector
 
 
 @dataclass
@@ -146,10 +153,8 @@ class MemoryGraphStore:
         link_types: list[str] | None = None,
         limit: int = 200,
     ) -> list[MemoryLink]:
+        seeds, wanted_types = memory_link_arguments(seed_memory_ids, bank_id, link_types, limit)
         graph = self._readable(bank_id)
-        seeds = checked_ids(seed_memory_ids, "seed_memory_ids")
-        wanted_types = check_tags(link_types, "link_types")
-        check_positive_int(limit, "limit")
         keys: set[str] = set()
         for seed in seeds:
             keys |= graph.memory_link_keys.get(seed, set())
@@ -160,10 +165,8 @@ class MemoryGraphStore:
     async def query_neighbors(
         self, entity_ids: list[str], bank_id: str, max_depth: int = 2, limit: int = 20
     ) -> list[GraphHit]:
+        seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         graph = self._readable(bank_id)
-        seeds = checked_ids(entity_ids, "entity_ids")
-        check_non_negative_int(max_depth, "max_depth")
-        check_positive_int(limit, "limit")
         depth_of_entity = _breadth_first(graph.neighbours, seeds, max_depth)
         depth_of_memory: dict[str, int] = {}
         connected: defaultdict[str, list[str]] = defaultdict(list)
@@ -172,22 +175,15 @@ class MemoryGraphStore:
                 connected[memory_id].append(entity_id)
                 depth_of_memory[memory_id] = min(depth, depth_of_memory.get(memory_id, depth))
         hits = [
-            GraphHit(
-                memory_id=memory_id,
-                text="",
-                connected_entities=sorted(entity_ids_reached),
-                depth=depth_of_memory[memory_id],
-                score=1.0 / (1 + depth_of_memory[memory_id]),
-            )
+            neighbour_hit(memory_id, entity_ids_reached, depth_of_memory[memory_id])
             for memory_id, entity_ids_reached in connected.items()
         ]
         hits.sort(key=lambda hit: (hit.depth, -len(hit.connected_entities), hit.memory_id))
         return hits[:limit]
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
+        needle = entity_query_needle(query, bank_id, limit)
         graph = self._readable(bank_id)
-        needle = checked_string(query, "query").casefold()
-        check_positive_int(limit, "limit")
         if not needle.strip():
             return []
         matches = [
@@ -219,20 +215,12 @@ class MemoryGraphStore:
         if name_embedding is not None:
             check_vector(name_embedding, "name_embedding")
         chosen = ranked[:limit]
-        embedding_scores = embedding_similarities(
-            {entity_id: graph.entities[entity_id].embedding for entity_id, _ in chosen}, name_embedding
-        )
-        return [
-            EntityCandidateMatch(
-                entity=copy.deepcopy(graph.entities[entity_id]),
-                name_similarity=similarity,
-                embedding_similarity=embedding_scores.get(entity_id),
-                co_occurring_names=_co_occurring_names(graph, entity_id),
-                last_seen=graph.last_seen.get(entity_id),
-                mention_count=graph.entities[entity_id].mention_count,
-            )
+        candidates = [
+            (copy.deepcopy(graph.entities[entity_id]), similarity, graph.last_seen.get(entity_id))
             for entity_id, similarity in chosen
         ]
+        co_occurring = {entity_id: _co_occurring_names(graph, entity_id) for entity_id, _ in chosen}
+        return candidate_matches(candidates, name_embedding, co_occurring)
 
     # ------------------------------------------------------------------------------ deletes
 

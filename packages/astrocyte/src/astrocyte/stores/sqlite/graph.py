@@ -26,8 +26,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from astrocyte.stores.arguments import checked_ids, checked_items, checked_threshold
+from astrocyte.stores.arguments import checked_bank_items, checked_ids, checked_threshold
 from astrocyte.stores.graph_logic import (
+    GRAPH_TABLES,
     candidate_matches,
     candidate_trigrams,
     entity_query_needle,
@@ -259,16 +260,6 @@ WHERE EXISTS (SELECT 1 FROM graph_mentions WHERE bank_id = :bank_id AND memory_i
    OR EXISTS (SELECT 1 FROM graph_memory_links WHERE bank_id = :bank_id AND target_memory_id = doomed.memory_id)
 """
 
-_BANK_TABLES = (
-    "graph_entities",
-    "graph_entity_names",
-    "graph_name_trigrams",
-    "graph_entity_links",
-    "graph_mentions",
-    "graph_memory_links",
-    "graph_entity_seen",
-)
-
 
 class SqliteGraphStore(SqliteStore):
     """A GraphStore in the shared SQLite file of ``path`` (``None``: the zero-config default)."""
@@ -281,8 +272,7 @@ class SqliteGraphStore(SqliteStore):
     # ------------------------------------------------------------------------------ writes
 
     async def store_entities(self, entities: list[Entity], bank_id: str) -> list[str]:
-        check_bank_id(bank_id)
-        checked = checked_items(entities, Entity, "entities")
+        checked = checked_bank_items(entities, Entity, "entities", bank_id)
         if not checked:
             return []
         latest = {entity.id: entity for entity in checked}  # a repeated id: the last one wins
@@ -317,8 +307,7 @@ class SqliteGraphStore(SqliteStore):
         )
 
     async def store_links(self, links: list[EntityLink], bank_id: str) -> list[str]:
-        check_bank_id(bank_id)
-        checked = checked_items(links, EntityLink, "links")
+        checked = checked_bank_items(links, EntityLink, "links", bank_id)
         if not checked:
             return []
         now = _now()
@@ -331,8 +320,7 @@ class SqliteGraphStore(SqliteStore):
         return (await self.store_links([link], bank_id))[0]
 
     async def link_memories_to_entities(self, associations: list[MemoryEntityAssociation], bank_id: str) -> None:
-        check_bank_id(bank_id)
-        checked = checked_items(associations, MemoryEntityAssociation, "associations")
+        checked = checked_bank_items(associations, MemoryEntityAssociation, "associations", bank_id)
         if not checked:
             return
         now = _now()
@@ -345,8 +333,7 @@ class SqliteGraphStore(SqliteStore):
             self._mark_seen(connection, bank_id, ((association.entity_id, now) for association in checked))
 
     async def store_memory_links(self, links: list[MemoryLink], bank_id: str) -> list[str]:
-        check_bank_id(bank_id)
-        checked = checked_items(links, MemoryLink, "links")
+        checked = checked_bank_items(links, MemoryLink, "links", bank_id)
         if not checked:
             return []
         with self.database.write() as connection:
@@ -497,7 +484,7 @@ class SqliteGraphStore(SqliteStore):
             entities: int = connection.execute(
                 "SELECT COUNT(*) FROM graph_entities WHERE bank_id = ?", (bank_id,)
             ).fetchone()[0]
-            for table in _BANK_TABLES:
+            for table in GRAPH_TABLES:
                 connection.execute(f"DELETE FROM {table} WHERE bank_id = ?", (bank_id,))
         return entities
 
