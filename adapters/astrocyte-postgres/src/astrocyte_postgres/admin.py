@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.errors import ConfigError, Problem
+from astrocyte.stores.graph_logic import GRAPH_TABLES
 from astrocyte_postgres.database import PostgresDatabase, Settings, quote_identifier
 from astrocyte_postgres.migrations import migrate
 
@@ -16,13 +17,7 @@ BANK_TABLES = (
     "vector_banks",
     "documents",
     "document_banks",
-    "graph_entities",
-    "graph_entity_names",
-    "graph_name_trigrams",
-    "graph_entity_links",
-    "graph_mentions",
-    "graph_memory_links",
-    "graph_entity_seen",
+    *GRAPH_TABLES,
     "wiki_revisions",
     "mental_models",
     "source_documents",
