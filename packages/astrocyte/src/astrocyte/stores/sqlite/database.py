@@ -97,11 +97,13 @@ class SqliteDatabase:
             raise ProviderUnavailable(f"sqlite:{self.path}", f"cannot open the database: {exc}") from exc
         self.connection.row_factory = sqlite3.Row
         try:
+            # busy_timeout first: switching a new file to WAL takes a lock that another process
+            # opening the same file at the same moment may hold, and must wait for it, not fail.
             for pragma in (
+                "busy_timeout = 10000",
                 "journal_mode = WAL",
                 "synchronous = NORMAL",
                 "foreign_keys = ON",
-                "busy_timeout = 10000",
                 "temp_store = MEMORY",
             ):
                 self.connection.execute(f"PRAGMA {pragma}")
