@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from astrocyte.errors import ValidationError
-from astrocyte.pipeline.abilities import declared_vector_count
+from astrocyte.pipeline.abilities import declared_vector_count, ids_at_least
 from astrocyte.pipeline.chunking import chunk_text
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.context_vectors import contextualise
-from astrocyte.pipeline.dedup import CallDuplicates, bank_neighbours, content_id, stored_ids
+from astrocyte.pipeline.dedup import CallDuplicates, content_id, stored_ids
 from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
 from astrocyte.pipeline.records import mirror_document, vector_metadata
@@ -188,7 +188,7 @@ class _NearDuplicates:
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
             return [None] * len(vectors)
-        return await bank_neighbours(self._ctx.vectors, vectors, self._bank_id, self._threshold)
+        return await ids_at_least(self._ctx.vectors, vectors, self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], vectors: list[list[float]], in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the

@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
+from astrocyte.stores.threshold_index import EXACT_BELOW, ThresholdIndex, rows_at_least
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
@@ -42,6 +43,7 @@ Positions = npt.NDArray[np.intp]
 Mask = npt.NDArray[np.bool_]
 
 _LOAD_CHUNK = 4096  # rows fetched at a time while loading a bank
+_INDEX_CHUNK = 8192  # rows hashed at a time while indexing a loaded bank
 _FLOAT32_BYTES = np.dtype(np.float32).itemsize
 
 
@@ -74,6 +76,7 @@ class BankMatrix:
         self._unit: FloatMatrix = unit_rows
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
+        self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
 
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
@@ -103,6 +106,24 @@ class BankMatrix:
             ranked.extend(Ranked(best_rows[:, column], best_scores[:, column]) for column in range(len(block)))
         return ranked
 
+    def at_least(self, queries: FloatMatrix, threshold: float) -> list[int | None]:
+        """For each unit query, the ``row_id`` of a live row at or above ``threshold``, if any (see
+        :mod:`astrocyte.stores.threshold_index` for when the answer comes from the index)."""
+        live = self._alive[: self._size] if self._dead else None
+        found = rows_at_least(self._unit[: self._size], live, queries, threshold, self._threshold_index())
+        return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
+
+    def _threshold_index(self) -> ThresholdIndex | None:
+        """The index over the rows, built on first use once the bank is large enough to need one."""
+        if len(self) < EXACT_BELOW:
+            return None
+        if self._index is None or self._index.is_mostly_stale(len(self)):
+            self._index = ThresholdIndex()
+            for start in range(0, self._size, _INDEX_CHUNK):
+                end = min(start + _INDEX_CHUNK, self._size)
+                self._index.add(np.arange(start, end), self._unit[start:end])
+        return self._index
+
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""
         return np.flatnonzero(self._alive[: self._size]) if self._dead else None
@@ -114,6 +135,8 @@ class BankMatrix:
         self._dead -= int(np.count_nonzero(~self._alive[replaced]))
         self._alive[replaced] = True
         self._unit[replaced] = unit_rows[present]
+        if self._index is not None:
+            self._index.add(replaced.astype(np.int64), unit_rows[present])
         added = ~present
         if not added.any():
             return
@@ -135,6 +158,8 @@ class BankMatrix:
         self._unit[size:grown] = new_rows[order]
         self._alive[size:grown] = True
         self._size = grown
+        if self._index is not None:
+            self._index.add(np.arange(size, grown), self._unit[size:grown])
 
     def remove(self, row_ids: RowIds) -> None:
         """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""
