@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from astrocyte.bench.corpus import sentences
+from astrocyte.bench.near_duplicates import perturbed
 from astrocyte.embedders.hashing import HashingEmbedder
 from astrocyte.stores.memory.vectors import MemoryVectorStore
 from astrocyte.stores.sqlite.vectors import SqliteVectorStore
@@ -20,17 +21,6 @@ from astrocyte.types import VectorItem
 from astrocyte.vectors import FloatMatrix, normalise_rows
 
 THRESHOLD = 0.95
-
-
-def perturbed(rows: FloatMatrix, low: float, high: float, seed: int) -> tuple[FloatMatrix, FloatMatrix]:
-    """Unit vectors at a similarity drawn from ``[low, high]`` to each row, and those similarities."""
-    generator = np.random.default_rng(seed)
-    noise = generator.standard_normal(rows.shape).astype(np.float32)
-    noise -= np.einsum("ij,ij->i", noise, rows)[:, None] * rows
-    noise = normalise_rows(noise)
-    similarity = generator.uniform(low, high, len(rows)).astype(np.float32)
-    near = similarity[:, None] * rows + np.sqrt(1 - similarity**2)[:, None] * noise
-    return normalise_rows(near), similarity
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +41,7 @@ def test_near_duplicates_are_missed_less_often_than_the_bound(corpus: FloatMatri
     index = ThresholdIndex()
     for start in range(0, len(bank), 1000):  # in batches, as retain adds them
         index.add(np.arange(start, start + 1000), bank[start : start + 1000])
-    near, _ = perturbed(bank[::2], THRESHOLD + 1e-4, 0.99, seed=5)
+    near = perturbed(bank[::2], THRESHOLD + 1e-4, 0.99, seed=5)
     exact = rows_at_least(bank, None, near, THRESHOLD, None)
     found = rows_at_least(bank, None, near, THRESHOLD, index)
     assert (exact >= 0).all()

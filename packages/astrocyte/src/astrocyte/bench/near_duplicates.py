@@ -37,7 +37,8 @@ def perturbed(rows: FloatMatrix, low: float, high: float, seed: int) -> FloatMat
     noise -= np.einsum("ij,ij->i", noise, rows)[:, None] * rows
     noise = normalise_rows(noise)
     similarity = generator.uniform(low, high, len(rows)).astype(np.float32)[:, None]
-    near: FloatMatrix = normalise_rows(similarity * rows + np.sqrt(1 - similarity**2) * noise)
+    mixed = (similarity * rows + np.sqrt(1 - similarity**2) * noise).astype(np.float32)
+    near: FloatMatrix = normalise_rows(mixed)
     return near
 
 
