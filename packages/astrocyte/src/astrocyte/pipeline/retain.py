@@ -140,8 +140,9 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     matrix = as_matrix([vector_of[memory_id] for memory_id in sequence], len(batches[0].vectors[0]))
     blended = contextualise(matrix, settings.context_window, settings.context_weight, settings.context_decay)
     row_of = {memory_id: row for row, memory_id in enumerate(sequence)}  # a repeated chunk: its last place
+    rows = blended.tolist()  # one conversion for the call, not one per chunk
     for batch in batches:
-        batch.stored = [blended[row_of[chunk.memory_id]].tolist() for chunk in batch.chunks]
+        batch.stored = [rows[row_of[chunk.memory_id]] for chunk in batch.chunks]
 
 
 async def _write_batch(
