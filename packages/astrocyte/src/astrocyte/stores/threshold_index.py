@@ -116,7 +116,8 @@ class ThresholdIndex:
         self._sketches = np.zeros((0, _SKETCH_WORDS), dtype=np.uint64)
         # Sorted runs of (key, position), merged like a binary counter so that adding a batch never
         # re-sorts the whole index and a query searches a logarithmic number of runs.
-        self._runs: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]] = []
+        # Positions as int32: at 56 entries a row, the runs are most of the index's memory.
+        self._runs: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
         self.entries = 0
 
     def add(self, positions: Positions, unit_rows: FloatMatrix) -> None:
@@ -132,7 +133,7 @@ class ThresholdIndex:
         self._sketches[positions] = sketches
         flat_keys = keys.ravel()
         order = np.argsort(flat_keys, kind="stable")
-        run = (flat_keys[order], np.repeat(positions.astype(np.int64), TABLES)[order])
+        run = (flat_keys[order], np.repeat(positions.astype(np.int32), TABLES)[order])
         self._runs.append(run)
         self.entries += len(flat_keys)
         while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
@@ -175,12 +176,13 @@ class ThresholdIndex:
             found[asked[first]] = held[first]
         return found
 
-    def _colliding(self, keys: npt.NDArray[np.uint32]) -> tuple[Positions, Positions]:
+    def _colliding(self, keys: npt.NDArray[np.uint32]) -> tuple[Positions, npt.NDArray[np.int32]]:
         """Every (query, position) pair sharing a key, over all runs, each pair once; ``keys`` holds
         the ``TABLES`` keys of each query in turn."""
         order = np.argsort(keys)  # sorted needles keep the binary searches in cache
         sorted_keys = keys[order]
-        asked_parts, held_parts = [], []
+        asked_parts: list[Positions] = []
+        held_parts: list[npt.NDArray[np.int32]] = []
         for run_keys, run_positions in self._runs:
             low = np.searchsorted(run_keys, sorted_keys, side="left")
             high = np.searchsorted(run_keys, sorted_keys, side="right")
@@ -192,8 +194,7 @@ class ThresholdIndex:
             starts = np.repeat(low - np.cumsum(counts) + counts, counts)
             held_parts.append(run_positions[starts + np.arange(total)])
         if not held_parts:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
         # A query meeting a row in several tables is checked several times: that is rarer than
         # removing the repeats would be costly.
         return np.concatenate(asked_parts), np.concatenate(held_parts)
