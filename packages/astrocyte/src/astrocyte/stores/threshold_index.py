@@ -200,6 +200,27 @@ class ThresholdIndex:
         return np.concatenate(asked_parts), np.concatenate(held_parts)
 
 
+#: Rows hashed at a time while (re)building an index from a whole matrix: bounds the temporaries.
+_BUILD_CHUNK = 8192
+
+
+def usable_index(
+    index: ThresholdIndex | None, rows: FloatMatrix, live_rows: int, threshold: float
+) -> ThresholdIndex | None:
+    """The index a store keeps for a matrix of ``rows`` (``live_rows`` of them live) before a query at
+    ``threshold``: ``None`` below :data:`EXACT_BELOW`; ``index`` as it is when it is fresh or the
+    threshold will be compared exactly anyway; else one built from the rows."""
+    if live_rows < EXACT_BELOW:
+        return None
+    if miss_bound(threshold) > MAX_MISS or (index is not None and not index.is_mostly_stale(live_rows)):
+        return index
+    built = ThresholdIndex()
+    for start in range(0, len(rows), _BUILD_CHUNK):
+        end = min(start + _BUILD_CHUNK, len(rows))
+        built.add(np.arange(start, end, dtype=np.int64), rows[start:end])
+    return built
+
+
 def rows_at_least(
     rows: FloatMatrix,
     live: Mask | None,

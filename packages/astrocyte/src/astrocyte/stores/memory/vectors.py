@@ -29,7 +29,7 @@ from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mas
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
 from astrocyte.stores.searches import check_threshold_search, query_row, vector_hit
-from astrocyte.stores.threshold_index import EXACT_BELOW, ThresholdIndex, rows_at_least
+from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_non_negative_int, check_positive_int, check_vector
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
@@ -211,11 +211,8 @@ class _VectorBank:
     def at_least(self, queries: FloatMatrix, threshold: float) -> list[str | None]:
         """For each unit query, the id of an item at or above ``threshold``, if any."""
         size = len(self)
-        if size >= EXACT_BELOW and (self._index is None or self._index.is_mostly_stale(size)):
-            self._index = ThresholdIndex()
-            self._index.add(np.arange(size, dtype=np.int64), self.unit_rows[:size])
-        index = self._index if size >= EXACT_BELOW else None
-        found = rows_at_least(self.unit_rows[:size], None, queries, threshold, index)
+        self._index = usable_index(self._index, self.unit_rows[:size], size, threshold)
+        found = rows_at_least(self.unit_rows[:size], None, queries, threshold, self._index)
         return [None if row < 0 else self.index.ids[row] for row in found.tolist()]
 
     def search(self, queries: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[list[VectorHit]]:

@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
-from astrocyte.stores.threshold_index import EXACT_BELOW, ThresholdIndex, rows_at_least
+from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
@@ -43,7 +43,6 @@ Positions = npt.NDArray[np.intp]
 Mask = npt.NDArray[np.bool_]
 
 _LOAD_CHUNK = 4096  # rows fetched at a time while loading a bank
-_INDEX_CHUNK = 8192  # rows hashed at a time while indexing a loaded bank
 _FLOAT32_BYTES = np.dtype(np.float32).itemsize
 
 
@@ -110,19 +109,9 @@ class BankMatrix:
         """For each unit query, the ``row_id`` of a live row at or above ``threshold``, if any (see
         :mod:`astrocyte.stores.threshold_index` for when the answer comes from the index)."""
         live = self._alive[: self._size] if self._dead else None
-        found = rows_at_least(self._unit[: self._size], live, queries, threshold, self._threshold_index())
+        self._index = usable_index(self._index, self._unit[: self._size], len(self), threshold)
+        found = rows_at_least(self._unit[: self._size], live, queries, threshold, self._index)
         return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
-
-    def _threshold_index(self) -> ThresholdIndex | None:
-        """The index over the rows, built on first use once the bank is large enough to need one."""
-        if len(self) < EXACT_BELOW:
-            return None
-        if self._index is None or self._index.is_mostly_stale(len(self)):
-            self._index = ThresholdIndex()
-            for start in range(0, self._size, _INDEX_CHUNK):
-                end = min(start + _INDEX_CHUNK, self._size)
-                self._index.add(np.arange(start, end), self._unit[start:end])
-        return self._index
 
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""
