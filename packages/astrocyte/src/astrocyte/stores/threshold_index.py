@@ -18,10 +18,10 @@ hashing (Charikar, 2002):
 
 A row at or above ``t`` is therefore missed with probability at most
 ``(1 - p(t)^b)^L + _SKETCH_TAIL`` (:func:`miss_bound`): for ``t = 0.95`` that is below 9e-4, and
-closer rows are missed less often (at ``t = 0.98`` about 1e-5, nearly all of it the sketch's). When a threshold's bound exceeds
-:data:`MAX_MISS` (thresholds below about 0.95), and for small banks where one product is cheaper,
-:func:`rows_at_least` compares exactly instead. Identical vectors always share every key and are
-never missed.
+closer rows are missed less often (at ``t = 0.98`` about 1e-5, nearly all of it the sketch's).
+When a threshold's bound exceeds :data:`MAX_MISS` (thresholds below about 0.95), and for small
+banks where one product is cheaper, :func:`rows_at_least` compares exactly instead. Identical
+vectors always share every key and are never missed.
 
 What it saves depends on how crowded the bank is: a query meets about ``L·n·p(s)^b`` candidates,
 ``s`` being the typical similarity between memories. On the benchmark's hashing vectors (``s``
