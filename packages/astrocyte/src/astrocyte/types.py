@@ -576,6 +576,12 @@ class VectorStoreCapabilities:
     list[VectorHit]``: the store ranks its own items' text by keyword too and fuses both rankings by
     weighted reciprocal rank in one round trip, best first, ``score`` being the fused score; recall
     then runs it in place of its semantic and keyword legs (:mod:`astrocyte.pipeline.hybrid`).
+    ``threshold_search`` announces the optional ``search_similar_threshold(query_vectors, bank_id,
+    threshold) -> list[str | None]``: for each query, the id of an item of the bank whose ``score``
+    with it is at least ``threshold`` (any such item, checked exactly), ``None`` when there is none.
+    A store may answer from an index that misses a qualifying item with a small probability it
+    documents (the core's stores: below 1e-3 per item, :mod:`astrocyte.stores.threshold_index`);
+    the engine's near-duplicate check prefers it to ``batch_search``, as it need not rank the bank.
     """
 
     filter_tags: bool = True
@@ -592,6 +598,7 @@ class VectorStoreCapabilities:
     batch_search: bool = False
     transactional: bool = False
     hybrid_search: bool = False
+    threshold_search: bool = False
 
 
 @dataclass(frozen=True)

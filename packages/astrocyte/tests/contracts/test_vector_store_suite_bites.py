@@ -333,6 +333,54 @@ class Broken(BankTracking):
 """,
         {"test_count_vectors_counts_the_bank"},
     ),
+    "threshold_ignores_the_threshold": (
+        """
+class Broken(MemoryVectorStore):
+    async def search_similar_threshold(self, query_vectors, bank_id, threshold):
+        nearest = await self.search_similar_batch(query_vectors, bank_id, 1)
+        return [hits[0].id if hits else None for hits in nearest]
+""",
+        {
+            "test_threshold_search_answers_only_items_at_or_above_it",
+            "test_threshold_search_forgets_deleted_and_replaced_vectors",
+        },
+    ),
+    "threshold_spans_banks": (
+        """
+class Broken(BankTracking):
+    async def search_similar_threshold(self, query_vectors, bank_id, threshold):
+        found = [None] * len(query_vectors)
+        for other in sorted(self.seen | {bank_id}):
+            answers = await super().search_similar_threshold(query_vectors, other, threshold)
+            found = [mine or theirs for mine, theirs in zip(found, answers)]
+        return found
+""",
+        {"test_threshold_search_answers_only_items_at_or_above_it"},
+    ),
+    "threshold_remembers_old_vectors": (
+        """
+class Broken(MemoryVectorStore):
+    def __init__(self):
+        super().__init__()
+        self.ever = MemoryVectorStore()
+    async def store_vectors(self, items):
+        await self.ever.store_vectors([replace(item, id=f"{item.id}#{len(self.ever._banks)}") for item in items])
+        await self.ever.store_vectors(items)
+        return await super().store_vectors(items)
+    async def search_similar_threshold(self, query_vectors, bank_id, threshold):
+        found = await self.ever.search_similar_threshold(query_vectors, bank_id, threshold)
+        return [None if item_id is None else item_id.split("#")[0] for item_id in found]
+""",
+        {"test_threshold_search_forgets_deleted_and_replaced_vectors"},
+    ),
+    "threshold_unchecked": (
+        """
+class Broken(MemoryVectorStore):
+    async def search_similar_threshold(self, query_vectors, bank_id, threshold):
+        return await super().search_similar_threshold(query_vectors, bank_id, min(max(threshold, 0.01), 1.0))
+""",
+        {"test_threshold_search_refuses_bad_arguments"},
+    ),
     "reports_unhealthy": (
         unhealthy("MemoryVectorStore"),
         {"test_health_reports_healthy"},

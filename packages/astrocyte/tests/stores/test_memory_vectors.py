@@ -87,7 +87,12 @@ async def test_vectors_come_back_unit_length_in_the_same_direction() -> None:
 async def test_capabilities_declare_the_optional_abilities() -> None:
     declared = MemoryVectorStore().capabilities()
     assert declared == VectorStoreCapabilities(
-        filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True, batch_search=True
+        filter_tag_match_all=True,
+        exact_search=True,
+        delete_bank=True,
+        count=True,
+        batch_search=True,
+        threshold_search=True,
     )
 
 

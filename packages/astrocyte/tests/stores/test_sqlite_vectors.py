@@ -175,6 +175,7 @@ def test_capabilities_declare_the_truth() -> None:
         count=True,
         batch_search=True,
         transactional=True,
+        threshold_search=True,
     )
     asyncio.run(store.close())
 

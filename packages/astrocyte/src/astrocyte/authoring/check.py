@@ -33,7 +33,13 @@ from astrocyte.errors import ConfigError, Problem, SpiError
 from astrocyte.spi import capabilities_of
 
 #: Methods a store may add beyond its Protocol, announced by its capabilities; timed when present.
-_OPTIONAL_METHODS = ("store_documents", "delete_bank", "count_vectors", "search_similar_batch")
+_OPTIONAL_METHODS = (
+    "store_documents",
+    "delete_bank",
+    "count_vectors",
+    "search_similar_batch",
+    "search_similar_threshold",
+)
 _FIXTURE = "astrocyte_checked_provider"
 
 

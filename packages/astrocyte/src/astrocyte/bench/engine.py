@@ -3,7 +3,9 @@
 The engine runs exactly as ``Astrocyte()`` does (SQLite stores in a temporary folder) except that
 the hashing embedder replaces MiniLM, so that the figures measure the framework and the store, not
 the model. Beside each figure stands the raw cost of the same work measured in the same run
-(:mod:`astrocyte.bench.baselines`), and the ratio between them.
+(:mod:`astrocyte.bench.baselines`), and the ratio between them. Both retains start from the same
+(empty) cache of hashed words, so neither is timed on the other's warm-up. At each size the
+near-duplicate check is also timed on its own (:mod:`astrocyte.bench.near_duplicates`).
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from astrocyte.bench import near_duplicates
 from astrocyte.bench.baselines import RawBaseline
 from astrocyte.bench.corpus import queries, sentences
+from astrocyte.bench.near_duplicates import NearDuplicateFigure
 from astrocyte.bench.timing import Latency, time_each, time_each_async
 from astrocyte.config import AstrocyteConfig
-from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.embedders.hashing import HashingEmbedder, forget_hashed_features
 from astrocyte.engine import Astrocyte
 from astrocyte.pipeline.wiring import default_config
 from astrocyte.stores.sqlite import temporary_home
+from astrocyte.stores.sqlite.vectors import SqliteVectorStore
 
 BANK = "bench"
 BATCH = 1000
@@ -55,6 +60,7 @@ class RecallFigure:
 class EngineReport:
     retain: list[RetainFigure]
     recall: list[RecallFigure]
+    near_duplicates: list[NearDuplicateFigure]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +68,7 @@ class EngineReport:
             "store": "sqlite (embedded default)",
             "retain": [asdict(figure) | {"overhead": figure.overhead} for figure in self.retain],
             "recall": [asdict(figure) | {"overhead": figure.overhead} for figure in self.recall],
+            "near_duplicate_check": [asdict(figure) for figure in self.near_duplicates],
         }
 
 
@@ -79,9 +86,13 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
     asked = queries(query_count)
     retain_figures: list[RetainFigure] = []
     recall_figures: list[RecallFigure] = []
+    check_figures: list[NearDuplicateFigure] = []
     with temporary_home(prefix="astrocyte-bench-") as home:
+        config = bench_config()  # inside the temporary home: its stores live there
+        threshold = config.engine.retain.near_duplicate_threshold or 0.95
         raw = RawBaseline(Path(home) / "raw.db", HashingEmbedder(DIMENSIONS))
-        async with Astrocyte(bench_config()) as engine:
+        async with Astrocyte(config) as engine:
+            vectors = SqliteVectorStore()  # the engine's file, read on a store of its own
             stored = 0
             for size in sorted(sizes):
                 batch_texts = texts[stored:size]
@@ -90,6 +101,7 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
                 stored = size
                 count = len(batch_texts)
                 retain_figures.append(RetainFigure(size, count, count / engine_seconds, count / raw_seconds))
+                check_figures.append(await near_duplicates.measure(vectors, BANK, size, threshold))
                 await engine.recall(asked[0], BANK)  # first search loads the bank's matrix: not a steady state
                 raw.recall(asked[0])
                 recall_figures.append(
@@ -99,11 +111,13 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
                         time_each(raw.recall, asked),
                     )
                 )
+            await vectors.close()
         raw.close()
-    return EngineReport(retain_figures, recall_figures)
+    return EngineReport(retain_figures, recall_figures, check_figures)
 
 
 async def _retain(engine: Astrocyte, texts: list[str]) -> float:
+    forget_hashed_features()
     started = time.perf_counter()
     for start in range(0, len(texts), BATCH):
         await engine.retain_many(texts[start : start + BATCH], BANK)
@@ -111,6 +125,7 @@ async def _retain(engine: Astrocyte, texts: list[str]) -> float:
 
 
 def _raw_retain(raw: RawBaseline, texts: list[str]) -> float:
+    forget_hashed_features()
     started = time.perf_counter()
     for start in range(0, len(texts), BATCH):
         raw.retain(texts[start : start + BATCH])

@@ -63,7 +63,15 @@ def engine_bench(
                 f"{row.raw.p95_ms:.2f} ms",
                 f"{row.overhead:.2f}x",
             )
+        check = Table(title="near-duplicate check, 1000 near duplicates (0.95-0.99)", title_justify="left")
+        for column in ("bank size", "threshold query", "exact search", "missed"):
+            check.add_column(column, justify="right")
+        for probe in figures.near_duplicates:
+            check.add_row(
+                f"{probe.bank_size:,}", f"{probe.threshold_ms:.1f} ms", f"{probe.exact_ms:.1f} ms", f"{probe.missed}"
+            )
         console.print(retain)
+        console.print(check)
         console.print(recall)
         console.print(
             "[dim]raw = the same embedder, a numpy top-k over the same vectors and one FTS5 query on a bare table[/dim]"

@@ -51,6 +51,13 @@ def _token_features(token: str, dimensions: int) -> tuple[list[int], list[float]
     return columns, values
 
 
+def forget_hashed_features() -> None:
+    """Empty the caches of hashed words and features, which every embedder of the process shares:
+    a benchmark timing two users of the embedder one after the other starts each from the same state."""
+    _bucket.cache_clear()
+    _token_features.cache_clear()
+
+
 class HashingEmbedder:
     """Signed feature hashing of words, word pairs and character trigrams into unit vectors."""
 

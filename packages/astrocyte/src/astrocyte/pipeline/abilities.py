@@ -32,6 +32,12 @@ class _SearchesInBatches(Protocol):
     ) -> list[list[VectorHit]]: ...
 
 
+class _SearchesAboveThreshold(Protocol):
+    async def search_similar_threshold(
+        self, query_vectors: list[list[float]], bank_id: str, threshold: float
+    ) -> list[str | None]: ...
+
+
 class _GetsDocumentBatches(Protocol):
     async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]: ...
 
@@ -95,6 +101,19 @@ async def search_each(
     if capabilities_of(vectors, VectorStore).batch_search:
         return await cast(_SearchesInBatches, vectors).search_similar_batch(queries, bank_id, limit=limit)
     return list(await asyncio.gather(*(vectors.search_similar(query, bank_id, limit=limit) for query in queries)))
+
+
+async def ids_at_least(
+    vectors: VectorStore, queries: list[list[float]], bank_id: str, threshold: float
+) -> list[str | None]:
+    """For each query, the id of a stored item at least ``threshold`` similar, if any: the store's own
+    threshold query when it declares ``threshold_search``, else its nearest hit by :func:`search_each`."""
+    if not queries:
+        return []
+    if capabilities_of(vectors, VectorStore).threshold_search:
+        return await cast(_SearchesAboveThreshold, vectors).search_similar_threshold(queries, bank_id, threshold)
+    nearest = await search_each(vectors, queries, bank_id, limit=1)
+    return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
 
 
 async def store_documents(documents: DocumentStore, batch: list[Document], bank_id: str) -> None:

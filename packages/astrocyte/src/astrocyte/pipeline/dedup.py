@@ -7,11 +7,14 @@ duplicates (similarity at or above ``engine.retain.near_duplicate_threshold``) a
 - **within the call**, by :class:`CallDuplicates`: each new vector against every vector the call
   has kept so far, as matrix products in blocks; an item is dropped only in favour of an earlier
   item that is kept, so what a duplicate points to always exists;
-- **in the bank**, by :func:`bank_neighbours`: each new vector's nearest stored memory. Skipped when
-  the bank was empty before the call (the store declares ``count``), as for a first import.
+- **in the bank**, by :func:`astrocyte.pipeline.abilities.ids_at_least`: a stored memory at or
+  above the threshold for each new vector. Skipped when the bank was empty before the call (the
+  store declares ``count``), as for a first import.
 
-The bank side is one vectorised search per batch when the vector store declares ``batch_search``
-(the memory and SQLite stores do), else one ``search_similar`` per new vector, issued concurrently.
+The bank side is one threshold query per batch when the vector store declares ``threshold_search``
+(the memory and SQLite stores do: on large banks from an index that misses a near duplicate with
+probability below 1e-3, see :mod:`astrocyte.stores.threshold_index`), else one vectorised search
+when it declares ``batch_search``, else one ``search_similar`` per new vector, issued concurrently.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from astrocyte.pipeline.abilities import get_documents, search_each
-from astrocyte.spi import DocumentStore, VectorStore
+from astrocyte.pipeline.abilities import get_documents
+from astrocyte.spi import DocumentStore
 from astrocyte.vectors import FloatMatrix, normalise_rows
 
 #: Rows compared at once: bounds the similarity blocks to a few megabytes.
@@ -43,14 +46,6 @@ async def stored_ids(documents: DocumentStore | None, ids: Sequence[str], bank_i
     if documents is None:
         return set()
     return {document.id for document in await get_documents(documents, list(ids), bank_id)}
-
-
-async def bank_neighbours(
-    vectors: VectorStore, queries: list[list[float]], bank_id: str, threshold: float
-) -> list[str | None]:
-    """For each of ``queries``, the id of a stored memory at least ``threshold`` similar, if any."""
-    nearest = await search_each(vectors, queries, bank_id, limit=1)
-    return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
 
 
 class CallDuplicates:

@@ -18,7 +18,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 
 from astrocyte.pipeline.stopwords import FUNCTION_WORDS
 from astrocyte.text import words
@@ -65,17 +65,20 @@ class Mention:
     name: str
     entity_type: str
 
-    @cached_property
+    @property
     def entity_id(self) -> str:
         return entity_id(self.name)
 
 
+@lru_cache(maxsize=65_536)
 def entity_key(name: str) -> str:
     """What identifies an entity: its words, case-folded, single-spaced (punctuation ignored)."""
     return " ".join(words(name))
 
 
+@lru_cache(maxsize=65_536)
 def entity_id(name: str) -> str:
+    """The id of the entity ``name`` names; cached, as memories keep naming the same few entities."""
     return "ent_" + hashlib.sha256(entity_key(name).encode("utf-8")).hexdigest()[:24]
 
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from astrocyte.errors import ValidationError
-from astrocyte.pipeline.abilities import declared_vector_count
+from astrocyte.pipeline.abilities import declared_vector_count, ids_at_least
 from astrocyte.pipeline.chunking import chunk_text
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.context_vectors import contextualise
-from astrocyte.pipeline.dedup import CallDuplicates, bank_neighbours, content_id, stored_ids
+from astrocyte.pipeline.dedup import CallDuplicates, content_id, stored_ids
 from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
 from astrocyte.pipeline.records import mirror_document, vector_metadata
@@ -140,8 +140,9 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     matrix = as_matrix([vector_of[memory_id] for memory_id in sequence], len(batches[0].vectors[0]))
     blended = contextualise(matrix, settings.context_window, settings.context_weight, settings.context_decay)
     row_of = {memory_id: row for row, memory_id in enumerate(sequence)}  # a repeated chunk: its last place
+    rows = blended.tolist()  # one conversion for the call, not one per chunk
     for batch in batches:
-        batch.stored = [blended[row_of[chunk.memory_id]].tolist() for chunk in batch.chunks]
+        batch.stored = [rows[row_of[chunk.memory_id]] for chunk in batch.chunks]
 
 
 async def _write_batch(
@@ -188,7 +189,7 @@ class _NearDuplicates:
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
             return [None] * len(vectors)
-        return await bank_neighbours(self._ctx.vectors, vectors, self._bank_id, self._threshold)
+        return await ids_at_least(self._ctx.vectors, vectors, self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], vectors: list[list[float]], in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the

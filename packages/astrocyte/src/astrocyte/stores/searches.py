@@ -37,6 +37,13 @@ def check_batch_search(bank_id: str, limit: int, filters: object) -> None:
     check_vector_filters(filters)
 
 
+def check_threshold_search(bank_id: str, threshold: object) -> None:
+    """The arguments of ``search_similar_threshold`` checked before its queries: bank, threshold."""
+    check_bank_id(bank_id)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
+        raise ValidationError("threshold", f"must be a similarity in (0, 1], got {threshold!r}")
+
+
 def query_row(query_vector: Sequence[float], fixed: int | None) -> FloatMatrix:
     """A checked query vector as one unit row, of the store's dimension ``fixed`` when it has one."""
     if fixed is not None:
@@ -73,6 +80,7 @@ def vector_hit(item: VectorItem, score: float) -> VectorHit:
 __all__ = [
     "check_batch_search",
     "check_similarity_search",
+    "check_threshold_search",
     "check_vector_filters",
     "checked_fulltext_search",
     "query_row",

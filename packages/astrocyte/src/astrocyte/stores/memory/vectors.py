@@ -28,7 +28,8 @@ from astrocyte.stores.memory._copies import detached
 from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mask, vector_label_predicate
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
-from astrocyte.stores.searches import query_row, vector_hit
+from astrocyte.stores.searches import check_threshold_search, query_row, vector_hit
+from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_non_negative_int, check_positive_int, check_vector
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
@@ -61,7 +62,12 @@ class MemoryVectorStore:
 
     def capabilities(self) -> VectorStoreCapabilities:
         return VectorStoreCapabilities(
-            filter_tag_match_all=True, exact_search=True, delete_bank=True, count=True, batch_search=True
+            filter_tag_match_all=True,
+            exact_search=True,
+            delete_bank=True,
+            count=True,
+            batch_search=True,
+            threshold_search=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -108,6 +114,19 @@ class MemoryVectorStore:
         queries = query_rows(query_vectors, self._dimensions, "query_vectors")
         return bank.search(queries, limit, filters) if len(bank) else [[] for _ in query_vectors]
 
+    async def search_similar_threshold(
+        self, query_vectors: list[list[float]], bank_id: str, threshold: float
+    ) -> list[str | None]:
+        """For each query, the id of an item of the bank at least ``threshold`` similar, if any
+        (declared ``threshold_search``; from an index on large banks, see
+        :mod:`astrocyte.stores.threshold_index`)."""
+        bank = self._banks.for_read(bank_id)
+        check_threshold_search(bank_id, threshold)
+        if not query_vectors:
+            return []
+        queries = query_rows(query_vectors, self._dimensions, "query_vectors")
+        return bank.at_least(queries, threshold)
+
     async def delete(self, ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)
         removed = remove_each(bank, ids, "ids")
@@ -153,6 +172,7 @@ class _VectorBank:
         self.fact_types: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
         self.occurred: npt.NDArray[np.datetime64] = np.empty(0, dtype=f"datetime64[{MOMENT_UNIT}]")
         self.retained: npt.NDArray[np.datetime64] = np.empty(0, dtype=f"datetime64[{MOMENT_UNIT}]")
+        self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
 
     def __len__(self) -> int:
         return len(self.index)
@@ -162,6 +182,8 @@ class _VectorBank:
         self._reserve(len(self.index) + len(items))
         rows = np.fromiter((self._row_for(item) for item in items), dtype=np.intp, count=len(items))
         self.unit_rows[rows] = unit_rows
+        if self._index is not None:
+            self._index.add(rows.astype(np.int64), unit_rows)
         self.fact_types[rows] = [self.fact_codes.setdefault(item.fact_type, len(self.fact_codes)) for item in items]
         self.occurred[rows] = as_moments([item.occurred_at for item in items])
         self.retained[rows] = as_moments([item.retained_at for item in items])
@@ -180,9 +202,18 @@ class _VectorBank:
         hole, last = self.index.remove(item_id)
         for column in (self.unit_rows, self.fact_types, self.occurred, self.retained):
             column[hole] = column[last]
+        if self._index is not None and hole != last:
+            self._index.add(np.array([hole], dtype=np.int64), self.unit_rows[hole : hole + 1])
         self.items[hole] = self.items[last]
         self.items.pop()
         return True
+
+    def at_least(self, queries: FloatMatrix, threshold: float) -> list[str | None]:
+        """For each unit query, the id of an item at or above ``threshold``, if any."""
+        size = len(self)
+        self._index = usable_index(self._index, self.unit_rows[:size], size, threshold)
+        found = rows_at_least(self.unit_rows[:size], None, queries, threshold, self._index)
+        return [None if row < 0 else self.index.ids[row] for row in found.tolist()]
 
     def search(self, queries: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[list[VectorHit]]:
         """The best ``limit`` hits of each unit query row (filters apply to all of them)."""

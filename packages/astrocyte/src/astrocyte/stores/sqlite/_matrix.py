@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
+from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
@@ -74,6 +75,7 @@ class BankMatrix:
         self._unit: FloatMatrix = unit_rows
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
+        self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
 
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
@@ -103,6 +105,14 @@ class BankMatrix:
             ranked.extend(Ranked(best_rows[:, column], best_scores[:, column]) for column in range(len(block)))
         return ranked
 
+    def at_least(self, queries: FloatMatrix, threshold: float) -> list[int | None]:
+        """For each unit query, the ``row_id`` of a live row at or above ``threshold``, if any (see
+        :mod:`astrocyte.stores.threshold_index` for when the answer comes from the index)."""
+        live = self._alive[: self._size] if self._dead else None
+        self._index = usable_index(self._index, self._unit[: self._size], len(self), threshold)
+        found = rows_at_least(self._unit[: self._size], live, queries, threshold, self._index)
+        return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
+
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""
         return np.flatnonzero(self._alive[: self._size]) if self._dead else None
@@ -114,6 +124,8 @@ class BankMatrix:
         self._dead -= int(np.count_nonzero(~self._alive[replaced]))
         self._alive[replaced] = True
         self._unit[replaced] = unit_rows[present]
+        if self._index is not None:
+            self._index.add(replaced.astype(np.int64), unit_rows[present])
         added = ~present
         if not added.any():
             return
@@ -135,6 +147,8 @@ class BankMatrix:
         self._unit[size:grown] = new_rows[order]
         self._alive[size:grown] = True
         self._size = grown
+        if self._index is not None:
+            self._index.add(np.arange(size, grown), self._unit[size:grown])
 
     def remove(self, row_ids: RowIds) -> None:
         """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""

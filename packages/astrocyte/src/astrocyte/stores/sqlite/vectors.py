@@ -26,7 +26,12 @@ import numpy as np
 
 from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
-from astrocyte.stores.searches import check_batch_search, check_similarity_search, query_row
+from astrocyte.stores.searches import (
+    check_batch_search,
+    check_similarity_search,
+    check_threshold_search,
+    query_row,
+)
 from astrocyte.stores.sqlite._columns import decode_metadata, decode_vector, encode_metadata
 from astrocyte.stores.sqlite._item_rows import (
     Conditions,
@@ -96,6 +101,7 @@ class SqliteVectorStore(SqliteStore):
             count=True,
             batch_search=True,
             transactional=True,
+            threshold_search=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -149,6 +155,35 @@ class SqliteVectorStore(SqliteStore):
         def search(connection: sqlite3.Connection) -> list[list[VectorHit]]:
             queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
             return self._search(connection, queries, bank_id, limit, filters, committed)
+
+        return await self.database.read(search)
+
+    async def search_similar_threshold(
+        self, query_vectors: list[list[float]], bank_id: str, threshold: float
+    ) -> list[str | None]:
+        """For each query, the id of an item of the bank at least ``threshold`` similar, if any
+        (declared ``threshold_search``; from an index on large banks, see
+        :mod:`astrocyte.stores.threshold_index`)."""
+        check_threshold_search(bank_id, threshold)
+        if not query_vectors:
+            return []
+        committed = not self.database.in_own_transaction()
+
+        def search(connection: sqlite3.Connection) -> list[str | None]:
+            queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
+            with self._matrices.lock:
+                matrix = self._matrices.current(connection, bank_id, committed=committed)
+                found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold)
+            wanted = sorted({row_id for row_id in found if row_id is not None})
+            if not wanted:
+                return [None] * len(found)
+            id_of = dict(
+                connection.execute(
+                    "SELECT row_id, id FROM vectors WHERE row_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(wanted),),
+                ).fetchall()
+            )
+            return [None if row_id is None else id_of.get(row_id) for row_id in found]
 
         return await self.database.read(search)
 

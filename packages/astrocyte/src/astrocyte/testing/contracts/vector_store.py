@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from astrocyte.errors import ValidationError
 from astrocyte.spi import VectorStore
 from astrocyte.testing.contracts._support import (
     ADVERSARIAL_BANK_PAIRS,
@@ -412,6 +413,69 @@ class VectorStoreContract(StoreContractSuite):
         assert await store.search_similar_batch(queries[:2], f"{bank}-nothing-here", 4) == [[], []]
         with pytest.raises(ValueError):
             await store.search_similar_batch([[1.0] * (self.dimensions + 1)], bank, 4)
+
+    def near(self, vector: np.ndarray, similarity: float, seed: int) -> list[float]:
+        """A unit vector at exactly ``similarity`` to the unit ``vector`` (a perturbed copy of it)."""
+        noise = np.random.default_rng(seed).normal(size=self.dimensions)
+        noise -= (noise @ vector) * vector
+        noise /= np.linalg.norm(noise)
+        perturbed: list[float] = (similarity * vector + np.sqrt(1 - similarity**2) * noise).tolist()
+        return perturbed
+
+    @requires("threshold_search")
+    async def test_threshold_search_answers_only_items_at_or_above_it(
+        self, store: Any, bank: str, other_bank: str, capabilities: Any
+    ) -> None:
+        """search_similar_threshold names, per query, an item of the bank scoring at least the threshold,
+        and None when none does: never a weaker item, never another bank's; identical vectors are found."""
+        vectors = unit_vectors(12, self.dimensions, seed=31)
+        await store.store_vectors([self.item(bank, f"m{index}", row.tolist()) for index, row in enumerate(vectors)])
+        elsewhere = unit_vectors(1, self.dimensions, seed=32)[0]
+        await store.store_vectors([self.item(other_bank, "elsewhere", elsewhere.tolist())])
+        queries = [
+            vectors[3].tolist(),  # identical: always found
+            self.near(vectors[5], 0.99, seed=1),
+            self.near(vectors[7], 0.9, seed=2),  # below the threshold
+            elsewhere.tolist(),  # a duplicate in the other bank only
+        ]
+        found = await store.search_similar_threshold(queries, bank, 0.95)
+        assert len(found) == len(queries)
+        for query, answer in zip(queries, found, strict=True):
+            scores = {f"m{index}": float(vector @ query) for index, vector in enumerate(vectors)}
+            qualifying = {item_id for item_id, score in scores.items() if score >= 0.95 - 1e-5}
+            assert answer is None or answer in qualifying, f"{answer} scores below 0.95"
+            if qualifying and (query is queries[0] or capabilities.exact_search):
+                assert answer is not None, f"missed one of {sorted(qualifying)}"
+        assert found[0] == "m3"
+        assert await store.search_similar_threshold([], bank, 0.95) == []
+        assert await store.search_similar_threshold(queries[:2], f"{bank}-nothing-here", 0.95) == [None, None]
+
+    @requires("threshold_search")
+    async def test_threshold_search_forgets_deleted_and_replaced_vectors(self, store: Any, bank: str) -> None:
+        """A deleted item is never answered again, and an item stored again under its id is found by its
+        new vector, not its old one."""
+        vectors = unit_vectors(6, self.dimensions, seed=41)
+        await store.store_vectors([self.item(bank, f"m{index}", row.tolist()) for index, row in enumerate(vectors)])
+        await store.delete(["m1"], bank)
+        replacement = unit_vectors(1, self.dimensions, seed=42)[0]
+        await store.store_vectors([self.item(bank, "m2", replacement.tolist())])
+        found = await store.search_similar_threshold(
+            [vectors[1].tolist(), vectors[2].tolist(), replacement.tolist(), vectors[4].tolist()], bank, 0.999
+        )
+        assert found == [None, None, "m2", "m4"]
+
+    @requires("threshold_search")
+    async def test_threshold_search_refuses_bad_arguments(self, store: Any, bank: str) -> None:
+        """A query of another dimension, or a threshold outside (0, 1], is refused naming the field."""
+        await store.store_vectors([self.item(bank, "m0")])
+        with pytest.raises(ValueError):
+            await store.search_similar_threshold([[1.0] * (self.dimensions + 1)], bank, 0.95)
+        for threshold in (0.0, 1.5, -0.5, float("nan")):
+            with pytest.raises(ValidationError) as refused:
+                await store.search_similar_threshold([self.basis(0)], bank, threshold)
+            assert refused.value.field == "threshold"
+        with pytest.raises(ValidationError):
+            await store.search_similar_threshold([self.basis(0)], "bad bank!", 0.95)
 
     # ------------------------------------------------------------------ listing
 

@@ -1,0 +1,66 @@
+"""The near-duplicate check measured on its own: the store's threshold query beside the exact search.
+
+At each bank size the engine benchmark takes stored vectors, moves each to a similarity drawn from
+0.95-0.99 of itself (a near duplicate about to be retained), and asks the store for a memory at or
+above the threshold two ways: its threshold query (what retain runs, from an index on large banks)
+and an exact nearest-neighbour search (the previous check, and the truth). It prints both times and
+how many near duplicates the threshold query missed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from astrocyte.stores.sqlite.vectors import SqliteVectorStore
+from astrocyte.vectors import FloatMatrix, normalise_rows
+
+#: Near duplicates looked up per size: one retain batch.
+PROBES = 1000
+
+
+@dataclass(frozen=True)
+class NearDuplicateFigure:
+    bank_size: int
+    probes: int
+    threshold_ms: float
+    exact_ms: float
+    missed: int
+
+
+def perturbed(rows: FloatMatrix, low: float, high: float, seed: int) -> FloatMatrix:
+    """Unit vectors at a similarity drawn uniformly from ``[low, high]`` to each unit row."""
+    generator = np.random.default_rng(seed)
+    noise = generator.standard_normal(rows.shape).astype(np.float32)
+    noise -= np.einsum("ij,ij->i", noise, rows)[:, None] * rows
+    noise = normalise_rows(noise)
+    similarity = generator.uniform(low, high, len(rows)).astype(np.float32)[:, None]
+    mixed = (similarity * rows + np.sqrt(1 - similarity**2) * noise).astype(np.float32)
+    near: FloatMatrix = normalise_rows(mixed)
+    return near
+
+
+async def measure(store: SqliteVectorStore, bank_id: str, bank_size: int, threshold: float) -> NearDuplicateFigure:
+    """Time both checks on :data:`PROBES` near duplicates of stored memories and count the misses."""
+    offset = int(np.random.default_rng(bank_size).integers(0, max(1, bank_size - PROBES)))
+    stored = await store.list_vectors(bank_id, offset=offset, limit=PROBES)
+    rows = normalise_rows(np.asarray([item.vector for item in stored], dtype=np.float32))
+    queries = perturbed(rows, threshold + 1e-4, 0.99, seed=bank_size).tolist()
+    # The first searches load the bank's matrix and build its index, which retain keeps up to date
+    # from then on: not a steady state.
+    await store.search_similar_batch(queries[:1], bank_id, 1)
+    await store.search_similar_threshold(queries[:1], bank_id, threshold)
+    started = time.perf_counter()
+    found = await store.search_similar_threshold(queries, bank_id, threshold)
+    threshold_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    nearest = await store.search_similar_batch(queries, bank_id, 1)
+    exact_seconds = time.perf_counter() - started
+    truly = [bool(hits) and hits[0].score >= threshold for hits in nearest]
+    missed = sum(1 for near, answer in zip(truly, found, strict=True) if near and answer is None)
+    return NearDuplicateFigure(bank_size, len(queries), 1000 * threshold_seconds, 1000 * exact_seconds, missed)
+
+
+__all__ = ["PROBES", "NearDuplicateFigure", "measure", "perturbed"]

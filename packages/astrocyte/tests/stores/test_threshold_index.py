@@ -1,0 +1,105 @@
+"""The threshold index: near duplicates missed no more often than its stated bound, answers always
+exact, and kept in step with the writes and deletes of both in-process stores once a bank is large
+enough to use it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from astrocyte.bench.corpus import sentences
+from astrocyte.bench.near_duplicates import perturbed
+from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.stores.memory.vectors import MemoryVectorStore
+from astrocyte.stores.sqlite.vectors import SqliteVectorStore
+from astrocyte.stores.threshold_index import EXACT_BELOW, MAX_MISS, ThresholdIndex, miss_bound, rows_at_least
+from astrocyte.types import VectorItem
+from astrocyte.vectors import FloatMatrix, normalise_rows
+
+THRESHOLD = 0.95
+
+
+@pytest.fixture(scope="module")
+def corpus() -> FloatMatrix:
+    """Hashing vectors of the benchmark's sentences: similar to each other (shared names, places and
+    frequent words) the way real memories are, which is what makes candidates plentiful."""
+    return normalise_rows(HashingEmbedder(384).embed_matrix(sentences(4500)).astype(np.float32))
+
+
+def test_the_default_threshold_runs_on_the_index_within_its_bound() -> None:
+    assert miss_bound(THRESHOLD) < MAX_MISS
+    assert miss_bound(0.98) < 1e-4
+    assert miss_bound(0.8) > MAX_MISS  # such thresholds are compared exactly
+
+
+def test_near_duplicates_are_missed_less_often_than_the_bound(corpus: FloatMatrix) -> None:
+    bank, fresh = corpus[:4000], corpus[4000:]
+    index = ThresholdIndex()
+    for start in range(0, len(bank), 1000):  # in batches, as retain adds them
+        index.add(np.arange(start, start + 1000), bank[start : start + 1000])
+    near = perturbed(bank[::2], THRESHOLD + 1e-4, 0.99, seed=5)
+    exact = rows_at_least(bank, None, near, THRESHOLD, None)
+    found = rows_at_least(bank, None, near, THRESHOLD, index)
+    assert (exact >= 0).all()
+    misses = int(np.count_nonzero(found < 0))
+    assert misses / len(near) <= miss_bound(THRESHOLD), f"{misses} of {len(near)} near duplicates missed"
+    answered = found[found >= 0]
+    assert (np.einsum("ij,ij->i", bank[answered], near[found >= 0]) >= THRESHOLD).all()
+    # Fresh sentences have no near duplicate: the index answers exactly what the product answers.
+    assert rows_at_least(bank, None, fresh, THRESHOLD, index).tolist() == [-1] * len(fresh)
+    # Identical vectors share every key: never missed.
+    assert rows_at_least(bank, None, bank[:300], THRESHOLD, index).tolist() == list(range(300))
+
+
+def test_dead_rows_are_never_answered(corpus: FloatMatrix) -> None:
+    bank = corpus[:2000]
+    index = ThresholdIndex()
+    index.add(np.arange(len(bank)), bank)
+    live = np.ones(len(bank), dtype=np.bool_)
+    live[:100] = False
+    for used in (index, None):
+        found = rows_at_least(bank, live, bank[:200], THRESHOLD, used)
+        assert found[:100].tolist() == [-1] * 100
+        assert found[100:].tolist() == list(range(100, 200))
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Any]:
+    if request.param == "memory":
+        yield MemoryVectorStore()
+        return
+    sqlite_store = SqliteVectorStore(str(tmp_path / "vectors.db"))
+    yield sqlite_store
+    await sqlite_store.close()
+
+
+async def test_a_large_bank_stays_in_step_with_deletes_and_replacements(store: Any) -> None:
+    """Past ``EXACT_BELOW`` rows the store answers from its index; deleting, replacing and moving
+    rows (the memory store fills a hole with its last row) must reach the index too."""
+    dimensions, count = 32, EXACT_BELOW + 200
+    vectors = normalise_rows(np.random.default_rng(3).standard_normal((count, dimensions)).astype(np.float32))
+    await store.store_vectors([_item("bank", index, vectors[index]) for index in range(count)])
+    await store.store_vectors([_item("other", 0, vectors[1])])
+    queries = [vectors[index].tolist() for index in (0, 1, 2, 3, count - 1)]
+    assert await store.search_similar_threshold(queries, "bank", THRESHOLD) == ["m0", "m1", "m2", "m3", f"m{count - 1}"]
+    await store.delete(["m1", "m2"], "bank")  # in the memory store, the last row moves into m1's place
+    replacement = normalise_rows(np.random.default_rng(4).standard_normal((1, dimensions)).astype(np.float32))[0]
+    await store.store_vectors([VectorItem(id="m3", bank_id="bank", vector=replacement.tolist(), text="again")])
+    fresh = [*queries, replacement.tolist()]
+    assert await store.search_similar_threshold(fresh, "bank", THRESHOLD) == [
+        "m0",
+        None,
+        None,
+        None,
+        f"m{count - 1}",
+        "m3",
+    ]
+    assert await store.search_similar_threshold([vectors[1].tolist()], "other", THRESHOLD) == ["m0"]
+
+
+def _item(bank_id: str, index: int, vector: FloatMatrix) -> VectorItem:
+    return VectorItem(id=f"m{index}", bank_id=bank_id, vector=vector.tolist(), text=f"memory {index}")
