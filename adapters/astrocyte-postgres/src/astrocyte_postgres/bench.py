@@ -32,15 +32,15 @@ from astrocyte.types import VectorItem
 from astrocyte_postgres._codec import register_vector_codec
 from astrocyte_postgres.database import quote_identifier
 from astrocyte_postgres.migrations import extension_schema
-from astrocyte_postgres.vectors import PostgresVectorStore
+from astrocyte_postgres.vectors import PostgresVectorStore, gated_search
 
 DIMENSIONS = 384
 BATCH = 1000
 BANK = "bench"
 _STORE_KINDS = ("vector_store", "document_store", "graph_store", "bank_store")
-_BARE_SEARCH = (
-    "SELECT id, text, embedding <=> $1 AS distance FROM vectors WHERE bank_id = $2 ORDER BY embedding <=> $1 LIMIT 10"
-)
+#: The store's statement for one query and no filter, run bare with the parameters the store passes
+#: (exact search below 0 vectors: never, as the benchmark's store is configured).
+_BARE_SEARCH = gated_search(single=True, conditions="true")
 
 
 @dataclass(frozen=True)
@@ -210,11 +210,11 @@ async def _bare_latency(dsn: str, schema: str, queries: list[list[float]], ef_se
     try:
         await register_vector_codec(connection, await extension_schema(connection))
         statement = await connection.prepare(_BARE_SEARCH)
-        await statement.fetch(queries[0], BANK)
+        await statement.fetch(queries[0], BANK, 10, 0)
         durations = []
         for query in queries:
             began = time.perf_counter()
-            await statement.fetch(query, BANK)
+            await statement.fetch(query, BANK, 10, 0)
             durations.append(time.perf_counter() - began)
         return Latency.of(durations)
     finally:
