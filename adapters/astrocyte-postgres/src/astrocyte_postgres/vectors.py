@@ -49,6 +49,12 @@ ON CONFLICT (bank_id, id) DO UPDATE SET
 RETURNING bank_id, (xmax = 0) AS inserted
 """
 
+#: The schema's dimension (if fixed) and the definition of its HNSW index (if built), in one round trip.
+_SETTINGS = (
+    "SELECT (SELECT dimensions FROM vector_settings), "
+    "(SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'vectors_hnsw')"
+)
+
 _EACH_QUERY = "unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) CROSS JOIN LATERAL "
 
 _GROW = """
@@ -62,6 +68,9 @@ class PostgresVectorStore(PostgresStore):
 
     ``dimensions`` (else the first write fixes it), ``hnsw_index`` (build the index when the
     dimension is fixed), ``hnsw_m`` and ``hnsw_ef_construction`` (its build parameters),
+    ``hnsw_halfvec`` (index the vectors as pgvector's half-precision ``halfvec``, needing pgvector
+    0.7 or later: half the index, faster builds and searches, the same recall@10 in the benchmark;
+    the stored vectors and the scores keep full precision),
     ``index_build_memory`` (``maintenance_work_mem`` while building it, e.g. ``"1GB"``),
     ``index_build_timeout`` (seconds the build may take) and
     ``exact_search_below`` (banks smaller than this are searched exactly).
@@ -78,6 +87,7 @@ class PostgresVectorStore(PostgresStore):
         hnsw_index: bool = True,
         hnsw_m: int = 16,
         hnsw_ef_construction: int = 64,
+        hnsw_halfvec: bool = True,
         exact_search_below: int = 10_000,
         index_build_memory: str | None = None,
         index_build_timeout: float = 3600.0,
@@ -94,7 +104,10 @@ class PostgresVectorStore(PostgresStore):
         if isinstance(index_build_timeout, bool) or not isinstance(index_build_timeout, (int, float)):
             raise ValidationError("index_build_timeout", f"must be a number of seconds, got {index_build_timeout!r}")
         self._build_timeout = float(index_build_timeout)
+        self._halfvec = bool(hnsw_halfvec)
         self._fixed: int | None = None
+        #: Whether the HNSW index in place (else the one this store would build) is on halfvec; read with _fixed.
+        self._halfvec_index = self._halfvec
         super().__init__(dsn, schema, **settings)
 
     def capabilities(self) -> VectorStoreCapabilities:
@@ -116,10 +129,12 @@ class PostgresVectorStore(PostgresStore):
 
     async def _dimensions(self, connection: asyncpg.Connection) -> int | None:
         if self._fixed is None:
-            stored = await connection.fetchval("SELECT dimensions FROM vector_settings")
+            settings = await connection.fetchrow(_SETTINGS)
+            stored, index = (None, None) if settings is None else settings
             if stored is None:
                 return self._configured
             self._fixed = int(stored)
+            self._halfvec_index = self._halfvec if index is None else "halfvec" in index
         if self._configured is not None and self._configured != self._fixed:
             raise ValidationError(
                 "dimensions",
@@ -136,7 +151,7 @@ class PostgresVectorStore(PostgresStore):
         await connection.execute("INSERT INTO vector_settings (dimensions) VALUES ($1)", dimensions)
         await connection.execute(f"ALTER TABLE vectors ALTER COLUMN embedding TYPE vector({dimensions})")
         if self._hnsw_index:
-            await self._build_index(connection)
+            await self._build_index(connection, dimensions)
 
     async def create_index(self) -> None:
         """Build the HNSW index (if missing): after a bulk load into a store made with ``hnsw_index=False``.
@@ -145,21 +160,27 @@ class PostgresVectorStore(PostgresStore):
         bank holds a hundred rows, and would sort them all rather than walk the index.
         """
         async with self.database.writing() as connection:
-            if await self._dimensions(connection) is None:
+            dimensions = await self._dimensions(connection)
+            if dimensions is None:
                 raise ValidationError("dimensions", "no vector was stored yet, so there is nothing to index")
-            await self._build_index(connection)
+            await self._build_index(connection, dimensions)
             await connection.execute("ANALYZE vectors, vector_banks", timeout=self._build_timeout)
+        self._fixed = None  # searches read again which index is in place
 
     async def drop_index(self) -> None:
         """Drop the HNSW index (before a bulk load; every search is then exact)."""
         async with self.database.writing() as connection:
             await connection.execute("DROP INDEX IF EXISTS vectors_hnsw")
+        self._fixed = None
 
-    async def _build_index(self, connection: asyncpg.Connection) -> None:
+    async def _build_index(self, connection: asyncpg.Connection, dimensions: int) -> None:
         if self._build_memory is not None:  # HNSW builds far faster when the graph fits in memory
             await connection.execute(f"SET LOCAL maintenance_work_mem = '{self._build_memory}'")
+        indexed = (
+            f"(embedding::halfvec({dimensions})) halfvec_cosine_ops" if self._halfvec else "embedding vector_cosine_ops"
+        )
         await connection.execute(
-            "CREATE INDEX IF NOT EXISTS vectors_hnsw ON vectors USING hnsw (embedding vector_cosine_ops) "
+            f"CREATE INDEX IF NOT EXISTS vectors_hnsw ON vectors USING hnsw ({indexed}) "
             f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})",
             timeout=self._build_timeout,  # minutes at 100k: beyond the command timeout of ordinary statements
         )
@@ -249,7 +270,11 @@ class PostgresVectorStore(PostgresStore):
         conditions = Conditions(first=4)
         _add_filters(conditions, filters)
         rows = await connection.fetch(
-            gated_search(single=len(queries) == 1, conditions=conditions.sql()),
+            gated_search(
+                single=len(queries) == 1,
+                conditions=conditions.sql(),
+                halfvec=self._fixed if self._halfvec_index else None,
+            ),
             encode_vector(queries[0]) if len(queries) == 1 else packed(queries),
             bank_id,
             limit,
@@ -284,17 +309,18 @@ class PostgresVectorStore(PostgresStore):
         return int(size or 0)
 
 
-def gated_search(*, single: bool, conditions: str) -> str:
+def gated_search(*, single: bool, conditions: str, halfvec: int | None) -> str:
     """The top ``$3`` rows of bank ``$2`` nearest to each query, exact when the bank holds fewer than
     ``$4`` vectors, else through the HNSW index: one statement, so one round trip.
 
     The bank's size (``vector_banks``) gates two branches that PostgreSQL plans apart; only the
     branch whose gate holds runs (an empty bank runs neither). One query is a plain parameter
-    (``$1``); several are an array joined laterally, one search per query.
+    (``$1``); several are an array joined laterally, one search per query. ``halfvec`` is the
+    dimension when the HNSW index is on ``halfvec`` (its ordering expression must be the index's).
     """
     query, position, source = ("$1::vector", "1", "") if single else ("q.embedding", "q.position", _EACH_QUERY)
     branches = [
-        f"SELECT {position} AS position, hit.* FROM {source}({_nearest(query, conditions, exact)}) AS hit "
+        f"SELECT {position} AS position, hit.* FROM {source}({_nearest(query, conditions, exact, halfvec)}) AS hit "
         f"WHERE (SELECT size FROM bank) {gate} $4"
         for exact, gate in ((True, "<"), (False, ">="))
     ]
@@ -302,7 +328,7 @@ def gated_search(*, single: bool, conditions: str) -> str:
     return f"{bank} {' UNION ALL '.join(branches)}"
 
 
-def _nearest(query: str, conditions: str, exact: bool) -> str:
+def _nearest(query: str, conditions: str, exact: bool, halfvec: int | None) -> str:
     """The top ``$3`` rows of bank ``$2`` nearest to ``query``: exactly, or through the HNSW index.
 
     Exact: "+ 0" makes the ordering an expression no index provides, so the bank's rows (found
@@ -313,18 +339,26 @@ def _nearest(query: str, conditions: str, exact: bool) -> str:
     cache switches to after five runs) costs it with the average bank of the schema, and with many
     small banks beside a large one it sorts the whole large bank instead of walking the index
     (measured: 22-27 ms instead of 1.5 ms at 20k vectors beside 200 banks of 50). The gate in
-    :func:`gated_search` already chose this branch for a large bank only.
+    :func:`gated_search` already chose this branch for a large bank only. On a ``halfvec`` index the
+    order is the index's (half precision) while the distance returned stays full precision.
     """
     columns = ", ".join(f"v.{name}" for name in _PAYLOAD.split(", "))
     bank, ordering = (
         ("v.bank_id = $2", f"(v.embedding <=> {query}) + 0, v.id")
         if exact
-        else ("coalesce(v.bank_id = $2, false)", f"v.embedding <=> {query}")
+        else ("coalesce(v.bank_id = $2, false)", _indexed_distance(query, halfvec))
     )
     return (
         f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v "
         f"WHERE {bank} AND {conditions} ORDER BY {ordering} LIMIT $3"
     )
+
+
+def _indexed_distance(query: str, halfvec: int | None) -> str:
+    """The HNSW index's ordering expression: on the vectors, or on them cast to ``halfvec``."""
+    if halfvec is None:
+        return f"v.embedding <=> {query}"
+    return f"v.embedding::halfvec({halfvec}) <=> {query}::halfvec({halfvec})"
 
 
 def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:
