@@ -6,7 +6,8 @@ unless ``hnsw_index`` is off (bulk loads: load, then :meth:`PostgresVectorStore.
 Banks with fewer than ``exact_search_below`` vectors are searched exactly (the ordering
 expression is written so that the planner cannot use the index); larger ones through the index,
 with pgvector's iterative scan (``strict_order``) so that filters still fill the limit. Every
-filter is a SQL condition. Upserts are one ``INSERT ... SELECT FROM unnest(...)`` per batch.
+filter is a SQL condition. Upserts are one ``INSERT ... SELECT FROM unnest(...)`` per batch, which
+also grows the banks' counters.
 
 As in the other stores, an item stored without ``retained_at`` is stamped with the time of the
 write, so ``as_of`` filters see it.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -36,17 +36,23 @@ from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
 
+# Upsert the batch and grow each bank's counter by the rows it added (not replaced), in one statement.
 _UPSERT = f"""
-INSERT INTO vectors (bank_id, {_PAYLOAD.replace("text,", "embedding, text,")})
-SELECT b, i, e, t, m::jsonb, CASE WHEN g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(g::jsonb)) END,
-       f, o, l, r, c
-FROM unnest($1::text[], $2::text[], $3::vector[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[]) AS u(b, i, e, t, m, g, f, o, l, r, c)
-ON CONFLICT (bank_id, id) DO UPDATE SET
-    embedding = excluded.embedding, text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
-    fact_type = excluded.fact_type, occurred_at = excluded.occurred_at, memory_layer = excluded.memory_layer,
-    retained_at = excluded.retained_at, chunk_id = excluded.chunk_id
-RETURNING bank_id, (xmax = 0) AS inserted
+WITH written AS (
+    INSERT INTO vectors (bank_id, {_PAYLOAD.replace("text,", "embedding, text,")})
+    SELECT b, i, e, t, m::jsonb,
+           CASE WHEN g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(g::jsonb)) END, f, o, l, r, c
+    FROM unnest($1::text[], $2::text[], $3::vector[], $4::text[], $5::text[], $6::text[], $7::text[],
+                $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[]) AS u(b, i, e, t, m, g, f, o, l, r, c)
+    ON CONFLICT (bank_id, id) DO UPDATE SET
+        embedding = excluded.embedding, text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
+        fact_type = excluded.fact_type, occurred_at = excluded.occurred_at, memory_layer = excluded.memory_layer,
+        retained_at = excluded.retained_at, chunk_id = excluded.chunk_id
+    RETURNING bank_id, (xmax = 0) AS inserted
+)
+INSERT INTO vector_banks (bank_id, size)
+SELECT bank_id, count(*) FROM written WHERE inserted GROUP BY bank_id
+ON CONFLICT (bank_id) DO UPDATE SET size = vector_banks.size + excluded.size
 """
 
 #: The schema's dimension (if fixed) and the definition of its HNSW index (if built), in one round trip.
@@ -56,11 +62,6 @@ _SETTINGS = (
 )
 
 _EACH_QUERY = "unnest($1::vector[]) WITH ORDINALITY AS q(embedding, position) CROSS JOIN LATERAL "
-
-_GROW = """
-INSERT INTO vector_banks (bank_id, size) SELECT * FROM unnest($1::text[], $2::bigint[])
-ON CONFLICT (bank_id) DO UPDATE SET size = vector_banks.size + excluded.size
-"""
 
 
 class PostgresVectorStore(PostgresStore):
@@ -199,10 +200,7 @@ class PostgresVectorStore(PostgresStore):
                 self._fixed = None
                 batch_dimensions(items, await self._dimensions(connection))
             latest = {(item.bank_id, item.id): item for item in items}  # a repeated id: the last one wins
-            rows = await connection.fetch(_UPSERT, *_columns(list(latest.values()), datetime.now(UTC)))
-            grown = Counter(row["bank_id"] for row in rows if row["inserted"])
-            if grown:
-                await connection.execute(_GROW, list(grown), list(grown.values()))
+            await connection.execute(_UPSERT, *_columns(list(latest.values()), datetime.now(UTC)))
         return [item.id for item in items]
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
