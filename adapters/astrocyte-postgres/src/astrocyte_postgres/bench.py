@@ -9,13 +9,17 @@ Two parts, each on a schema of its own:
 - **search**: ``size`` clustered 384-d vectors (``clusters`` centres plus noise: uniformly random
   vectors are the worst case of HNSW and unlike embeddings) stored with ``store_vectors``, then the
   HNSW index built (its build time reported), then ``queries`` searches near the centres: the
-  store's ``search_similar`` p50 beside the same SQL run bare on one connection, and HNSW
-  recall@10 against exact top-10 computed with numpy.
+  store's ``search_similar`` p50 beside the store's own statement run bare (prepared on a
+  connection of its own, same parameters and session settings), the two interleaved query by query
+  so that both see the same load, and HNSW recall@10 against exact top-10 computed with numpy.
+
+The machine's load average at the start and the end goes into the report beside the figures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -76,10 +80,14 @@ class SearchFigure:
 class PostgresReport:
     retain: RetainFigure
     search: SearchFigure
+    #: The machine's 1-minute load average when the run started and when it ended: figures taken on a
+    #: shared machine are read against it.
+    load_average: tuple[float, float]
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "backend": "postgres + pgvector (HNSW m=16, ef_construction=64)",
+            "backend": "postgres + pgvector (HNSW on halfvec, m=16, ef_construction=64)",
+            "load_average": {"start": self.load_average[0], "end": self.load_average[1]},
             "retain": asdict(self.retain) | {"overhead": self.retain.overhead},
             "search": asdict(self.search) | {"overhead": self.search.overhead},
         }
@@ -97,10 +105,11 @@ def clustered(count: int, clusters: int, seed: int) -> tuple[np.ndarray, np.ndar
 
 async def run(dsn: str, size: int, queries: int, clusters: int, ef_search: int = 64) -> PostgresReport:
     stamp = f"{int(time.time())}"
+    load_at_start = os.getloadavg()[0]
     retain = await _retain(dsn, f"bench_retain_{stamp}", size)
     search = await _search(dsn, f"bench_search_{stamp}", size, queries, clusters, ef_search)
     await _drop(dsn, f"bench_retain_{stamp}", f"bench_search_{stamp}")
-    return PostgresReport(retain, search)
+    return PostgresReport(retain, search, (load_at_start, os.getloadavg()[0]))
 
 
 async def _retain(dsn: str, schema: str, size: int) -> RetainFigure:
