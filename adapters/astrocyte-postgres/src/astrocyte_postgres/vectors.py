@@ -4,8 +4,9 @@ The ``embedding`` column becomes ``vector(N)`` when the schema's dimension is fi
 ``dimensions`` setting or by the first write), and an HNSW index (cosine) is built on it then,
 unless ``hnsw_index`` is off (bulk loads: load, then :meth:`PostgresVectorStore.create_index`).
 Banks with fewer than ``exact_search_below`` vectors are searched exactly (the ordering
-expression is written so that the planner cannot use the index); larger ones through the index,
-with pgvector's iterative scan (``strict_order``) so that filters still fill the limit. Every
+expression is written so that the planner cannot use the index), larger ones through the index
+(on ``halfvec`` unless ``hnsw_halfvec`` is off), in one statement that reads the bank's size itself
+(:func:`gated_search`), with pgvector's iterative scan (``strict_order``) so that filters still fill the limit. Every
 filter is a SQL condition. Upserts are one ``INSERT ... SELECT FROM unnest(...)`` per batch, which
 also grows the banks' counters.
 
@@ -336,7 +337,7 @@ def _nearest(query: str, conditions: str, exact: bool, halfvec: int | None) -> s
     it as unselective. Written plainly, a prepared statement's generic plan (which PostgreSQL's plan
     cache switches to after five runs) costs it with the average bank of the schema, and with many
     small banks beside a large one it sorts the whole large bank instead of walking the index
-    (measured: 22-27 ms instead of 1.5 ms at 20k vectors beside 200 banks of 50). The gate in
+    (measured: 22-47 ms instead of 1.5 ms at 20k vectors beside 200 banks of 50). The gate in
     :func:`gated_search` already chose this branch for a large bank only. On a ``halfvec`` index the
     order is the index's (half precision) while the distance returned stays full precision.
     """
