@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -308,6 +309,7 @@ class PostgresVectorStore(PostgresStore):
         return int(size or 0)
 
 
+@lru_cache(maxsize=256)
 def gated_search(*, single: bool, conditions: str, halfvec: int | None) -> str:
     """The top ``$3`` rows of bank ``$2`` nearest to each query, exact when the bank holds fewer than
     ``$4`` vectors, else through the HNSW index: one statement, so one round trip.
@@ -316,6 +318,7 @@ def gated_search(*, single: bool, conditions: str, halfvec: int | None) -> str:
     branch whose gate holds runs (an empty bank runs neither). One query is a plain parameter
     (``$1``); several are an array joined laterally, one search per query. ``halfvec`` is the
     dimension when the HNSW index is on ``halfvec`` (its ordering expression must be the index's).
+    Cached: a search builds no text, and asyncpg finds its prepared statement by the same string.
     """
     query, position, source = ("$1::vector", "1", "") if single else ("q.embedding", "q.position", _EACH_QUERY)
     branches = [
