@@ -35,10 +35,19 @@ class TestPostgresVectorStore(VectorStoreContract):
 
 
 class TestPostgresVectorStoreThroughHnsw(VectorStoreContract):
-    """Every bank searched through the HNSW index (iterative scans), fixed to 12 dimensions by configuration."""
+    """Every bank searched through the HNSW index on halfvec (iterative scans), 12 dimensions by configuration."""
 
     dimensions = 12
     store = store_fixture(lambda dsn, schema: PostgresVectorStore(dsn, schema, dimensions=12, exact_search_below=0))
+
+
+class TestPostgresVectorStoreThroughSinglePrecisionHnsw(VectorStoreContract):
+    """The same through an HNSW index on the vectors themselves (``hnsw_halfvec: false``)."""
+
+    dimensions = 12
+    store = store_fixture(
+        lambda dsn, schema: PostgresVectorStore(dsn, schema, dimensions=12, exact_search_below=0, hnsw_halfvec=False)
+    )
 
 
 class TestPostgresDocumentStore(DocumentStoreContract):

@@ -24,9 +24,16 @@ def encode_vector(vector: Sequence[float] | np.ndarray | bytes) -> bytes:
     return _HEADER.pack(len(values), 0) + values.tobytes()
 
 
-def packed(vectors: Sequence[Sequence[float]]) -> list[bytes]:
-    """Vectors encoded ahead, for a ``vector[]`` parameter: asyncpg would read nested lists as a 2-D array."""
-    return [encode_vector(vector) for vector in vectors]
+def packed(vectors: Sequence[Sequence[float]] | np.ndarray) -> list[bytes]:
+    """Vectors encoded ahead, for a ``vector[]`` parameter: asyncpg would read nested lists as a 2-D array.
+
+    The batch is converted to big-endian float32 at once, then cut into rows.
+    """
+    if len(vectors) == 0:
+        return []
+    matrix = np.asarray(vectors, dtype=">f4")
+    header = _HEADER.pack(matrix.shape[1], 0)
+    return [header + row.tobytes() for row in matrix]
 
 
 def decode_vector(data: bytes) -> list[float]:

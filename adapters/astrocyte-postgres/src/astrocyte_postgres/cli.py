@@ -109,6 +109,8 @@ def bench(
         f"{search.bare.p50_ms:.2f} ms (p95 {search.bare.p95_ms:.2f}) = {search.overhead:.2f}x; "
         f"recall@10 {search.recall_at_10:.3f} at ef_search {search.ef_search}"
     )
+    start, end = figures.load_average
+    typer.echo(f"load average (1 min): {start:.2f} at the start, {end:.2f} at the end")
 
 
 def main() -> None:
