@@ -46,6 +46,13 @@ INSERT INTO documents (bank_id, id, text, metadata, tags) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (bank_id, id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, tags = excluded.tags
 """
 
+# The ranked rows by primary key. ``+bank_id`` keeps SQLite off the (bank_id, id) index: through it,
+# the bank check would read every row of the bank (58 ms at 100k memories) instead of the 40 asked for.
+_RANKED_ROWS = (
+    "SELECT row_id, id, text, metadata, tags FROM documents "
+    "WHERE row_id IN (SELECT value FROM json_each(?2)) AND +bank_id = ?1"
+)
+
 
 class SqliteDocumentStore(SqliteStore):
     """Documents of every bank in one SQLite file (``path``; ``None``: the zero-config default file).
@@ -213,11 +220,7 @@ def _search(
     ranked = keyword_plan.search(words, counts, rows_in_table, limit, run)
     if not ranked:
         return []
-    found = connection.execute(
-        "SELECT row_id, id, text, metadata, tags FROM documents "
-        "WHERE bank_id = ? AND row_id IN (SELECT value FROM json_each(?))",
-        (bank_id, json.dumps([row["row_id"] for row in ranked])),
-    ).fetchall()
+    found = connection.execute(_RANKED_ROWS, (bank_id, json.dumps([row["row_id"] for row in ranked]))).fetchall()
     by_row_id = {row["row_id"]: row for row in found}
     return [
         DocumentHit(document_id=row["id"], score=max(0.0, -score), **_labelled_text(row))
