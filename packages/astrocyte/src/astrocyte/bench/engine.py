@@ -3,7 +3,9 @@
 The engine runs exactly as ``Astrocyte()`` does (SQLite stores in a temporary folder) except that
 the hashing embedder replaces MiniLM, so that the figures measure the framework and the store, not
 the model. Beside each figure stands the raw cost of the same work measured in the same run
-(:mod:`astrocyte.bench.baselines`), and the ratio between them.
+(:mod:`astrocyte.bench.baselines`), and the ratio between them. For recall, "raw" is the store work
+of the recall done bare (the same top-k over the same matrix and the same FTS5 statements, for the
+same number of candidates); "naive" is a bare top-10 with one unbounded FTS5 query, for reference.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from astrocyte.stores.sqlite import temporary_home
 BANK = "bench"
 BATCH = 1000
 DIMENSIONS = 384
+RECALL_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,15 @@ class RecallFigure:
     bank_size: int
     astrocyte: Latency
     raw: Latency
+    naive: Latency
 
     @property
     def overhead(self) -> float:
         return self.astrocyte.p50_ms / self.raw.p50_ms
+
+    @property
+    def naive_overhead(self) -> float:
+        return self.astrocyte.p50_ms / self.naive.p50_ms
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,10 @@ class EngineReport:
             "embedder": f"hashing ({DIMENSIONS}-d)",
             "store": "sqlite (embedded default)",
             "retain": [asdict(figure) | {"overhead": figure.overhead} for figure in self.retain],
-            "recall": [asdict(figure) | {"overhead": figure.overhead} for figure in self.recall],
+            "recall": [
+                asdict(figure) | {"overhead": figure.overhead, "naive_overhead": figure.naive_overhead}
+                for figure in self.recall
+            ],
         }
 
 
@@ -77,11 +88,13 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
     """Grow one bank to each size in turn, timing the retains, and time recalls at each size."""
     texts = sentences(max(sizes))
     asked = queries(query_count)
+    config = bench_config()
+    fetch = RECALL_LIMIT * config.engine.recall.candidate_multiplier  # what each recall leg fetches
     retain_figures: list[RetainFigure] = []
     recall_figures: list[RecallFigure] = []
     with temporary_home(prefix="astrocyte-bench-") as home:
         raw = RawBaseline(Path(home) / "raw.db", HashingEmbedder(DIMENSIONS))
-        async with Astrocyte(bench_config()) as engine:
+        async with Astrocyte(config) as engine:
             stored = 0
             for size in sorted(sizes):
                 batch_texts = texts[stored:size]
@@ -91,12 +104,13 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
                 count = len(batch_texts)
                 retain_figures.append(RetainFigure(size, count, count / engine_seconds, count / raw_seconds))
                 await engine.recall(asked[0], BANK)  # first search loads the bank's matrix: not a steady state
-                raw.recall(asked[0])
+                raw.recall(asked[0], fetch)
                 recall_figures.append(
                     RecallFigure(
                         size,
-                        await time_each_async(lambda query: engine.recall(query, BANK, limit=10), asked),
-                        time_each(raw.recall, asked),
+                        await time_each_async(lambda query: engine.recall(query, BANK, limit=RECALL_LIMIT), asked),
+                        time_each(lambda query: raw.recall(query, fetch), asked),
+                        time_each(lambda query: raw.naive_recall(query, RECALL_LIMIT), asked),
                     )
                 )
         raw.close()
