@@ -46,6 +46,13 @@ INSERT INTO documents (bank_id, id, text, metadata, tags) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (bank_id, id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, tags = excluded.tags
 """
 
+#: A batch read of at most this many documents by id runs inline: a few index probes, shorter than a
+#: thread hand-off.
+INLINE_DOCUMENTS = 1000
+#: Keyword search runs inline while the file's full-text index holds fewer rows (as last seen): below
+#: that it takes less time than a thread hand-off and back (see docs/benchmarks.md).
+THREADED_SEARCH_ROWS = 20_000
+
 # The ranked rows by primary key. ``+bank_id`` keeps SQLite off the (bank_id, id) index: through it,
 # the bank check would read every row of the bank (58 ms at 100k memories) instead of the 40 asked for.
 _RANKED_ROWS = (
@@ -119,7 +126,8 @@ class SqliteDocumentStore(SqliteStore):
                 metadata=filters.metadata_filters,
             )
         return await self.database.read(
-            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts)
+            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts),
+            inline=self._term_counts.table_rows < THREADED_SEARCH_ROWS,
         )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
@@ -143,7 +151,8 @@ class SqliteDocumentStore(SqliteStore):
                 "SELECT id, text, metadata, tags FROM documents "
                 "WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
                 (bank_id, id_list(wanted)),
-            ).fetchall()
+            ).fetchall(),
+            inline=len(wanted) <= INLINE_DOCUMENTS,
         )
         by_id = {row["id"]: row for row in rows}
         return [Document(id=key, **_labelled_text(by_id[key])) for key in wanted if key in by_id]
