@@ -118,7 +118,8 @@ async def test_small_searches_run_inline_and_still_see_committed_rows_only(tmp_p
 
             seen = _in_another_thread(both)
         assert seen == [1, 1]
-        assert len(threads) == 2 and threads[0] == threads[1] != threading.get_ident()  # the reader's own thread
+        assert len(threads) == 2
+        assert threads[0] == threads[1] != threading.get_ident()
         assert len(await vectors.search_similar([1.0, 0.0], BANK)) == 2
     finally:
         vectors.database.read = read  # type: ignore[method-assign]
