@@ -106,7 +106,9 @@ async def test_small_searches_run_inline_and_still_see_committed_rows_only(tmp_p
     try:
         await vectors.store_vectors([VectorItem(id="m1", bank_id=BANK, vector=[1.0, 0.0], text="amber one")])
         await documents.store_documents([Document(id="m1", text="amber one")], BANK)
-        assert len(await vectors.search_similar([1.0, 0.0], BANK)) == 1  # loads the matrix: threaded
+        # The first searches run in a thread: they load the matrix and learn the index's size.
+        assert len(await vectors.search_similar([1.0, 0.0], BANK)) == 1
+        assert len(await documents.search_fulltext("amber", BANK)) == 1
         vectors.database.read = recording  # type: ignore[method-assign]
         async with vectors.transaction():
             await vectors.store_vectors([VectorItem(id="m2", bank_id=BANK, vector=[0.9, 0.1], text="amber two")])

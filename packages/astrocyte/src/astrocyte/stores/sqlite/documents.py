@@ -127,7 +127,7 @@ class SqliteDocumentStore(SqliteStore):
             )
         return await self.database.read(
             lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts),
-            inline=self._term_counts.table_rows < THREADED_SEARCH_ROWS,
+            inline=_small(self._term_counts.table_rows),
         )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
@@ -236,6 +236,11 @@ def _search(
         for row, score in ((by_row_id.get(each["row_id"]), each["bm25"]) for each in ranked)
         if row is not None
     ]
+
+
+def _small(table_rows: int | None) -> bool:
+    """Whether a keyword search of an index of ``table_rows`` rows (``None``: not yet seen) runs inline."""
+    return table_rows is not None and table_rows < THREADED_SEARCH_ROWS
 
 
 def _other_banks(connection: sqlite3.Connection, bank_id: str) -> bool:
