@@ -27,7 +27,9 @@ def test_engine_bench_reports_retain_and_recall_beside_raw_work(tmp_path: Path) 
         assert step["raw_per_second"] > 0
     for size in document["recall"]:
         assert size["astrocyte"]["calls"] == size["raw"]["calls"] == 10
+        assert size["astrocyte"]["calls"] == size["naive"]["calls"] == 10
         assert size["overhead"] > 0
+        assert size["naive_overhead"] > 0
 
 
 def test_embedding_bench_reports_retain_beside_raw_embedding() -> None:

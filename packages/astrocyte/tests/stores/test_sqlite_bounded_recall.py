@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
-from astrocyte.stores.sqlite.documents import SqliteDocumentStore
+from astrocyte.stores.sqlite.documents import _RANKED_ROWS, SqliteDocumentStore
 from astrocyte.stores.sqlite.graph import SqliteGraphStore
 from astrocyte.types import Document, Entity, MemoryEntityAssociation
 
@@ -75,3 +75,12 @@ async def test_rank_neighbors_prefers_several_seeds_and_rare_entities(tmp_path: 
         assert await graph.rank_neighbors(["nobody"], BANK) == []
     finally:
         await graph.close()
+
+
+def test_keyword_hits_are_read_by_primary_key_not_through_the_bank(documents: SqliteDocumentStore) -> None:
+    """Reading the ranked rows must not walk the bank's index: that reads every row of the bank."""
+    with documents.database.reading() as connection:
+        plan = connection.execute(f"EXPLAIN QUERY PLAN {_RANKED_ROWS}", (BANK, "[1, 2]")).fetchall()
+    steps = " / ".join(row["detail"] for row in plan)
+    assert "USING INTEGER PRIMARY KEY" in steps, steps
+    assert "sqlite_autoindex_documents" not in steps, steps

@@ -88,3 +88,42 @@ async def test_a_rolled_back_transaction_leaves_the_matrix_as_committed(tmp_path
         )
     finally:
         await vectors.close()
+
+
+async def test_small_searches_run_inline_and_still_see_committed_rows_only(tmp_path: Path) -> None:
+    """A search of a small bank runs in the caller's thread (no hand-off), on a read connection: from
+    another thread it still misses the rows of a transaction open on the shared connection."""
+    path = str(tmp_path / "astrocyte.db")
+    vectors, documents = SqliteVectorStore(path), SqliteDocumentStore(path)
+    threads: list[int] = []
+    read = vectors.database.read
+
+    async def recording(work: Callable[..., T], *, inline: bool = False) -> T:
+        if inline:
+            threads.append(threading.get_ident())
+        return await read(work, inline=inline)
+
+    try:
+        await vectors.store_vectors([VectorItem(id="m1", bank_id=BANK, vector=[1.0, 0.0], text="amber one")])
+        await documents.store_documents([Document(id="m1", text="amber one")], BANK)
+        # The first searches run in a thread: they load the matrix and learn the index's size.
+        assert len(await vectors.search_similar([1.0, 0.0], BANK)) == 1
+        assert len(await documents.search_fulltext("amber", BANK)) == 1
+        vectors.database.read = recording  # type: ignore[method-assign]
+        async with vectors.transaction():
+            await vectors.store_vectors([VectorItem(id="m2", bank_id=BANK, vector=[0.9, 0.1], text="amber two")])
+            await documents.store_documents([Document(id="m2", text="amber two")], BANK)
+
+            async def both() -> list[int]:
+                found = await vectors.search_similar([1.0, 0.0], BANK)
+                return [len(found), len(await documents.search_fulltext("amber", BANK))]
+
+            seen = _in_another_thread(both)
+        assert seen == [1, 1]
+        assert len(threads) == 2
+        assert threads[0] == threads[1] != threading.get_ident()
+        assert len(await vectors.search_similar([1.0, 0.0], BANK)) == 2
+    finally:
+        vectors.database.read = read  # type: ignore[method-assign]
+        for store in (vectors, documents):
+            await store.close()

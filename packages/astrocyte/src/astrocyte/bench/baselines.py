@@ -1,14 +1,20 @@
 """The raw work a recall or a retain costs without Astrocyte, for the ratios every report prints.
 
-- semantic: the query embedded, then one matrix-vector product and a top-k over the same unit
-  vectors the store holds (numpy, no framework);
-- keyword: one FTS5 ``MATCH`` with BM25 ordering on a bare SQLite table of the same texts;
+- recall (:meth:`RawBaseline.recall`), the store work of a recall done bare, one step after the
+  other on one connection: the query embedded; one matrix-vector product and a top-``fetch`` over
+  the same unit vectors the store holds (numpy); the same FTS5 statements the SQLite document
+  store issues for the same words and ``fetch`` (its bounded plan, :mod:`astrocyte.stores.sqlite._keyword_plan`,
+  run on a bare table of the same texts); then the texts of the rows both found, in one statement;
+- naive recall (:meth:`RawBaseline.naive_recall`), what a bare application would write first: the
+  top ``limit`` by numpy and one FTS5 ``MATCH ... ORDER BY bm25 LIMIT`` over every matching row (on
+  a query holding a word found in most rows, that ranks most of the table);
 - retain: the texts embedded and inserted into that bare table with their vector blobs.
 The same embedder object is used, so the difference is what the framework adds.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
+from astrocyte.stores.sqlite.documents import query_words
 from astrocyte.text import words
+from astrocyte.vectors import top_k
+
+#: The store's ranking statement on a single-bank file, on the bare table (named as the store names
+#: its index, so that the plan's statements and statistics reads apply unchanged).
+_RANKING = (
+    "SELECT rowid AS row_id, bm25(documents_fts) AS bm25 FROM documents_fts "
+    "WHERE documents_fts MATCH ? ORDER BY {order} LIMIT ?"
+)
 
 
 class RawBaseline:
@@ -25,12 +41,15 @@ class RawBaseline:
     def __init__(self, path: Path, embedder: HashingEmbedder) -> None:
         self._embedder = embedder
         self._connection = sqlite3.connect(path, isolation_level=None)
+        self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode = WAL")
         self._connection.execute("PRAGMA synchronous = NORMAL")
         self._connection.execute("CREATE TABLE memories (id INTEGER PRIMARY KEY, text TEXT, vector BLOB)")
-        self._connection.execute(
-            "CREATE VIRTUAL TABLE memories_fts USING fts5(text, content='memories', content_rowid='id')"
+        self._connection.execute(  # the store's tokenizer (migration 009), so both index the same words
+            "CREATE VIRTUAL TABLE documents_fts USING fts5(text, content='memories', content_rowid='id', "
+            "tokenize = \"porter unicode61 remove_diacritics 2 tokenchars '_'\")"
         )
+        self._term_counts = keyword_plan.TermCounts()
         self._blocks: list[np.ndarray] = []
         self._matrix: np.ndarray | None = None
 
@@ -45,14 +64,24 @@ class RawBaseline:
             [(row_id, text, vector.tobytes()) for row_id, text, vector in zip(ids, texts, vectors, strict=True)],
         )
         self._connection.executemany(
-            "INSERT INTO memories_fts (rowid, text) VALUES (?, ?)", list(zip(ids, texts, strict=True))
+            "INSERT INTO documents_fts (rowid, text) VALUES (?, ?)", list(zip(ids, texts, strict=True))
         )
         self._connection.execute("COMMIT")
         self._blocks.append(vectors)
         self._matrix = None
 
-    def recall(self, query: str, limit: int = 10) -> tuple[list[int], list[int]]:
-        """The raw semantic top-k and the raw FTS5 top-k for ``query``."""
+    def recall(self, query: str, fetch: int) -> list[sqlite3.Row]:
+        """The store work of a recall fetching ``fetch`` candidates per leg, done bare: the rows found."""
+        [query_vector] = self._embedder.embed_matrix([query])
+        semantic = top_k(self._unit_matrix() @ query_vector, fetch).tolist()
+        found = [row["row_id"] for row in self._keyword(query, fetch)]
+        return self._connection.execute(
+            "SELECT id, text FROM memories WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(dict.fromkeys(semantic + found))),),
+        ).fetchall()
+
+    def naive_recall(self, query: str, limit: int = 10) -> tuple[list[int], list[int]]:
+        """The naive semantic top-k and the unbounded FTS5 top-k for ``query``."""
         matrix = self._unit_matrix()
         [query_vector] = self._embedder.embed_matrix([query])
         scores = matrix @ query_vector
@@ -62,11 +91,25 @@ class RawBaseline:
         keyword = [
             row[0]
             for row in self._connection.execute(
-                "SELECT rowid FROM memories_fts WHERE memories_fts MATCH ? ORDER BY bm25(memories_fts) LIMIT ?",
+                "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?",
                 (match, limit),
             )
         ]
         return semantic, keyword
+
+    def _keyword(self, query: str, fetch: int) -> list[sqlite3.Row]:
+        """The keyword plan of the SQLite document store for ``query``, on the bare table."""
+        connection = self._connection
+        found = query_words(query)
+        if not found:
+            return []
+
+        def run(expression: str, order: str, count: int) -> list[sqlite3.Row]:
+            return connection.execute(_RANKING.format(order=order), (expression, count)).fetchall()
+
+        rows = keyword_plan.table_rows(connection)
+        counts = self._term_counts.of(connection, found, rows)
+        return keyword_plan.search(found, counts, rows, fetch, run)
 
     def close(self) -> None:
         self._connection.close()

@@ -4,8 +4,11 @@ The engine runs exactly as ``Astrocyte()`` does (SQLite stores in a temporary fo
 the hashing embedder replaces MiniLM, so that the figures measure the framework and the store, not
 the model. Beside each figure stands the raw cost of the same work measured in the same run
 (:mod:`astrocyte.bench.baselines`), and the ratio between them. Both retains start from the same
-(empty) cache of hashed words, so neither is timed on the other's warm-up. At each size the
-near-duplicate check is also timed on its own (:mod:`astrocyte.bench.near_duplicates`).
+(empty) cache of hashed words, so neither is timed on the other's warm-up. For recall, "raw" is the
+store work of the recall done bare (the same top-k over the same matrix and the same FTS5
+statements, for the same number of candidates); "naive" is a bare top-10 with one unbounded FTS5
+query, for reference. At each size the near-duplicate check is also timed on its own
+(:mod:`astrocyte.bench.near_duplicates`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from astrocyte.stores.sqlite.vectors import SqliteVectorStore
 BANK = "bench"
 BATCH = 1000
 DIMENSIONS = 384
+RECALL_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,15 @@ class RecallFigure:
     bank_size: int
     astrocyte: Latency
     raw: Latency
+    naive: Latency
 
     @property
     def overhead(self) -> float:
         return self.astrocyte.p50_ms / self.raw.p50_ms
+
+    @property
+    def naive_overhead(self) -> float:
+        return self.astrocyte.p50_ms / self.naive.p50_ms
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,10 @@ class EngineReport:
             "embedder": f"hashing ({DIMENSIONS}-d)",
             "store": "sqlite (embedded default)",
             "retain": [asdict(figure) | {"overhead": figure.overhead} for figure in self.retain],
-            "recall": [asdict(figure) | {"overhead": figure.overhead} for figure in self.recall],
+            "recall": [
+                asdict(figure) | {"overhead": figure.overhead, "naive_overhead": figure.naive_overhead}
+                for figure in self.recall
+            ],
             "near_duplicate_check": [asdict(figure) for figure in self.near_duplicates],
         }
 
@@ -90,6 +102,7 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
     with temporary_home(prefix="astrocyte-bench-") as home:
         config = bench_config()  # inside the temporary home: its stores live there
         threshold = config.engine.retain.near_duplicate_threshold or 0.95
+        fetch = RECALL_LIMIT * config.engine.recall.candidate_multiplier  # what each recall leg fetches
         raw = RawBaseline(Path(home) / "raw.db", HashingEmbedder(DIMENSIONS))
         async with Astrocyte(config) as engine:
             vectors = SqliteVectorStore()  # the engine's file, read on a store of its own
@@ -103,12 +116,13 @@ async def run(sizes: list[int], query_count: int) -> EngineReport:
                 retain_figures.append(RetainFigure(size, count, count / engine_seconds, count / raw_seconds))
                 check_figures.append(await near_duplicates.measure(vectors, BANK, size, threshold))
                 await engine.recall(asked[0], BANK)  # first search loads the bank's matrix: not a steady state
-                raw.recall(asked[0])
+                raw.recall(asked[0], fetch)
                 recall_figures.append(
                     RecallFigure(
                         size,
-                        await time_each_async(lambda query: engine.recall(query, BANK, limit=10), asked),
-                        time_each(raw.recall, asked),
+                        await time_each_async(lambda query: engine.recall(query, BANK, limit=RECALL_LIMIT), asked),
+                        time_each(lambda query: raw.recall(query, fetch), asked),
+                        time_each(lambda query: raw.naive_recall(query, RECALL_LIMIT), asked),
                     )
                 )
             await vectors.close()

@@ -52,7 +52,8 @@ def engine_bench(
                 f"{step.overhead:.2f}x",
             )
         recall = Table(title="recall, top 10", title_justify="left")
-        for column in ("bank size", "astrocyte p50", "p95", "raw p50", "p95", "astrocyte / raw"):
+        columns = ("bank size", "astrocyte p50", "p95", "raw p50", "p95", "astrocyte / raw", "naive p50", "/ naive")
+        for column in columns:
             recall.add_column(column, justify="right")
         for row in figures.recall:
             recall.add_row(
@@ -62,6 +63,8 @@ def engine_bench(
                 f"{row.raw.p50_ms:.2f} ms",
                 f"{row.raw.p95_ms:.2f} ms",
                 f"{row.overhead:.2f}x",
+                f"{row.naive.p50_ms:.2f} ms",
+                f"{row.naive_overhead:.2f}x",
             )
         check = Table(title="near-duplicate check, 1000 near duplicates (0.95-0.99)", title_justify="left")
         for column in ("bank size", "threshold query", "exact search", "missed"):
@@ -74,7 +77,10 @@ def engine_bench(
         console.print(check)
         console.print(recall)
         console.print(
-            "[dim]raw = the same embedder, a numpy top-k over the same vectors and one FTS5 query on a bare table[/dim]"
+            "[dim]recall raw = the same store work done bare, one step after the other: the query embedded, numpy "
+            "top-k over the same vectors and the store's FTS5 statements on a bare table of the same texts (k = the "
+            "candidates a recall leg fetches), the found rows' texts read; naive = numpy top-10 and one unbounded "
+            "FTS5 MATCH ... ORDER BY bm25 LIMIT 10[/dim]"
         )
 
     emit(document, as_json, render)

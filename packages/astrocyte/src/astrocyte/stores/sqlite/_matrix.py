@@ -200,6 +200,12 @@ class MatrixCache:
                     self._banks[bank_id] = loaded
             return loaded
 
+    def rows(self, bank_id: str) -> int | None:
+        """How many live rows the bank's cached matrix holds (``None``: none is loaded): the cost of a
+        search, known before it runs. A hint only, read without the lock."""
+        matrix = self._banks.get(bank_id)
+        return None if matrix is None else len(matrix)
+
     def written(
         self, bank_id: str, before: int | None, after: int, row_ids: RowIds, unit_rows: FloatMatrix | None
     ) -> None:

@@ -46,6 +46,20 @@ INSERT INTO documents (bank_id, id, text, metadata, tags) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (bank_id, id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata, tags = excluded.tags
 """
 
+#: A batch read of at most this many documents by id runs inline: a few index probes, shorter than a
+#: thread hand-off.
+INLINE_DOCUMENTS = 1000
+#: Keyword search runs inline while the file's full-text index holds fewer rows (as last seen): below
+#: that it takes less time than a thread hand-off and back (see docs/benchmarks.md).
+THREADED_SEARCH_ROWS = 20_000
+
+# The ranked rows by primary key. ``+bank_id`` keeps SQLite off the (bank_id, id) index: through it,
+# the bank check would read every row of the bank (58 ms at 100k memories) instead of the 40 asked for.
+_RANKED_ROWS = (
+    "SELECT row_id, id, text, metadata, tags FROM documents "
+    "WHERE row_id IN (SELECT value FROM json_each(?2)) AND +bank_id = ?1"
+)
+
 
 class SqliteDocumentStore(SqliteStore):
     """Documents of every bank in one SQLite file (``path``; ``None``: the zero-config default file).
@@ -112,7 +126,8 @@ class SqliteDocumentStore(SqliteStore):
                 metadata=filters.metadata_filters,
             )
         return await self.database.read(
-            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts)
+            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts),
+            inline=_small(self._term_counts.table_rows),
         )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
@@ -136,7 +151,8 @@ class SqliteDocumentStore(SqliteStore):
                 "SELECT id, text, metadata, tags FROM documents "
                 "WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
                 (bank_id, id_list(wanted)),
-            ).fetchall()
+            ).fetchall(),
+            inline=len(wanted) <= INLINE_DOCUMENTS,
         )
         by_id = {row["id"]: row for row in rows}
         return [Document(id=key, **_labelled_text(by_id[key])) for key in wanted if key in by_id]
@@ -213,17 +229,18 @@ def _search(
     ranked = keyword_plan.search(words, counts, rows_in_table, limit, run)
     if not ranked:
         return []
-    found = connection.execute(
-        "SELECT row_id, id, text, metadata, tags FROM documents "
-        "WHERE bank_id = ? AND row_id IN (SELECT value FROM json_each(?))",
-        (bank_id, json.dumps([row["row_id"] for row in ranked])),
-    ).fetchall()
+    found = connection.execute(_RANKED_ROWS, (bank_id, json.dumps([row["row_id"] for row in ranked]))).fetchall()
     by_row_id = {row["row_id"]: row for row in found}
     return [
         DocumentHit(document_id=row["id"], score=max(0.0, -score), **_labelled_text(row))
         for row, score in ((by_row_id.get(each["row_id"]), each["bm25"]) for each in ranked)
         if row is not None
     ]
+
+
+def _small(table_rows: int | None) -> bool:
+    """Whether a keyword search of an index of ``table_rows`` rows (``None``: not yet seen) runs inline."""
+    return table_rows is not None and table_rows < THREADED_SEARCH_ROWS
 
 
 def _other_banks(connection: sqlite3.Connection, bank_id: str) -> bool:

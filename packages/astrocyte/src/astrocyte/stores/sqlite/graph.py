@@ -401,8 +401,8 @@ class SqliteGraphStore(SqliteStore):
         seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
-        return await self.database.read(
-            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit)
+        return await self.database.read(  # bounded whatever the bank size: inline, as a hand-off costs more
+            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit), inline=True
         )
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
@@ -523,9 +523,12 @@ def _ranked_neighbours(
         return []
     connected: defaultdict[str, list[str]] = defaultdict(list)
     mentions = {"bank_id": bank_id, "memory_ids": id_list(pool)}
-    for row in connection.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
-        if row["entity_id"] in weight:
-            connected[row["memory_id"]].append(row["entity_id"])
+    cursor = connection.cursor()
+    cursor.row_factory = None  # plain tuples: a few hundred rows, read on every recall
+    for memory_id, entity_id in cursor.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
+        if entity_id in weight:
+            connected[memory_id].append(entity_id)
+    cursor.close()
     ranked = sorted(
         (
             (sum(weight[entity] for entity in entities), min(depth_of[entity] for entity in entities), memory_id)

@@ -54,6 +54,11 @@ from astrocyte.validation import (
 )
 from astrocyte.vectors import FloatMatrix, as_matrix
 
+#: A search of a bank whose loaded matrix has fewer rows runs inline: scoring it takes less time
+#: than handing the search to a worker thread and back, and than it could overlap with the other
+#: recall legs (see ``THREADED_SEARCH_ROWS`` in docs/benchmarks.md for the measurement).
+THREADED_SEARCH_ROWS = 20_000
+
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _ROWS_WITH_CONTENTS = "vectors JOIN vector_contents USING (row_id)"
 _STRING_FIELDS = ("id", "text", "tags", "metadata", "fact_type", "memory_layer", "chunk_id")
@@ -136,7 +141,8 @@ class SqliteVectorStore(SqliteStore):
             query = query_row(query_vector, self._fixed_dimensions(connection))
             return self._search(connection, query, bank_id, limit, filters, committed)
 
-        [hits] = await self.database.read(search)
+        rows = self._matrices.rows(bank_id)
+        [hits] = await self.database.read(search, inline=rows is not None and rows < THREADED_SEARCH_ROWS)
         return hits
 
     async def search_similar_batch(
