@@ -78,26 +78,29 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     best_bm25 = max((score for leg in legs if leg.name == KEYWORD for score in leg.scores or []), default=0.0)
     returned = {leg.name: len(leg.records) for leg in legs}
     analysis = QueryAnalysis.of(query)
-    rows: dict[str, dict[str, float]] = {}
+    columns: dict[str, list[float]] = {name: [] for name in FEATURES if not name.startswith("neighbour_")}
     for memory_id, entry in entries.items():
         found = own[memory_id]
         text = entry.record.text
-        rows[memory_id] = {
-            "cosine": found.get(SEMANTIC, floor),
-            "bm25": found.get(KEYWORD, 0.0) / best_bm25 if best_bm25 > 0 else 0.0,
-            "semantic_rank": _rank_feature(entry.ranks.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1)),
-            "keyword_rank": _rank_feature(entry.ranks.get(KEYWORD, returned.get(KEYWORD, 0) + 1)),
-            "in_semantic": float(SEMANTIC in found),
-            "in_keyword": float(KEYWORD in found),
-            "subject": float(analysis.is_about(text)),
-            "mention": float(analysis.names_in(text)),
-            "time": float(analysis.asks_time and mentions_time(text)),
-            "date": float(analysis.period is not None and _within(entry.record.occurred_at, analysis.period)),
-            "question": float(text.rstrip().endswith("?")),
-        }
-    _add_neighbours(entries, rows)
-    matrix = np.asarray([[row[name] for name in FEATURES] for row in rows.values()], dtype=np.float64)
-    return list(entries.values()), matrix.reshape(len(rows), len(FEATURES))
+        mention = analysis.names_in(text)  # a memory that starts with a name names it: test the cheap way first
+        columns["cosine"].append(found.get(SEMANTIC, floor))
+        columns["bm25"].append(found.get(KEYWORD, 0.0) / best_bm25 if best_bm25 > 0 else 0.0)
+        columns["semantic_rank"].append(_rank_feature(entry.ranks.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1)))
+        columns["keyword_rank"].append(_rank_feature(entry.ranks.get(KEYWORD, returned.get(KEYWORD, 0) + 1)))
+        columns["in_semantic"].append(float(SEMANTIC in found))
+        columns["in_keyword"].append(float(KEYWORD in found))
+        columns["subject"].append(float(mention and analysis.is_about(text)))
+        columns["mention"].append(float(mention))
+        columns["time"].append(float(analysis.asks_time and mentions_time(text)))
+        columns["date"].append(
+            float(analysis.period is not None and _within(entry.record.occurred_at, analysis.period))
+        )
+        columns["question"].append(float(text.rstrip().endswith("?")))
+    table = {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()}
+    beside = _neighbours([_place(entry) for entry in entries.values()])
+    table["neighbour_cosine"] = _best_beside(table["cosine"], beside)
+    table["neighbour_bm25"] = _best_beside(table["bm25"], beside)
+    return list(entries.values()), np.column_stack([table[name] for name in FEATURES]).reshape(len(entries), -1)
 
 
 def _rank_feature(rank: int) -> float:
@@ -112,19 +115,22 @@ def _within(moment: datetime | None, period: tuple[datetime, datetime]) -> bool:
     return moment is not None and period[0] - DATE_SLACK <= moment < period[1] + DATE_SLACK
 
 
-def _add_neighbours(entries: dict[str, Fused], rows: dict[str, dict[str, float]]) -> None:
-    """Give each row the best cosine and BM25 features of the candidates stored right beside it."""
-    place: dict[tuple[str, int], str] = {}
-    for memory_id, entry in entries.items():
-        key = _place(entry)
-        if key is not None:
-            place[key] = memory_id
-    for memory_id, entry in entries.items():
-        key = _place(entry)
-        beside = [] if key is None else [place.get((key[0], key[1] + step)) for step in (-1, 1)]
-        found = [rows[other] for other in beside if other is not None]
-        rows[memory_id]["neighbour_cosine"] = max((row["cosine"] for row in found), default=0.0)
-        rows[memory_id]["neighbour_bm25"] = max((row["bm25"] for row in found), default=0.0)
+def _neighbours(places: list[tuple[str, int] | None]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """For each candidate, the rows of the candidates one position before and after it in the same
+    retain call (``-1`` where there is none)."""
+    row_of = {place: row for row, place in enumerate(places) if place is not None}
+    before = [row_of.get((place[0], place[1] - 1), -1) if place else -1 for place in places]
+    after = [row_of.get((place[0], place[1] + 1), -1) if place else -1 for place in places]
+    return np.asarray(before, dtype=np.intp), np.asarray(after, dtype=np.intp)
+
+
+def _best_beside(
+    values: npt.NDArray[np.float64], beside: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
+) -> npt.NDArray[np.float64]:
+    """The larger of the two neighbours' ``values`` (0 for a missing neighbour)."""
+    padded = np.append(values, 0.0)  # row -1 reads this 0
+    best: npt.NDArray[np.float64] = np.maximum(padded[beside[0]], padded[beside[1]])
+    return best
 
 
 def _place(entry: Fused) -> tuple[str, int] | None:
