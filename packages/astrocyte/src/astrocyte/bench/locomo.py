@@ -1,7 +1,7 @@
 """``astrocyte bench locomo``: retrieval quality on a LoCoMo-format file, beside three simple baselines.
 
-Each sample goes into its own bank of the embedded default (SQLite in a temporary folder, MiniLM,
-no LLM) with one ``retain_many`` call: one memory per dialog turn, the session date as
+Each sample goes into its own bank of the embedded default (SQLite in a temporary folder of its own,
+MiniLM, no LLM) with one ``retain_many`` call: one memory per dialog turn, the session date as
 ``occurred_at``, the turn's ``dia_id`` in metadata. Every question of categories 1-4 is then
 recalled (top 10) and scored by :mod:`astrocyte.bench.retrieval_metrics`; a hit stands for every turn
 whose retain resolved to its memory (the engine merges exact duplicates). The baselines of

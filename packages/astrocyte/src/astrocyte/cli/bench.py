@@ -163,22 +163,25 @@ def rest_bench(
     )
 
 
+#: The options ``bench locomo`` and ``bench locomo-fit`` share.
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
+]
+
+
 @bench_app.command("locomo")
 def locomo_bench(
     data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format (the project ships none).")],
     report: Annotated[
         Path, typer.Option(help="Where to write the JSON report; the PNG chart goes beside it (.png).")
     ] = Path("reports/bench-locomo.json"),
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."
-        ),
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
-    ] = None,
+    cache: CacheOption = None,
+    setting: SetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Turn recall@5/@10, turn and session hit@10 per LoCoMo category, beside BM25, MiniLM cosine and their RRF."""
@@ -197,11 +200,8 @@ def locomo_bench(
 def locomo_fit(
     data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format with at least two samples.")],
     report: Annotated[Path, typer.Option(help="Where to write the JSON report.")] = Path("reports/locomo-fit.json"),
-    cache: Annotated[Path | None, typer.Option(help="Keep MiniLM embeddings in this folder between runs.")] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
-    ] = None,
+    cache: CacheOption = None,
+    setting: SetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Refit score fusion's feature weights; prints held-out (leave one conversation out) and in-sample figures."""
