@@ -115,6 +115,12 @@ def test_rank_features_place_a_missed_candidate_below_the_last_returned() -> Non
     assert (rows["c"]["in_semantic"], rows["c"]["in_keyword"]) == (0.0, 1.0)
 
 
+def test_no_candidates_make_an_empty_feature_table() -> None:
+    entries, matrix = candidate_features([Leg(SEMANTIC, [], 0.0, 0.0, []), Leg(KEYWORD, [], 0.0, scores=[])], "x")
+    assert (entries, matrix.shape) == ([], (0, len(FEATURES)))
+    assert score_fuse([Leg(SEMANTIC, [], 0.0, 0.0, [])], "x", FeatureWeights()) == []
+
+
 def test_a_penalised_question_still_makes_a_valid_hit() -> None:
     fused = score_fuse([Leg(SEMANTIC, [_record("q", "why?")], 0.0, 0.0, [0.0])], "anything", _only(question=-50.0))
     assert 0.0 <= fused[0].score < 1e-6

@@ -100,7 +100,9 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     beside = _neighbours([_place(entry) for entry in entries.values()])
     table["neighbour_cosine"] = _best_beside(table["cosine"], beside)
     table["neighbour_bm25"] = _best_beside(table["bm25"], beside)
-    return list(entries.values()), np.column_stack([table[name] for name in FEATURES]).reshape(len(entries), -1)
+    return list(entries.values()), np.column_stack([table[name] for name in FEATURES]).reshape(
+        len(entries), len(FEATURES)
+    )
 
 
 def _rank_feature(rank: int) -> float:
