@@ -82,7 +82,7 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     for memory_id, entry in entries.items():
         found = own[memory_id]
         text = entry.record.text
-        mention = analysis.names_in(text)  # a memory that starts with a name names it: test the cheap way first
+        mention = analysis.names_in(text)  # starting with a name implies naming it: match only after a find
         columns["cosine"].append(found.get(SEMANTIC, floor))
         columns["bm25"].append(found.get(KEYWORD, 0.0) / best_bm25 if best_bm25 > 0 else 0.0)
         columns["semantic_rank"].append(_rank_feature(entry.ranks.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1)))
