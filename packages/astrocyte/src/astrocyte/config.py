@@ -121,20 +121,36 @@ class StrategyWeights(_Section):
     graph: float = Field(default=1.0, ge=0)
 
 
+class FeatureWeights(_Section):
+    """The weights of score fusion's linear model, one per candidate feature (astrocyte.pipeline.rerank
+    says what each feature is). Fitted on LoCoMo dev by ``astrocyte bench locomo-fit``, which prints a
+    refitted set in this shape; any sign is allowed."""
+
+    cosine: float = 6.12
+    bm25: float = 3.43
+    semantic_rank: float = 0.4
+    keyword_rank: float = 1.03
+    in_semantic: float = 1.06
+    in_keyword: float = -0.4
+    subject: float = 2.37
+    mention: float = 0.4
+    time: float = 2.21
+    date: float = 4.5
+    question: float = -1.44
+    neighbour_cosine: float = 0.57
+    neighbour_bm25: float = 2.27
+
+
 class RecallSettings(_Section):
-    """How recall gathers candidates and fuses them: ``fusion: scores`` (the default) weighs the
-    strategies' scores and features (astrocyte.pipeline.rerank); ``rrf`` fuses ranks only. The
-    defaults were tuned on LoCoMo dev by the procedure in docs/benchmarks.md. Under ``scores`` a
-    strategy weight of 0 still turns the strategy off; other weight values matter only to ``rrf``."""
+    """How recall gathers candidates and fuses them: ``fusion: scores`` (the default) ranks them by a
+    learned linear model over their features (astrocyte.pipeline.rerank, ``feature_weights``);
+    ``rrf`` fuses ranks only. Under ``scores`` a strategy weight of 0 still turns the strategy off;
+    other weight values matter only to ``rrf``. The defaults were chosen on LoCoMo dev by the
+    procedure in docs/benchmarks.md: each strategy fetches ``limit * candidate_multiplier``
+    candidates; deeper lists rank better but cost recall latency (10: +1.3 points, about 1.8x)."""
 
     fusion: Literal["scores", "rrf"] = "scores"
-    semantic_share: float = Field(default=0.7, ge=0, le=1)
-    entity_boost: float = Field(default=0.15, ge=0)
-    mention_boost: float = Field(default=0.1, ge=0)
-    time_boost: float = Field(default=0.1, ge=0)
-    date_boost: float = Field(default=0.2, ge=0)
-    question_penalty: float = Field(default=0.1, ge=0)
-    neighbour_boost: float = Field(default=0.3, ge=0)
+    feature_weights: FeatureWeights = Field(default_factory=FeatureWeights)
     rrf_k: int = Field(default=60, ge=1)
     weights: StrategyWeights = Field(default_factory=StrategyWeights)
     candidate_multiplier: int = Field(default=4, ge=1)

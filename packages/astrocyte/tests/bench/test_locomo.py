@@ -14,6 +14,7 @@ from astrocyte.bench.locomo_data import load, normalise_evidence, parse_session_
 from astrocyte.bench.retrieval_metrics import question_scores
 from astrocyte.cli import app
 from astrocyte.embedders.minilm import MiniLMEmbedder
+from astrocyte.pipeline.rerank import FEATURES
 
 runner = CliRunner()
 
@@ -86,7 +87,7 @@ def test_metrics_count_distinct_turns_and_sessions(data: Path) -> None:
 def test_bench_writes_a_report_and_a_chart_beside_three_baselines(data: Path, tmp_path: Path) -> None:
     report = tmp_path / "out" / "locomo.json"
     arguments = ["bench", "locomo", "--data", str(data), "--report", str(report), "--cache", str(tmp_path / "cache")]
-    result = runner.invoke(app, [*arguments, "--set", "recall.neighbour_boost=0.2", "--json"])
+    result = runner.invoke(app, [*arguments, "--set", "recall.candidate_multiplier=3", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert json.loads(report.read_text(encoding="utf-8")) == document
@@ -96,8 +97,32 @@ def test_bench_writes_a_report_and_a_chart_beside_three_baselines(data: Path, tm
     for summary in document["systems"].values():
         assert set(summary) == {"overall", "multi-hop", "temporal", "single-hop"}
         assert 0.0 <= summary["overall"]["recall@10"] <= 1.0
-    assert document["engine"]["recall"]["neighbour_boost"] == 0.2
+    assert document["engine"]["recall"]["candidate_multiplier"] == 3
     assert document["embedding_cache"] is True
+
+
+def test_fit_reports_held_out_and_in_sample_figures_and_weights(tmp_path: Path) -> None:
+    second = _sample() | {"sample_id": "tiny-2"}
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps([_sample(), second]), encoding="utf-8")
+    report = tmp_path / "fit.json"
+    arguments = ["bench", "locomo-fit", "--data", str(path), "--report", str(report), "--cache", str(tmp_path / "c")]
+    result = runner.invoke(app, [*arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert json.loads(report.read_text(encoding="utf-8")) == document
+    assert (document["samples"], document["questions"]) == (2, 6)
+    assert list(document["feature_weights"]) == list(FEATURES)
+    assert set(document["systems"]) == {"configured", "held_out", "in_sample"}
+    # Every candidate of a five-turn bank is fetched, so every weighting finds the single-hop answer.
+    for summary in document["systems"].values():
+        assert summary["overall"]["hit@10"] == 1.0
+
+
+def test_fit_needs_two_samples(data: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["bench", "locomo-fit", "--data", str(data), "--cache", str(tmp_path / "c")])
+    assert result.exit_code == 1
+    assert "two samples" in result.output
 
 
 def test_bench_reports_a_missing_file_and_a_bad_setting(data: Path, tmp_path: Path) -> None:

@@ -1,20 +1,22 @@
 """The recall-quality levers kept after measurement on LoCoMo dev (docs/benchmarks.md): contextual
-vectors, query analysis, score fusion with entity, time and neighbour features."""
+vectors, query analysis, score fusion: a linear model over entity, time, rank and neighbour features."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
-from astrocyte.config import RecallSettings
+from astrocyte.config import FeatureWeights
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.pipeline.context_vectors import contextualise
+from astrocyte.pipeline.fusion import Fused
 from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time, named_period
 from astrocyte.pipeline.records import SEQUENCE, MemoryRecord
-from astrocyte.pipeline.rerank import score_fuse
+from astrocyte.pipeline.rerank import FEATURES, candidate_features, score_fuse
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
 from astrocyte.types import MemoryInput
 
@@ -64,58 +66,89 @@ def _record(
     )
 
 
+def _only(**weights: float) -> FeatureWeights:
+    """Every feature weight 0 but the ones given, so a test reads one feature at a time."""
+    return FeatureWeights(**(dict.fromkeys(FEATURES, 0.0) | weights))
+
+
+def _linear(fused: list[Fused]) -> dict[str, float]:
+    """Each entry's linear score (its hit score is that score through the logistic function)."""
+    return {entry.record.memory_id: math.log(entry.score / (1 - entry.score)) for entry in fused}
+
+
 def test_dates_in_the_query_favour_memories_of_that_time_and_questions_rank_lower() -> None:
-    settings = RecallSettings(
-        semantic_share=1.0,
-        entity_boost=0,
-        mention_boost=0,
-        time_boost=0,
-        date_boost=0.2,
-        question_penalty=0.1,
-        neighbour_boost=0,
-    )
     records = [
         _record("then", "we moved house", occurred_at=datetime(2023, 6, 18, 9, tzinfo=UTC)),  # within the slack
         _record("later", "we moved house again", occurred_at=datetime(2023, 7, 1, tzinfo=UTC)),
         _record("asked", "did you move house?", occurred_at=datetime(2023, 6, 16, tzinfo=UTC)),
     ]
     semantic = Leg(SEMANTIC, records, 0.0, 0.5, [0.5, 0.5, 0.5])
-    scores = {
-        entry.record.memory_id: entry.score for entry in score_fuse([semantic], "moves on 16 June, 2023", settings)
-    }
-    assert scores == pytest.approx({"then": 0.7, "later": 0.5, "asked": 0.6})
+    fused = score_fuse([semantic], "moves on 16 June, 2023", _only(cosine=1.0, date=0.2, question=-0.1))
+    assert _linear(fused) == pytest.approx({"then": 0.7, "later": 0.5, "asked": 0.6})
+    assert [entry.record.memory_id for entry in fused] == ["then", "asked", "later"]
 
 
 def test_score_fusion_weighs_scores_and_features() -> None:
-    settings = RecallSettings(
-        semantic_share=0.5, entity_boost=0.2, time_boost=0.0, mention_boost=0.0, neighbour_boost=0
-    )
     semantic = Leg(SEMANTIC, [_record("a", "Bob: hi"), _record("b", "Alice: hello")], 0.0, 0.9, [0.9, 0.8])
-    keyword = Leg(KEYWORD, [_record("c", "Carol: hey")], 0.0, scores=[4.0])
-    fused = score_fuse([semantic, keyword], "What did Alice say?", settings)
-    scores = {entry.record.memory_id: entry.score for entry in fused}
-    assert scores["a"] == pytest.approx(0.45)
-    assert scores["b"] == pytest.approx(0.4 + 0.2)  # starts with a name the query names
-    assert scores["c"] == pytest.approx(0.5 * 0.8 + 0.5)  # no cosine: the lowest the semantic leg returned
-    assert [entry.record.memory_id for entry in fused] == ["c", "b", "a"]
+    keyword = Leg(KEYWORD, [_record("c", "Carol: hey"), _record("a", "Bob: hi")], 0.0, scores=[4.0, 2.0])
+    weights = _only(cosine=0.5, bm25=0.5, subject=0.2, in_keyword=0.1)
+    fused = score_fuse([semantic, keyword], "What did Alice say?", weights)
+    linear = _linear(fused)
+    assert linear["a"] == pytest.approx(0.5 * 0.9 + 0.5 * 0.5 + 0.1)
+    assert linear["b"] == pytest.approx(0.4 + 0.2)  # starts with a name the query names
+    assert linear["c"] == pytest.approx(0.5 * 0.8 + 0.5 + 0.1)  # no cosine: the lowest the semantic leg returned
+    assert [entry.record.memory_id for entry in fused] == ["c", "a", "b"]
     assert fused[0].ranks == {KEYWORD: 1}
+    assert all(0 < entry.score < 1 for entry in fused)
+
+
+def test_rank_features_place_a_missed_candidate_below_the_last_returned() -> None:
+    semantic = Leg(SEMANTIC, [_record("a", "x"), _record("b", "y")], 0.0, 0.9, [0.9, 0.8])
+    keyword = Leg(KEYWORD, [_record("c", "z")], 0.0, scores=[1.0])
+    entries, matrix = candidate_features([semantic, keyword], "anything")
+    named = [dict(zip(FEATURES, row, strict=True)) for row in matrix]
+    rows = {entry.record.memory_id: row for entry, row in zip(entries, named, strict=True)}
+    assert rows["a"]["semantic_rank"] == pytest.approx(1.0)
+    assert rows["b"]["semantic_rank"] == pytest.approx(1 / math.log2(3))
+    assert rows["c"]["semantic_rank"] == pytest.approx(1 / math.log2(4))
+    assert rows["a"]["keyword_rank"] == pytest.approx(1 / math.log2(3))
+    assert (rows["c"]["in_semantic"], rows["c"]["in_keyword"]) == (0.0, 1.0)
+
+
+def test_no_candidates_make_an_empty_feature_table() -> None:
+    entries, matrix = candidate_features([Leg(SEMANTIC, [], 0.0, 0.0, []), Leg(KEYWORD, [], 0.0, scores=[])], "x")
+    assert (entries, matrix.shape) == ([], (0, len(FEATURES)))
+    assert score_fuse([Leg(SEMANTIC, [], 0.0, 0.0, [])], "x", FeatureWeights()) == []
 
 
 def test_a_penalised_question_still_makes_a_valid_hit() -> None:
-    settings = RecallSettings(question_penalty=0.5, neighbour_boost=0)
-    fused = score_fuse([Leg(SEMANTIC, [_record("q", "why?")], 0.0, 0.0, [0.0])], "anything", settings)
-    assert fused[0].score == 0.0
-    assert fused[0].record.to_hit(fused[0].score, fused[0].ranks, "b").score == 0.0
+    fused = score_fuse([Leg(SEMANTIC, [_record("q", "why?")], 0.0, 0.0, [0.0])], "anything", _only(question=-50.0))
+    assert 0.0 <= fused[0].score < 1e-6
+    assert fused[0].record.to_hit(fused[0].score, fused[0].ranks, "b").score == fused[0].score
 
 
 def test_neighbours_in_the_same_call_lift_each_other() -> None:
-    settings = RecallSettings(semantic_share=1.0, entity_boost=0, time_boost=0, mention_boost=0, neighbour_boost=0.5)
     records = [_record("q", "x", "call:4"), _record("far", "y", "call:9"), _record("next", "z", "call:5")]
     semantic = Leg(SEMANTIC, records, 0.0, 0.9, [0.9, 0.5, 0.4])
-    scores = {entry.record.memory_id: entry.score for entry in score_fuse([semantic], "x", settings)}
-    assert scores["next"] == pytest.approx(0.4 + 0.5 * 0.9)
-    assert scores["q"] == pytest.approx(0.9 + 0.5 * 0.4)
-    assert scores["far"] == pytest.approx(0.5)
+    keyword = Leg(KEYWORD, [_record("q", "x", "call:4")], 0.0, scores=[3.0])
+    linear = _linear(score_fuse([semantic, keyword], "x", _only(cosine=1.0, neighbour_cosine=0.5, neighbour_bm25=0.2)))
+    assert linear["next"] == pytest.approx(0.4 + 0.5 * 0.9 + 0.2 * 1.0)
+    assert linear["q"] == pytest.approx(0.9 + 0.5 * 0.4)
+    assert linear["far"] == pytest.approx(0.5)
+
+
+def test_the_default_weights_put_the_answer_after_a_matching_question_first() -> None:
+    """The shipped weights at work on a tiny dialog: the reply beside the turn that matches the
+    query's words outranks both that question and an unrelated turn with a similar vector."""
+    records = [
+        _record("ask", "Bob: Where did Alice go on holiday?", "call:0"),
+        _record("reply", "Alice: We spent two weeks in Lisbon.", "call:1"),
+        _record("other", "Carol: The garden is blooming.", "call:7"),
+    ]
+    semantic = Leg(SEMANTIC, records, 0.0, 0.6, [0.6, 0.55, 0.58])
+    keyword = Leg(KEYWORD, [records[0]], 0.0, scores=[5.0])
+    fused = score_fuse([semantic, keyword], "Where did Alice go on holiday?", FeatureWeights())
+    assert [entry.record.memory_id for entry in fused][:2] == ["reply", "ask"]
 
 
 async def test_retain_many_records_each_memorys_place_in_the_call(engine: Astrocyte) -> None:

@@ -1,7 +1,7 @@
 """``astrocyte bench locomo``: retrieval quality on a LoCoMo-format file, beside three simple baselines.
 
-Each sample goes into its own bank of the embedded default (SQLite in a temporary folder, MiniLM,
-no LLM) with one ``retain_many`` call: one memory per dialog turn, the session date as
+Each sample goes into its own bank of the embedded default (SQLite in a temporary folder of its own,
+MiniLM, no LLM) with one ``retain_many`` call: one memory per dialog turn, the session date as
 ``occurred_at``, the turn's ``dia_id`` in metadata. Every question of categories 1-4 is then
 recalled (top 10) and scored by :mod:`astrocyte.bench.retrieval_metrics`; a hit stands for every turn
 whose retain resolved to its memory (the engine merges exact duplicates). The baselines of
@@ -83,14 +83,17 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
     durations: list[float] = []
     baseline_durations: list[float] = []  # the query embedded, then all three baselines ranked in numpy
     retain_seconds = 0.0
-    with temporary_home(prefix="astrocyte-locomo-"):
-        config = bench_config(cache, engine)  # inside: the default path is read from the temporary home
-        async with Astrocyte(config) as astrocyte:
-            embedder = astrocyte.providers[ProviderKind.EMBEDDING_PROVIDER]
-            for index, sample in enumerate(samples):
+    config = bench_config(cache, engine)
+    for index, sample in enumerate(samples):
+        # One database per sample: the full-text index's statistics (BM25's document frequencies) span
+        # a database, so a shared one would make each sample's figures depend on the samples before it.
+        with temporary_home(prefix="astrocyte-locomo-"):
+            config = bench_config(cache, engine)  # inside: the default path is read from the temporary home
+            async with Astrocyte(config) as astrocyte:
+                embedder = astrocyte.providers[ProviderKind.EMBEDDING_PROVIDER]
                 bank = f"locomo-{index}"
                 started = time.perf_counter()
-                turns_of = await _retain(astrocyte, sample, bank)
+                turns_of = await retain_sample(astrocyte, sample, bank)
                 retain_seconds += time.perf_counter() - started
                 baselines = await SampleBaselines.build(sample.turns, embedder)
                 for question in sample.questions:
@@ -118,7 +121,7 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
     )
 
 
-async def _retain(astrocyte: Astrocyte, sample: Sample, bank: str) -> dict[str, list[str]]:
+async def retain_sample(astrocyte: Astrocyte, sample: Sample, bank: str) -> dict[str, list[str]]:
     """Retain a sample's turns in order; returns ``{memory id: the turns it stands for}``."""
     items = [
         MemoryInput(content=turn.text, occurred_at=turn.occurred_at, metadata={"dia_id": turn.dia_id})

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from astrocyte.cli.bench_locomo import engine_overrides, render_locomo
+from astrocyte.cli.bench_locomo import engine_overrides, render_locomo, render_locomo_fit
 from astrocyte.cli.output import JsonOption, console, emit, reported_errors
 
 bench_app = typer.Typer(help="Benchmarks; each prints our figure beside a baseline measured in the same run.")
@@ -177,22 +177,25 @@ def rest_bench(
     )
 
 
+#: The options ``bench locomo`` and ``bench locomo-fit`` share.
+CacheOption = Annotated[
+    Path | None,
+    typer.Option(help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
+]
+
+
 @bench_app.command("locomo")
 def locomo_bench(
     data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format (the project ships none).")],
     report: Annotated[
         Path, typer.Option(help="Where to write the JSON report; the PNG chart goes beside it (.png).")
     ] = Path("reports/bench-locomo.json"),
-    cache: Annotated[
-        Path | None,
-        typer.Option(
-            help="Keep MiniLM embeddings in this folder between runs (recall latency then excludes the model)."
-        ),
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override an engine setting for this run, e.g. --set recall.rrf_k=30 (JSON value)."),
-    ] = None,
+    cache: CacheOption = None,
+    setting: SetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Turn recall@5/@10, turn and session hit@10 per LoCoMo category, beside BM25, MiniLM cosine and their RRF."""
@@ -205,3 +208,20 @@ def locomo_bench(
         document = _reported(figures.to_json(), report)
         chart = write_chart(document, report.with_suffix(".png"))
     emit(document, as_json, lambda _: render_locomo(document, report, chart))
+
+
+@bench_app.command("locomo-fit")
+def locomo_fit(
+    data: Annotated[Path, typer.Option(help="A JSON file in the LoCoMo format with at least two samples.")],
+    report: Annotated[Path, typer.Option(help="Where to write the JSON report.")] = Path("reports/locomo-fit.json"),
+    cache: CacheOption = None,
+    setting: SetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Refit score fusion's feature weights; prints held-out (leave one conversation out) and in-sample figures."""
+    from astrocyte.bench import locomo_fit as fitting
+
+    with reported_errors(as_json):
+        figures = asyncio.run(fitting.run(data, cache, engine_overrides(setting or [])))
+        document = _reported(figures.to_json(), report)
+    emit(document, as_json, lambda _: render_locomo_fit(document, report))

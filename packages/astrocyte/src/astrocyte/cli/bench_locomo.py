@@ -1,4 +1,4 @@
-"""The terminal table of ``astrocyte bench locomo`` and the parsing of its ``--set`` overrides."""
+"""The terminal tables of ``astrocyte bench locomo`` and ``locomo-fit`` and the parsing of ``--set``."""
 
 from __future__ import annotations
 
@@ -69,3 +69,26 @@ def render_locomo(document: dict[str, Any], report: Path, chart: Path) -> None:
     if document["embedding_cache"]:
         console.print("[dim]embedding cache on: latencies exclude the model for texts already cached[/dim]")
     console.print(f"report: {report}   chart: {chart}")
+
+
+_FITS = {"configured": "configured weights", "held_out": "refit, held out", "in_sample": "refit, in sample"}
+
+
+def render_locomo_fit(document: dict[str, Any], report: Path) -> None:
+    table = Table(
+        title=f"score fusion weights on {document['questions']} questions, {document['samples']} conversations",
+        title_justify="left",
+    )
+    table.add_column("weights")
+    for column in ("turn recall@5", "turn recall@10", "multi-hop recall@10", "session hit@10"):
+        table.add_column(column, justify="right")
+    for name, summary in document["systems"].items():
+        figures = [summary["overall"]["recall@5"], summary["overall"]["recall@10"]]
+        figures.append(summary.get("multi-hop", {}).get("recall@10", 0.0))
+        figures.append(summary["overall"]["session_hit@10"])
+        table.add_row(_FITS.get(name, name), *(f"{100 * value:.1f} %" for value in figures))
+    console.print(table)
+    console.print("engine:\n  recall:\n    feature_weights:")
+    for name, value in document["feature_weights"].items():
+        console.print(f"      {name}: {value}")
+    console.print(f"report: {report}")

@@ -117,7 +117,7 @@ async def _recall_bank(
     }
     settings = ctx.settings.recall
     if settings.fusion == "scores":
-        fused = score_fuse(legs, query, settings)
+        fused = score_fuse(legs, query, settings.feature_weights)
     else:
         fused = fuse([(leg.name, weight_of[leg.name], leg.records) for leg in legs], settings.rrf_k)
     hits = [entry.record.to_hit(entry.score, entry.ranks, bank_id) for entry in fused[:limit]]

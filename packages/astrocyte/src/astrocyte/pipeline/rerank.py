@@ -1,29 +1,41 @@
-"""Score fusion and reranking of one bank's candidates: a weighted sum of features, then neighbours.
+"""Score fusion and reranking of one bank's candidates: a learned linear model over their features.
 
 Reciprocal rank fusion throws the strategies' scores away; on dialog memories (LoCoMo dev split,
-see docs/benchmarks.md) a weighted sum of the scores themselves ranks better. Each candidate gets
+see docs/benchmarks.md) a weighted sum of the scores themselves and of a few cues read from the
+query ranks better. Every candidate gets the features of :data:`FEATURES`:
 
-    score = s * cosine + (1 - s) * bm25 / best bm25
-            + entity_boost * [the memory starts with a name the query names]
-            + mention_boost * [the memory names, anywhere, something the query names]
-            + time_boost * [the query asks "when" and the memory holds a time expression]
-            + date_boost * [the memory happened within DATE_SLACK of the period the query names]
-            - question_penalty * [the memory is itself a question: it asks, it rarely answers]
+- ``cosine``: its cosine similarity from the semantic leg; a candidate that leg did not return
+  takes the lowest cosine it returned (its own is at most that);
+- ``bm25``: its BM25 score over the best one of the keyword leg (0 when that leg missed it);
+- ``semantic_rank`` / ``keyword_rank``: ``1 / log2(1 + rank)`` in each leg (a candidate a leg did
+  not return is ranked just below the last it returned); ``in_semantic`` / ``in_keyword``: 1 when
+  the leg returned it;
+- ``subject``: it starts with a name the query names (a dialog turn's speaker); ``mention``: it
+  names something the query names anywhere; ``time``: the query asks "when" and it holds a time
+  expression; ``date``: it happened within :data:`DATE_SLACK` of the period the query names;
+  ``question``: it is itself a question (it asks, it rarely answers);
+- ``neighbour_cosine`` / ``neighbour_bm25``: the best cosine / BM25 feature among the candidates
+  stored right beside it (the same retain call, one position away): the answer to a question often
+  sits in the turn after the one that matches it.
 
-where ``s`` is ``engine.recall.semantic_share``. A candidate the semantic leg did not return takes
-the lowest cosine that leg returned (its own is at most that); one the keyword leg did not return
-scores 0 there. Then every candidate gains ``neighbour_boost`` times the best score among the
-candidates stored right beside it (the same retain call, one position away): the answer to a
-question often sits in the turn after the one that matches it. The weights were fitted on the
-LoCoMo development split by the grid search documented in docs/benchmarks.md.
+Its score is the dot product with ``engine.recall.feature_weights``, squashed into (0, 1) by the
+logistic function (monotone: the order is the linear model's). The weights were fitted on the LoCoMo
+development split by ``astrocyte bench locomo-fit`` (a softmax over each question's candidates,
+leave-one-conversation-out cross-validated; see docs/benchmarks.md): nothing in a feature refers to
+that data set, they read names by capitalisation, English time words and dates, question marks,
+``occurred_at`` and the retain order.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from astrocyte.config import RecallSettings
+import numpy as np
+import numpy.typing as npt
+
+from astrocyte.config import FeatureWeights
 from astrocyte.pipeline.fusion import Fused
 from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
@@ -32,66 +44,95 @@ from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
 #: of events some days after they happen, and a conversation's date is not the event's.
 DATE_SLACK = timedelta(days=3)
 
+#: The features, in the order of :func:`candidate_features`' columns and of ``FeatureWeights``' fields.
+FEATURES = tuple(FeatureWeights.model_fields)
 
-def score_fuse(legs: Sequence[Leg], query: str, settings: RecallSettings) -> list[Fused]:
+
+def score_fuse(legs: Sequence[Leg], query: str, weights: FeatureWeights) -> list[Fused]:
     """The candidates of ``legs``, best first, scored as the module describes."""
-    fused: dict[str, Fused] = {}
-    features: dict[str, dict[str, float]] = {}
+    entries, matrix = candidate_features(legs, query)
+    if not entries:
+        return []
+    vector = np.asarray([getattr(weights, name) for name in FEATURES], dtype=np.float64)
+    linear = matrix @ vector
+    for entry, value in zip(entries, linear.tolist(), strict=True):
+        entry.score = float(value)
+    ranked = sorted(entries, key=lambda entry: (-entry.score, min(entry.ranks.values()), entry.record.memory_id))
+    for entry in ranked:
+        entry.score = _logistic(entry.score)
+    return ranked
+
+
+def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], npt.NDArray[np.float64]]:
+    """Every distinct candidate of ``legs`` (first seen first) and its row of :data:`FEATURES`."""
+    entries: dict[str, Fused] = {}
+    own: dict[str, dict[str, float]] = {}
     for leg in legs:
         scores = leg.scores or [0.0] * len(leg.records)
         for rank, (record, score) in enumerate(zip(leg.records, scores, strict=True), start=1):
-            entry = fused.setdefault(record.memory_id, Fused(record))
+            entry = entries.setdefault(record.memory_id, Fused(record))
             entry.ranks.setdefault(leg.name, rank)
-            features.setdefault(record.memory_id, {}).setdefault(leg.name, score)
+            own.setdefault(record.memory_id, {}).setdefault(leg.name, score)
     cosines = [score for leg in legs if leg.name == SEMANTIC for score in leg.scores or []]
     floor = min(cosines, default=0.0)
     best_bm25 = max((score for leg in legs if leg.name == KEYWORD for score in leg.scores or []), default=0.0)
+    returned = {leg.name: len(leg.records) for leg in legs}
     analysis = QueryAnalysis.of(query)
-    share = settings.semantic_share
-    for memory_id, entry in fused.items():
-        own = features[memory_id]
-        score = share * own.get(SEMANTIC, floor)
-        if best_bm25 > 0:
-            score += (1 - share) * own.get(KEYWORD, 0.0) / best_bm25
+    columns: dict[str, list[float]] = {name: [] for name in FEATURES if not name.startswith("neighbour_")}
+    for memory_id, entry in entries.items():
+        found = own[memory_id]
         text = entry.record.text
-        if analysis.is_about(text):
-            score += settings.entity_boost
-        if analysis.names_in(text):
-            score += settings.mention_boost
-        if analysis.asks_time and mentions_time(text):
-            score += settings.time_boost
-        if analysis.period is not None and _within(entry.record.occurred_at, analysis.period):
-            score += settings.date_boost
-        if text.rstrip().endswith("?"):
-            score -= settings.question_penalty
-        entry.score = score
-    _add_neighbours(list(fused.values()), settings.neighbour_boost)
-    ranked = sorted(fused.values(), key=lambda entry: (-entry.score, min(entry.ranks.values()), entry.record.memory_id))
-    for entry in ranked:  # ranked by the raw sum; a hit's score is never negative (the penalty may make it so)
-        entry.score = max(entry.score, 0.0)
-    return ranked
+        mention = analysis.names_in(text)  # starting with a name implies naming it: match only after a find
+        columns["cosine"].append(found.get(SEMANTIC, floor))
+        columns["bm25"].append(found.get(KEYWORD, 0.0) / best_bm25 if best_bm25 > 0 else 0.0)
+        columns["semantic_rank"].append(_rank_feature(entry.ranks.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1)))
+        columns["keyword_rank"].append(_rank_feature(entry.ranks.get(KEYWORD, returned.get(KEYWORD, 0) + 1)))
+        columns["in_semantic"].append(float(SEMANTIC in found))
+        columns["in_keyword"].append(float(KEYWORD in found))
+        columns["subject"].append(float(mention and analysis.is_about(text)))
+        columns["mention"].append(float(mention))
+        columns["time"].append(float(analysis.asks_time and mentions_time(text)))
+        columns["date"].append(
+            float(analysis.period is not None and _within(entry.record.occurred_at, analysis.period))
+        )
+        columns["question"].append(float(text.rstrip().endswith("?")))
+    table = {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()}
+    beside = _neighbours([_place(entry) for entry in entries.values()])
+    table["neighbour_cosine"] = _best_beside(table["cosine"], beside)
+    table["neighbour_bm25"] = _best_beside(table["bm25"], beside)
+    return list(entries.values()), np.column_stack([table[name] for name in FEATURES]).reshape(
+        len(entries), len(FEATURES)
+    )
+
+
+def _rank_feature(rank: int) -> float:
+    return 1.0 / math.log2(1 + rank)
+
+
+def _logistic(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value)) if value >= 0 else math.exp(value) / (1.0 + math.exp(value))
 
 
 def _within(moment: datetime | None, period: tuple[datetime, datetime]) -> bool:
     return moment is not None and period[0] - DATE_SLACK <= moment < period[1] + DATE_SLACK
 
 
-def _add_neighbours(entries: list[Fused], boost: float) -> None:
-    """Raise each entry by ``boost`` times its best scoring neighbour's score (scores read before any change)."""
-    if boost <= 0:
-        return
-    place: dict[tuple[str, int], float] = {}
-    for entry in entries:
-        key = _place(entry)
-        if key is not None:
-            place[key] = entry.score
-    for entry in entries:
-        key = _place(entry)
-        if key is None:
-            continue
-        call, position = key
-        beside = max(place.get((call, position - 1), 0.0), place.get((call, position + 1), 0.0))
-        entry.score += boost * beside
+def _neighbours(places: list[tuple[str, int] | None]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """For each candidate, the rows of the candidates one position before and after it in the same
+    retain call (``-1`` where there is none)."""
+    row_of = {place: row for row, place in enumerate(places) if place is not None}
+    before = [row_of.get((place[0], place[1] - 1), -1) if place else -1 for place in places]
+    after = [row_of.get((place[0], place[1] + 1), -1) if place else -1 for place in places]
+    return np.asarray(before, dtype=np.intp), np.asarray(after, dtype=np.intp)
+
+
+def _best_beside(
+    values: npt.NDArray[np.float64], beside: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]
+) -> npt.NDArray[np.float64]:
+    """The larger of the two neighbours' ``values`` (0 for a missing neighbour)."""
+    padded = np.append(values, 0.0)  # row -1 reads this 0
+    best: npt.NDArray[np.float64] = np.maximum(padded[beside[0]], padded[beside[1]])
+    return best
 
 
 def _place(entry: Fused) -> tuple[str, int] | None:

@@ -1,0 +1,130 @@
+"""``astrocyte bench locomo-fit``: refit score fusion's feature weights on a LoCoMo-format file.
+
+Each sample is retained exactly as ``astrocyte bench locomo`` does (its own database, one memory per
+turn); every question then runs the legs the configured engine runs for recall (semantic, keyword, graph)
+with the configured candidate depth, and :func:`astrocyte.pipeline.rerank.candidate_features` gives
+each candidate its feature row, relevant when it holds an evidence turn. :mod:`astrocyte.bench.listwise`
+fits the weights. The figures it reports, all from the same rows (so the configured weights score
+here exactly as recall ranks):
+
+- ``configured``: the weights the engine runs with now;
+- ``held_out``: leave one conversation out: each sample's questions ranked by weights fitted on the
+  other samples only (the figure to trust for data the weights never saw);
+- ``in_sample``: the weights fitted on every sample (the ones printed to ship).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from astrocyte.bench import listwise
+from astrocyte.bench.locomo import LIMIT, bench_config, retain_sample
+from astrocyte.bench.locomo_data import Question, load
+from astrocyte.bench.retrieval_metrics import Scoreboard
+from astrocyte.engine import Astrocyte
+from astrocyte.errors import ValidationError
+from astrocyte.pipeline import strategies
+from astrocyte.pipeline.filters import RecallFilters
+from astrocyte.pipeline.rerank import FEATURES, candidate_features
+from astrocyte.stores.sqlite import temporary_home
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One question's candidates as recall's fusion sees them."""
+
+    sample: int
+    question: Question
+    group: listwise.RankingGroup
+    turns: list[list[str]]  # the turns each row stands for
+
+
+@dataclass(frozen=True)
+class FitReport:
+    data: str
+    samples: int
+    questions: int
+    seconds: float
+    weights: dict[str, float]
+    scores: dict[str, dict[str, dict[str, float]]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "benchmark": "locomo-fit",
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": self.data,
+            "samples": self.samples,
+            "questions": self.questions,
+            "seconds": self.seconds,
+            "feature_weights": self.weights,
+            "systems": self.scores,
+        }
+
+
+async def collect(path: Path, cache: Path | None, engine: dict[str, Any] | None = None) -> list[Candidates]:
+    """Every question's candidates and feature rows, sample by sample."""
+    found: list[Candidates] = []
+    for index, sample in enumerate(load(path)):
+        with temporary_home(prefix="astrocyte-locomo-fit-"):
+            async with Astrocyte(bench_config(cache, engine)) as astrocyte:
+                bank = f"locomo-{index}"
+                turns_of = await retain_sample(astrocyte, sample, bank)
+                ctx = astrocyte._context()  # the legs recall runs, without its fusion
+                weights = ctx.settings.recall.weights
+                fetch = LIMIT * ctx.settings.recall.candidate_multiplier
+                vectors = await ctx.embedder.embed([question.text for question in sample.questions])
+                for question, vector in zip(sample.questions, vectors, strict=True):
+                    legs = [await strategies.semantic(ctx, vector, bank, fetch, RecallFilters())]
+                    if weights.keyword > 0 and ctx.documents is not None:
+                        legs.append(await strategies.keyword(ctx, question.text, bank, fetch, RecallFilters()))
+                    if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
+                        legs.append(await strategies.graph(ctx, question.text, bank, fetch, RecallFilters()))
+                    entries, matrix = candidate_features(legs, question.text)
+                    turns = [turns_of.get(entry.record.memory_id, []) for entry in entries]
+                    evidence = set(question.evidence)
+                    relevant = np.asarray([bool(evidence.intersection(each)) for each in turns])
+                    found.append(Candidates(index, question, listwise.RankingGroup(matrix, relevant), turns))
+    return found
+
+
+def scoreboard(candidates: Sequence[Candidates], weights_of: dict[int, np.ndarray]) -> Scoreboard:
+    """The questions ranked by the weights given for their sample."""
+    board = Scoreboard()
+    for each in candidates:
+        order = listwise.ranked(each.group, weights_of[each.sample])[:LIMIT]
+        board.add(each.question, [each.turns[row] for row in order])
+    return board
+
+
+async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | None = None) -> FitReport:
+    started = time.perf_counter()
+    candidates = await collect(path, cache, engine)
+    samples = sorted({each.sample for each in candidates})
+    if len(samples) < 2:
+        raise ValidationError("data", "needs at least two samples with questions: one is held out at a time")
+    configured = bench_config(cache, engine).engine.recall.feature_weights
+    current = np.asarray([getattr(configured, name) for name in FEATURES])
+    fitted = listwise.fit([each.group for each in candidates])
+    held_out = {
+        sample: listwise.fit([each.group for each in candidates if each.sample != sample]) for sample in samples
+    }
+    boards = {
+        "configured": scoreboard(candidates, dict.fromkeys(samples, current)),
+        "held_out": scoreboard(candidates, held_out),
+        "in_sample": scoreboard(candidates, dict.fromkeys(samples, fitted)),
+    }
+    return FitReport(
+        data=str(path),
+        samples=len(samples),
+        questions=len(candidates),
+        seconds=time.perf_counter() - started,
+        weights={name: round(float(value), 2) for name, value in zip(FEATURES, fitted, strict=True)},
+        scores={name: board.summary() for name, board in boards.items()},
+    )
