@@ -141,7 +141,18 @@ def check_tags(value: Iterable[str] | None, field: str = "tags") -> list[str] | 
 
 
 def check_vector(value: object, field: str = "vector") -> None:
-    """A vector is a sequence of finite numbers; NaN or infinity would poison every similarity."""
+    """A vector is a sequence of finite numbers; NaN or infinity would poison every similarity.
+
+    A list of Python numbers whose sum is finite has no NaN or infinity in it, and summing costs
+    far less than building an array: every stored memory passes here, so that case is decided
+    first, and everything else (or a sum that overflows) by the full check."""
+    if type(value) is list:
+        try:
+            total = sum(value)
+        except (TypeError, OverflowError):
+            total = None
+        if type(total) is float and math.isfinite(total):
+            return
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
