@@ -32,60 +32,57 @@ _TRIGRAM_WEIGHT = 0.25
 _CACHE_LIMIT = 262_144
 
 
-def _signed_column(feature: str, dimensions: int) -> int:
-    """The feature's column plus one, negated when its sign is negative: a (column, sign) pair as
-    one int, so that a text's features are one list of ints, split into columns and signs by numpy."""
-    value = int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
-    column = value % dimensions + 1
-    return column if value >> 63 else -column
+def _hash(feature: str) -> int:
+    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-class _Features:
-    """The hashed features of one dimension count: a word's (its own and its character trigrams')
-    and a word pair's. Each distinct word or pair is hashed once while it stays in the cache."""
-
-    def __init__(self, dimensions: int) -> None:
-        self.dimensions = dimensions
-        self.words: dict[str, list[int]] = {}
-        self.pairs: dict[str, int] = {}
-
-    def word(self, token: str) -> list[int]:
-        found = self.words.get(token)
-        if found is None:
-            if len(self.words) >= _CACHE_LIMIT:
-                self.words.clear()
-            padded = f"<{token}>"
-            features = [f"w:{token}", *(f"t:{padded[i : i + 3]}" for i in range(len(padded) - 2))]
-            found = self.words[token] = [_signed_column(feature, self.dimensions) for feature in features]
-        return found
-
-    def pairs_of(self, tokens: list[str]) -> list[int]:
-        cache, dimensions = self.pairs, self.dimensions
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        keys = [f"b:{first} {second}" for first, second in itertools.pairwise(tokens)]
-        return [cache[key] if key in cache else cache.setdefault(key, _signed_column(key, dimensions)) for key in keys]
+#: Hashes of a word's features (its own, then its character trigrams'), and of word pairs: the
+#: same for every text and dimension count, so each distinct word or pair is hashed once while it
+#: stays cached. Emptied when full, which bounds the memory of a long import.
+_WORDS: dict[str, list[int]] = {}
+_PAIRS: dict[str, int] = {}
 
 
-_FEATURES: dict[int, _Features] = {}
-
-
-def _features(dimensions: int) -> _Features:
-    found = _FEATURES.get(dimensions)
+def _word_hashes(token: str) -> list[int]:
+    found = _WORDS.get(token)
     if found is None:
-        found = _FEATURES[dimensions] = _Features(dimensions)
+        if len(_WORDS) >= _CACHE_LIMIT:
+            _WORDS.clear()
+        padded = f"<{token}>"
+        found = _WORDS[token] = [
+            _hash(f"w:{token}"),
+            *(_hash(f"t:{padded[i : i + 3]}") for i in range(len(padded) - 2)),
+        ]
     return found
+
+
+def _pair_hashes(tokens: list[str]) -> list[int]:
+    if len(_PAIRS) >= _CACHE_LIMIT:
+        _PAIRS.clear()
+    keys = [f"b:{first} {second}" for first, second in itertools.pairwise(tokens)]
+    # Inline rather than through _hash: most pairs are new, and a call per pair costs more than its hash.
+    return [
+        _PAIRS[key]
+        if key in _PAIRS
+        else _PAIRS.setdefault(
+            key, int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+        )
+        for key in keys
+    ]
 
 
 def forget_hashed_features() -> None:
     """Empty the caches of hashed words and features, which every embedder of the process shares:
     a benchmark timing two users of the embedder one after the other starts each from the same state."""
-    _FEATURES.clear()
+    _WORDS.clear()
+    _PAIRS.clear()
 
 
-def _columns_and_signs(codes: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    signed = np.asarray(codes, dtype=np.int64)
-    return np.abs(signed) - 1, np.where(signed > 0, 1.0, -1.0)
+def _columns_and_signs(hashes: list[int], dimensions: int) -> tuple[np.ndarray, np.ndarray]:
+    """A feature's hash picks its column (modulo) and its sign (the top bit)."""
+    values = np.array(hashes, dtype=np.uint64)
+    columns = (values % np.uint64(dimensions)).astype(np.int64)
+    return columns, np.where(values >> np.uint64(63), 1.0, -1.0)
 
 
 class HashingEmbedder:
@@ -111,10 +108,9 @@ class HashingEmbedder:
         one ``bincount``, in the order the features occur (so sums do not depend on the batch).
         """
         dimensions = self._dimensions
-        features = _features(dimensions)
         vocabulary: dict[str, int] = {}
         occurrences: list[int] = []  # per word occurrence, its row in the vocabulary
-        pair_codes: list[int] = []
+        pair_hashes: list[int] = []
         words_per_text = np.zeros(len(texts), dtype=np.int64)
         pairs_per_text = np.zeros(len(texts), dtype=np.int64)
         for row, text in enumerate(texts):
@@ -122,13 +118,13 @@ class HashingEmbedder:
                 raise ValidationError(f"texts[{row}]", f"must be a string, got {type(text).__name__}")
             tokens = words(text)
             occurrences += [vocabulary.setdefault(token, len(vocabulary)) for token in tokens]
-            pair_codes += features.pairs_of(tokens)
+            pair_hashes += _pair_hashes(tokens)
             words_per_text[row] = len(tokens)
             pairs_per_text[row] = max(len(tokens) - 1, 0)
         word_columns, word_weights, word_owners = self._word_features(
-            [features.word(token) for token in vocabulary], occurrences, words_per_text
+            [_word_hashes(token) for token in vocabulary], occurrences, words_per_text
         )
-        pair_columns, pair_signs = _columns_and_signs(pair_codes)
+        pair_columns, pair_signs = _columns_and_signs(pair_hashes, dimensions)
         pair_owners = np.repeat(np.arange(len(texts), dtype=np.int64), pairs_per_text)
         flat = np.concatenate([word_owners, pair_owners]) * dimensions + np.concatenate([word_columns, pair_columns])
         weights = np.concatenate([word_weights, pair_signs * _BIGRAM_WEIGHT])
@@ -138,14 +134,13 @@ class HashingEmbedder:
         np.divide(matrix, norms, out=matrix, where=norms > 0)
         return matrix
 
-    @staticmethod
     def _word_features(
-        vocabulary: list[list[int]], occurrences: list[int], per_text: np.ndarray
+        self, vocabulary: list[list[int]], occurrences: list[int], per_text: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Columns, signed weights and owning text of every feature of every word occurrence, in
         order: a word's own feature (weight ``_WORD_WEIGHT``), then its trigrams' (``_TRIGRAM_WEIGHT``)."""
         lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
-        columns, signs = _columns_and_signs(list(itertools.chain.from_iterable(vocabulary)))
+        columns, signs = _columns_and_signs(list(itertools.chain.from_iterable(vocabulary)), self._dimensions)
         weights = np.full(len(columns), _TRIGRAM_WEIGHT)
         firsts = np.cumsum(lengths) - lengths  # where each word's features start
         weights[firsts] = _WORD_WEIGHT
