@@ -56,7 +56,10 @@ def check_id(value: object, field: str = "id") -> str:
 
 
 def _check_encodable(value: str, field: str) -> None:
-    """Every store must be able to write the string: a lone surrogate has no UTF-8 encoding."""
+    """Every store must be able to write the string: a lone surrogate has no UTF-8 encoding (ASCII,
+    as most ids are, always has one, and telling costs less than encoding)."""
+    if value.isascii():
+        return
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -141,7 +144,18 @@ def check_tags(value: Iterable[str] | None, field: str = "tags") -> list[str] | 
 
 
 def check_vector(value: object, field: str = "vector") -> None:
-    """A vector is a sequence of finite numbers; NaN or infinity would poison every similarity."""
+    """A vector is a sequence of finite numbers; NaN or infinity would poison every similarity.
+
+    A list of Python numbers whose sum is finite has no NaN or infinity in it, and summing costs
+    far less than building an array: every stored memory passes here, so that case is decided
+    first, and everything else (or a sum that overflows) by the full check."""
+    if type(value) is list:
+        try:
+            total = sum(value)
+        except (TypeError, OverflowError):
+            total = None
+        if type(total) is float and math.isfinite(total):
+            return
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):

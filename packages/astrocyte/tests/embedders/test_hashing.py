@@ -55,3 +55,15 @@ def test_rejects_bad_dimensions(dimensions: object) -> None:
 async def test_rejects_non_string_text() -> None:
     with pytest.raises(ValidationError, match=r"texts\[1\]"):
         await HashingEmbedder().embed(["fine", 42])  # type: ignore[list-item]
+
+
+def test_a_text_embeds_the_same_alone_and_in_any_batch() -> None:
+    # The batch's words are summed together by numpy: no text may pick up another's features.
+    texts = ["Alice moved to Paris in May.", "", "the the the", "Paris, Alice, May!", "Zoë's café — naïve"]
+    embedder = HashingEmbedder(dimensions=64)
+    together = embedder.embed_matrix(texts)
+    reordered = embedder.embed_matrix(texts[::-1])[::-1]
+    alone = np.vstack([embedder.embed_matrix([text]) for text in texts])
+    assert np.array_equal(together, alone)
+    assert np.array_equal(together, reordered)
+    assert together[0] @ together[3] > 0.5  # same words, other order and punctuation

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -29,33 +28,61 @@ _BIGRAM_WEIGHT = 0.5
 _TRIGRAM_WEIGHT = 0.25
 
 
-@lru_cache(maxsize=262_144)
-def _bucket(feature: str, dimensions: int) -> tuple[int, float]:
-    digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
-    value = int.from_bytes(digest, "little")
-    return value % dimensions, (1.0 if value >> 63 else -1.0)
+#: Entries a feature cache holds before it is emptied: bounds the memory of a long import.
+_CACHE_LIMIT = 262_144
 
 
-@lru_cache(maxsize=131_072)
-def _token_features(token: str, dimensions: int) -> tuple[list[int], list[float]]:
-    """The columns and signed weights of a word and its character trigrams: the same for every text
-    holding the word, so each distinct word is hashed once."""
-    padded = f"<{token}>"
-    features = [(f"w:{token}", _WORD_WEIGHT)]
-    features += [(f"t:{padded[i : i + 3]}", _TRIGRAM_WEIGHT) for i in range(len(padded) - 2)]
-    columns, values = [], []
-    for feature, weight in features:
-        column, sign = _bucket(feature, dimensions)
-        columns.append(column)
-        values.append(sign * weight)
-    return columns, values
+def _hash(feature: str) -> int:
+    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+#: Hashes of a word's features (its own, then its character trigrams'), and of word pairs: the
+#: same for every text and dimension count, so each distinct word or pair is hashed once while it
+#: stays cached. Emptied when full, which bounds the memory of a long import.
+_WORDS: dict[str, list[int]] = {}
+_PAIRS: dict[str, int] = {}
+
+
+def _word_hashes(token: str) -> list[int]:
+    found = _WORDS.get(token)
+    if found is None:
+        if len(_WORDS) >= _CACHE_LIMIT:
+            _WORDS.clear()
+        padded = f"<{token}>"
+        found = _WORDS[token] = [
+            _hash(f"w:{token}"),
+            *(_hash(f"t:{padded[i : i + 3]}") for i in range(len(padded) - 2)),
+        ]
+    return found
+
+
+def _pair_hashes(tokens: list[str]) -> list[int]:
+    if len(_PAIRS) >= _CACHE_LIMIT:
+        _PAIRS.clear()
+    keys = [f"b:{first} {second}" for first, second in itertools.pairwise(tokens)]
+    # Inline rather than through _hash: most pairs are new, and a call per pair costs more than its hash.
+    return [
+        _PAIRS[key]
+        if key in _PAIRS
+        else _PAIRS.setdefault(
+            key, int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+        )
+        for key in keys
+    ]
 
 
 def forget_hashed_features() -> None:
     """Empty the caches of hashed words and features, which every embedder of the process shares:
     a benchmark timing two users of the embedder one after the other starts each from the same state."""
-    _bucket.cache_clear()
-    _token_features.cache_clear()
+    _WORDS.clear()
+    _PAIRS.clear()
+
+
+def _columns_and_signs(hashes: list[int], dimensions: int) -> tuple[np.ndarray, np.ndarray]:
+    """A feature's hash picks its column (modulo) and its sign (the top bit)."""
+    values = np.array(hashes, dtype=np.uint64)
+    columns = (values % np.uint64(dimensions)).astype(np.int64)
+    return columns, np.where(values >> np.uint64(63), 1.0, -1.0)
 
 
 class HashingEmbedder:
@@ -76,32 +103,50 @@ class HashingEmbedder:
     def embed_matrix(self, texts: list[str]) -> np.ndarray:
         """The embeddings as one float32 matrix, for callers that keep vectors in numpy anyway.
 
-        Every feature of the batch becomes one (flat position, weight) pair, summed by one
-        ``bincount``: no numpy call per feature.
+        Python only maps each text to the rows of its distinct words and to its word pairs' hashed
+        columns; numpy expands the words into their features and sums every feature of the batch with
+        one ``bincount``, in the order the features occur (so sums do not depend on the batch).
         """
         dimensions = self._dimensions
-        columns: list[int] = []
-        values: list[float] = []
-        per_text = np.zeros(len(texts), dtype=np.int64)
+        vocabulary: dict[str, int] = {}
+        occurrences: list[int] = []  # per word occurrence, its row in the vocabulary
+        pair_hashes: list[int] = []
+        words_per_text = np.zeros(len(texts), dtype=np.int64)
+        pairs_per_text = np.zeros(len(texts), dtype=np.int64)
         for row, text in enumerate(texts):
             if not isinstance(text, str):
                 raise ValidationError(f"texts[{row}]", f"must be a string, got {type(text).__name__}")
-            before = len(columns)
             tokens = words(text)
-            for token in tokens:
-                token_columns, token_values = _token_features(token, dimensions)
-                columns += token_columns
-                values += token_values
-            for first, second in itertools.pairwise(tokens):
-                column, sign = _bucket(f"b:{first} {second}", dimensions)
-                columns.append(column)
-                values.append(sign * _BIGRAM_WEIGHT)
-            per_text[row] = len(columns) - before
-        flat = np.repeat(np.arange(len(texts), dtype=np.int64) * dimensions, per_text) + np.asarray(
-            columns, dtype=np.int64
+            occurrences += [vocabulary.setdefault(token, len(vocabulary)) for token in tokens]
+            pair_hashes += _pair_hashes(tokens)
+            words_per_text[row] = len(tokens)
+            pairs_per_text[row] = max(len(tokens) - 1, 0)
+        word_columns, word_weights, word_owners = self._word_features(
+            [_word_hashes(token) for token in vocabulary], occurrences, words_per_text
         )
-        sums = np.bincount(flat, weights=values, minlength=len(texts) * dimensions)
+        pair_columns, pair_signs = _columns_and_signs(pair_hashes, dimensions)
+        pair_owners = np.repeat(np.arange(len(texts), dtype=np.int64), pairs_per_text)
+        flat = np.concatenate([word_owners, pair_owners]) * dimensions + np.concatenate([word_columns, pair_columns])
+        weights = np.concatenate([word_weights, pair_signs * _BIGRAM_WEIGHT])
+        sums = np.bincount(flat, weights=weights, minlength=len(texts) * dimensions)
         matrix = sums.astype(np.float32).reshape(len(texts), dimensions)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         np.divide(matrix, norms, out=matrix, where=norms > 0)
         return matrix
+
+    def _word_features(
+        self, vocabulary: list[list[int]], occurrences: list[int], per_text: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Columns, signed weights and owning text of every feature of every word occurrence, in
+        order: a word's own feature (weight ``_WORD_WEIGHT``), then its trigrams' (``_TRIGRAM_WEIGHT``)."""
+        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+        columns, signs = _columns_and_signs(list(itertools.chain.from_iterable(vocabulary)), self._dimensions)
+        weights = np.full(len(columns), _TRIGRAM_WEIGHT)
+        firsts = np.cumsum(lengths) - lengths  # where each word's features start
+        weights[firsts] = _WORD_WEIGHT
+        rows = np.asarray(occurrences, dtype=np.int64)
+        counts = lengths[rows]
+        out_firsts = np.cumsum(counts) - counts
+        index = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(out_firsts - firsts[rows], counts)
+        owners = np.repeat(np.repeat(np.arange(len(per_text), dtype=np.int64), per_text), counts)
+        return columns[index], (signs * weights)[index], owners

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
+
 from astrocyte.errors import ValidationError
 from astrocyte.pipeline.abilities import declared_vector_count, ids_at_least
 from astrocyte.pipeline.chunking import chunk_text
@@ -38,7 +40,7 @@ from astrocyte.pipeline.records import mirror_document, vector_metadata
 from astrocyte.pipeline.writes import MemoryRows, WriteSession
 from astrocyte.types import Bank, RetainResult, VectorItem
 from astrocyte.validation import check_bank_id
-from astrocyte.vectors import as_matrix
+from astrocyte.vectors import FloatMatrix, as_matrix
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ class _AnalysedBatch:
 
     chunks: list[_Chunk]
     vectors: list[list[float]]
+    #: ``vectors`` as one float32 matrix, converted once for the near-duplicate check and the context.
+    matrix: FloatMatrix
     mentions: list[list[Mention]]
     in_bank: list[str | None]
     #: The vectors to store: ``vectors`` blended with their neighbours' (set by :func:`_add_context`).
@@ -125,7 +129,7 @@ async def _analysed(ctx: EngineContext, batch: list[_Chunk], near: _NearDuplicat
     if len(vectors) != len(batch):
         raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(batch)} texts")
     in_bank: list[str | None] = [None] * len(batch) if near is None else await near.in_bank(vectors)
-    return _AnalysedBatch(batch, vectors, mentions, in_bank)
+    return _AnalysedBatch(batch, vectors, as_matrix(vectors, len(vectors[0])), mentions, in_bank)
 
 
 def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_AnalysedBatch]) -> None:
@@ -133,11 +137,11 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     settings = ctx.settings.retain
     if settings.context_window <= 0 or not batches:
         return
-    vector_of = {
-        chunk.memory_id: vector for batch in batches for chunk, vector in zip(batch.chunks, batch.vectors, strict=True)
-    }
-    sequence = [chunk.memory_id for chunk in chunks if chunk.memory_id in vector_of]
-    matrix = as_matrix([vector_of[memory_id] for memory_id in sequence], len(batches[0].vectors[0]))
+    all_vectors = np.concatenate([batch.matrix for batch in batches])
+    analysed = (chunk for batch in batches for chunk in batch.chunks)
+    row_in_batches = {chunk.memory_id: row for row, chunk in enumerate(analysed)}
+    sequence = [chunk.memory_id for chunk in chunks if chunk.memory_id in row_in_batches]
+    matrix = all_vectors[[row_in_batches[memory_id] for memory_id in sequence]]
     blended = contextualise(matrix, settings.context_window, settings.context_weight, settings.context_decay)
     row_of = {memory_id: row for row, memory_id in enumerate(sequence)}  # a repeated chunk: its last place
     rows = blended.tolist()  # one conversion for the call, not one per chunk
@@ -153,7 +157,7 @@ async def _write_batch(
     call: str,
 ) -> dict[str, str]:
     """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
-    duplicates = {} if near is None else near.find(batch.chunks, batch.vectors, batch.in_bank)
+    duplicates = {} if near is None else near.find(batch.chunks, batch.matrix, batch.in_bank)
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
@@ -191,10 +195,9 @@ class _NearDuplicates:
             return [None] * len(vectors)
         return await ids_at_least(self._ctx.vectors, vectors, self._bank_id, self._threshold)
 
-    def find(self, batch: list[_Chunk], vectors: list[list[float]], in_bank: list[str | None]) -> dict[str, str]:
+    def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the
         bank (``in_bank``) or earlier in the call."""
-        matrix = as_matrix(vectors, len(vectors[0]))
         ids = [chunk.memory_id for chunk in batch]
         in_call = self._within_call.check(ids, matrix, skip=[found is not None for found in in_bank])
         return {
