@@ -41,6 +41,10 @@ from typing import Any, ClassVar, TypeVar
 from astrocyte.errors import ProviderUnavailable
 
 MEMORY = ":memory:"
+#: A search over fewer rows than this (a bank's loaded matrix, a file's full-text index) runs inline:
+#: it takes less time than a hand-off to a worker thread and back, and than it could overlap with
+#: the other recall legs (measured in docs/benchmarks.md, "Short reads inline").
+THREADED_SEARCH_ROWS = 20_000
 T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"(\d{3})_([a-z0-9_]+)\.sql")
 
@@ -338,6 +342,11 @@ class SqliteDatabase:
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
+
+
+def search_runs_inline(rows: int | None) -> bool:
+    """Whether a search over ``rows`` rows (``None``: not known yet, so maybe many) runs inline."""
+    return rows is not None and rows < THREADED_SEARCH_ROWS
 
 
 def _current_task() -> asyncio.Task[Any] | None:

@@ -36,6 +36,7 @@ from astrocyte.stores.sqlite._item_rows import (
 )
 from astrocyte.stores.sqlite._json_values import id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.stores.sqlite.database import search_runs_inline
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id
 
@@ -49,9 +50,6 @@ ON CONFLICT (bank_id, id) DO UPDATE SET text = excluded.text, metadata = exclude
 #: A batch read of at most this many documents by id runs inline: a few index probes, shorter than a
 #: thread hand-off.
 INLINE_DOCUMENTS = 1000
-#: Keyword search runs inline while the file's full-text index holds fewer rows (as last seen): below
-#: that it takes less time than a thread hand-off and back (see docs/benchmarks.md).
-THREADED_SEARCH_ROWS = 20_000
 
 # The ranked rows by primary key. ``+bank_id`` keeps SQLite off the (bank_id, id) index: through it,
 # the bank check would read every row of the bank (58 ms at 100k memories) instead of the 40 asked for.
@@ -127,7 +125,7 @@ class SqliteDocumentStore(SqliteStore):
             )
         return await self.database.read(
             lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts),
-            inline=_small(self._term_counts.table_rows),
+            inline=search_runs_inline(self._term_counts.table_rows),  # its size as last seen
         )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:
@@ -236,11 +234,6 @@ def _search(
         for row, score in ((by_row_id.get(each["row_id"]), each["bm25"]) for each in ranked)
         if row is not None
     ]
-
-
-def _small(table_rows: int | None) -> bool:
-    """Whether a keyword search of an index of ``table_rows`` rows (``None``: not yet seen) runs inline."""
-    return table_rows is not None and table_rows < THREADED_SEARCH_ROWS
 
 
 def _other_banks(connection: sqlite3.Connection, bank_id: str) -> bool:

@@ -44,6 +44,7 @@ from astrocyte.stores.sqlite._item_rows import (
 )
 from astrocyte.stores.sqlite._matrix import Ranked, RowIds, matrix_cache, read_version
 from astrocyte.stores.sqlite._store_base import SqliteStore
+from astrocyte.stores.sqlite.database import search_runs_inline
 from astrocyte.stores.time_columns import decode_time, encode_time
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import (
@@ -53,11 +54,6 @@ from astrocyte.validation import (
     check_positive_int,
 )
 from astrocyte.vectors import FloatMatrix, as_matrix
-
-#: A search of a bank whose loaded matrix has fewer rows runs inline: scoring it takes less time
-#: than handing the search to a worker thread and back, and than it could overlap with the other
-#: recall legs (see ``THREADED_SEARCH_ROWS`` in docs/benchmarks.md for the measurement).
-THREADED_SEARCH_ROWS = 20_000
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _ROWS_WITH_CONTENTS = "vectors JOIN vector_contents USING (row_id)"
@@ -141,8 +137,7 @@ class SqliteVectorStore(SqliteStore):
             query = query_row(query_vector, self._fixed_dimensions(connection))
             return self._search(connection, query, bank_id, limit, filters, committed)
 
-        rows = self._matrices.rows(bank_id)
-        [hits] = await self.database.read(search, inline=rows is not None and rows < THREADED_SEARCH_ROWS)
+        [hits] = await self.database.read(search, inline=search_runs_inline(self._matrices.rows(bank_id)))
         return hits
 
     async def search_similar_batch(
