@@ -62,4 +62,9 @@ def json_texts(values: Iterable[object]) -> list[str | None]:
     asyncpg reads a list inside a list parameter as a further array dimension, so JSON lists and
     objects travel as text.
     """
-    return [None if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False) for value in values]
+    encode = _JSON.encode
+    return [None if value is None else encode(value) for value in values]
+
+
+#: One encoder for every value: ``json.dumps`` with options builds a new encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)

@@ -26,7 +26,7 @@ from typing import Any
 import asyncpg
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
+from astrocyte.stores.arguments import batch_dimensions, query_rows, stored_rows
 from astrocyte.stores.searches import check_batch_search, check_similarity_search, query_row
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int
@@ -196,13 +196,14 @@ class PostgresVectorStore(PostgresStore):
         async with self.database.writing(only_bank(item.bank_id for item in items)) as connection:
             fixed = await self._dimensions(connection)
             dimensions = batch_dimensions(items, fixed)
-            unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+            stored = stored_rows(items, dimensions)
             if fixed is None or self._fixed is None:
                 await self._fix_dimensions(connection, dimensions)
                 self._fixed = None
                 batch_dimensions(items, await self._dimensions(connection))
-            latest = {(item.bank_id, item.id): item for item in items}  # a repeated id: the last one wins
-            await connection.execute(_UPSERT, *_columns(list(latest.values()), datetime.now(UTC)))
+            latest = {(item.bank_id, item.id): row for row, item in enumerate(items)}  # a repeated id: the last wins
+            rows = list(latest.values())
+            await connection.execute(_UPSERT, *_columns([items[row] for row in rows], stored[rows], datetime.now(UTC)))
         return [item.id for item in items]
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
@@ -375,12 +376,13 @@ def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:
         conditions.add("v.retained_at <= {}", filters.as_of)
 
 
-def _columns(items: Sequence[VectorItem], written_at: datetime) -> list[list[Any]]:
-    """The batch as one array per column, in the order of ``_UPSERT``'s parameters."""
+def _columns(items: Sequence[VectorItem], vectors: FloatMatrix, written_at: datetime) -> list[list[Any]]:
+    """The batch as one array per column, in the order of ``_UPSERT``'s parameters; ``vectors`` are
+    the items' vectors, already converted."""
     return [
         [item.bank_id for item in items],
         [item.id for item in items],
-        packed([item.vector for item in items]),
+        packed(vectors),
         [item.text for item in items],
         json_texts(item.metadata for item in items),
         json_texts(item.tags for item in items),

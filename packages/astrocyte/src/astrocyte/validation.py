@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import numpy as np
 
@@ -53,6 +53,49 @@ def check_id(value: object, field: str = "id") -> str:
         raise ValidationError(field, "must not contain NUL characters")
     _check_encodable(value, field)
     return value
+
+
+def all_valid_ids(values: Sequence[object]) -> bool:
+    """Whether :func:`check_id` accepts every value, decided for the whole batch with a few C-level
+    passes: stores re-check each batch they are given, and a call per value costs more than the
+    write. ``False`` only says that the per-value check must run to name the bad value."""
+    return _plain_strings(values, MAX_ID_LENGTH)
+
+
+def all_valid_texts(values: Sequence[object]) -> bool:
+    """Whether :func:`check_text` accepts every value (as :func:`all_valid_ids` does for ids)."""
+    return _plain_strings(values, None) and all(map(str.strip, cast(Sequence[str], values)))
+
+
+def all_valid_bank_ids(values: Sequence[object]) -> bool:
+    """Whether :func:`check_bank_id` accepts every value; a batch names one bank or a few."""
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable, so not a string
+        return False
+    return all(isinstance(value, str) and BANK_ID_PATTERN.fullmatch(value) for value in distinct)
+
+
+def _plain_strings(values: Sequence[object], max_length: int | None) -> bool:
+    """Non-empty strings (at most ``max_length`` characters) without NUL that UTF-8 can encode."""
+    if not all(isinstance(value, str) for value in values):
+        return False
+    strings = cast(Sequence[str], values)
+    if not strings:
+        return True
+    lengths = list(map(len, strings))
+    if min(lengths) == 0 or (max_length is not None and max(lengths) > max_length):
+        return False
+    joined = "".join(strings)
+    if "\x00" in joined:
+        return False
+    if joined.isascii():
+        return True
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_encodable(value: str, field: str) -> None:

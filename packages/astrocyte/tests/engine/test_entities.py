@@ -28,6 +28,15 @@ def test_common_words_months_and_particles_alone_are_not_names() -> None:
     assert names("Ludwig van Beethoven played in Wien") == [("Ludwig van Beethoven", "name"), ("Wien", "name")]
 
 
+def test_a_capital_inside_a_word_starts_no_name_but_one_at_the_start_of_the_text_does() -> None:
+    assert names("Eve wrote x.Alice, co-Bob and d'Artagnan's O'Brien-Smith; Émile met Zoë Ärger.") == [
+        ("Eve", "name"),
+        ("O'Brien-Smith", "name"),
+        ("Émile", "name"),
+        ("Zoë Ärger", "name"),
+    ]
+
+
 def test_each_entity_once_first_spelling_wins() -> None:
     assert names("Alice called ALICE and alice, then Alice again.") == [("Alice", "name")]
 

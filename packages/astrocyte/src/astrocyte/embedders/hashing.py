@@ -100,6 +100,11 @@ class HashingEmbedder:
         vectors: list[list[float]] = self.embed_matrix(texts).tolist()
         return vectors
 
+    async def embed_rows(self, texts: list[str]) -> np.ndarray:
+        """``embed`` as one float32 matrix, which the engine keeps its vectors in (see
+        :mod:`astrocyte.pipeline.embedding`)."""
+        return self.embed_matrix(texts)
+
     def embed_matrix(self, texts: list[str]) -> np.ndarray:
         """The embeddings as one float32 matrix, for callers that keep vectors in numpy anyway.
 

@@ -97,11 +97,16 @@ class MiniLMEmbedder:
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
         """Embed in a worker thread: a large batch takes seconds, and the event loop must keep serving recalls."""
-        if not check_texts(texts):
-            return []
-        matrix = await asyncio.to_thread(self._matrix, texts)
-        vectors: list[list[float]] = matrix.tolist()
+        vectors: list[list[float]] = (await self.embed_rows(texts)).tolist()
         return vectors
+
+    async def embed_rows(self, texts: list[str]) -> Floats:
+        """``embed`` as one float32 matrix, computed in a worker thread, which the engine keeps its
+        vectors in (see :mod:`astrocyte.pipeline.embedding`)."""
+        checked = check_texts(texts)
+        if not checked:
+            return np.empty((0, DIMENSIONS), dtype=np.float32)
+        return await asyncio.to_thread(self._matrix, checked)
 
     def embed_matrix(self, texts: list[str]) -> Floats:
         """The embeddings as one ``(len(texts), 384)`` float32 matrix, for callers that keep vectors in numpy.

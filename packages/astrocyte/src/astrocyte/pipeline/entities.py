@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from astrocyte.pipeline.prechecked import prechecked
 from astrocyte.pipeline.stopwords import FUNCTION_WORDS
 from astrocyte.text import words
 from astrocyte.types import Entity, EntityLink, MemoryEntityAssociation
@@ -51,10 +52,18 @@ _APOSTROPHES = "'\u2019"
 _PARTICLE_NAMES = "of the de da del della di du la le van von der den y al bin"
 #: Every uppercase letter of the Basic Multilingual Plane: ``re`` has no Unicode category classes.
 _UPPERCASE = re.escape("".join(character for character in map(chr, range(0x10000)) if character.isupper()))
-_CAPITALISED_WORD = rf"[{_UPPERCASE}](?:[\w{_APOSTROPHES}.-]*\w)?"
+_WORD_TAIL = rf"(?:[\w{_APOSTROPHES}.-]*\w)?"
+_CAPITALISED_WORD = rf"[{_UPPERCASE}]{_WORD_TAIL}"
 _PARTICLE = "(?:" + "|".join(_PARTICLE_NAMES.split()) + r")(?!\w)"
-#: A run of capitalised words one space apart, lower-case particles allowed between them.
-_NAME_RUN = re.compile(rf"(?<![\w{_APOSTROPHES}.-]){_CAPITALISED_WORD}(?: (?:{_CAPITALISED_WORD}|{_PARTICLE}))*")
+#: A run of capitalised words one space apart, lower-case particles allowed between them, not
+#: inside a word. The capital comes first and the character before it is checked afterwards (a
+#: look-behind over both): a pattern that starts with a character class lets ``re`` skip to the
+#: next capital at C speed, where one that starts with a look-behind is tried at every position
+#: (measured 2.5x slower over the benchmark corpus, same matches there and on LoCoMo).
+_NAME_RUN = re.compile(
+    rf"[{_UPPERCASE}](?<![\w{_APOSTROPHES}.-].){_WORD_TAIL}"
+    rf"(?: (?:{_CAPITALISED_WORD}|{_PARTICLE}))*"
+)
 #: Capitalised only because they start a sentence (or are pronouns): never names on their own.
 _COMMON = FUNCTION_WORDS | frozenset(_MONTHS) | frozenset(_WEEKDAYS)
 
@@ -122,16 +131,17 @@ def graph_rows(memory_ids: Sequence[str], mentions: Sequence[Sequence[Mention]])
     """Entities (one per id), memory associations and co-occurrence links of the memories."""
     rows = GraphRows()
     entities: dict[str, Entity] = {}
-    links: dict[str, EntityLink] = {}
+    links: dict[tuple[str, str], EntityLink] = {}
+    # Built unchecked: names come from checked memory text, ids are hashes (see prechecked).
     for memory_id, named in zip(memory_ids, mentions, strict=True):
-        for mention in named:
-            if mention.entity_id not in entities:
-                entities[mention.entity_id] = Entity(mention.entity_id, mention.name, mention.entity_type)
-            rows.associations.append(MemoryEntityAssociation(memory_id=memory_id, entity_id=mention.entity_id))
-        linked = sorted({mention.entity_id for mention in named[:_LINKED_PER_MEMORY]})
-        for first, second in itertools.combinations(linked, 2):
-            link = EntityLink(entity_a=first, entity_b=second, link_type=CO_OCCURS)
-            links.setdefault(link.key, link)
+        ids = [mention.entity_id for mention in named]
+        for mention, found in zip(named, ids, strict=True):
+            if found not in entities:
+                entities[found] = prechecked(Entity, id=found, name=mention.name, entity_type=mention.entity_type)
+            rows.associations.append(prechecked(MemoryEntityAssociation, memory_id=memory_id, entity_id=found))
+        for pair in itertools.combinations(sorted(set(ids[:_LINKED_PER_MEMORY])), 2):
+            if pair not in links:
+                links[pair] = prechecked(EntityLink, entity_a=pair[0], entity_b=pair[1], link_type=CO_OCCURS)
     rows.entities = list(entities.values())
     rows.links = list(links.values())
     return rows

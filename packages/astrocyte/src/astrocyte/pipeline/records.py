@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from astrocyte.pipeline.normalize import RESERVED_PREFIX
+from astrocyte.pipeline.prechecked import prechecked
 from astrocyte.types import Document, MemoryHit, Metadata, MetadataValue, VectorHit, VectorItem
 
 SOURCE = "_source"
@@ -116,7 +117,9 @@ def mirror_document(item: VectorItem) -> Document:
     }
     present = {key: value for key, value in fields.items() if value is not None}
     metadata = {**(item.metadata or {}), **present}
-    return Document(id=item.id, text=item.text, metadata=metadata or None, tags=item.tags)
+    # The item's fields were checked when it was built; its mirror adds only strings (see prechecked).
+    tags = None if item.tags is None else list(item.tags)  # its own list, as the checks would give it
+    return prechecked(Document, id=item.id, text=item.text, metadata=metadata or None, tags=tags)
 
 
 def _user_part(metadata: Metadata) -> Metadata | None:

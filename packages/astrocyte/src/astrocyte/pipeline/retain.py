@@ -34,13 +34,14 @@ from astrocyte.pipeline.chunking import chunk_text
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.context_vectors import contextualise
 from astrocyte.pipeline.dedup import CallDuplicates, content_id, stored_ids
+from astrocyte.pipeline.embedding import Embeddings, embed_batch
 from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
 from astrocyte.pipeline.records import mirror_document, vector_metadata
 from astrocyte.pipeline.writes import MemoryRows, WriteSession
 from astrocyte.types import Bank, RetainResult, VectorItem
 from astrocyte.validation import check_bank_id
-from astrocyte.vectors import FloatMatrix, as_matrix
+from astrocyte.vectors import FloatMatrix
 
 
 @dataclass(frozen=True)
@@ -112,12 +113,10 @@ class _AnalysedBatch:
     memory it nearly duplicates (``None``: none, or the bank is not searched)."""
 
     chunks: list[_Chunk]
-    vectors: list[list[float]]
-    #: ``vectors`` as one float32 matrix, converted once for the near-duplicate check and the context.
-    matrix: FloatMatrix
+    embeddings: Embeddings
     mentions: list[list[Mention]]
     in_bank: list[str | None]
-    #: The vectors to store: ``vectors`` blended with their neighbours' (set by :func:`_add_context`).
+    #: The vectors to store: the embeddings blended with their neighbours' (set by :func:`_add_context`).
     stored: list[list[float]] | None = None
 
 
@@ -125,11 +124,9 @@ async def _analysed(ctx: EngineContext, batch: list[_Chunk], near: _NearDuplicat
     """Embed a batch and extract its entities at once (a model embeds in its worker thread while the
     rules run here), then look its vectors up in the bank."""
     texts = [chunk.text for chunk in batch]
-    vectors, mentions = await asyncio.gather(ctx.embedder.embed(texts), ctx.extractor.mentions(texts))
-    if len(vectors) != len(batch):
-        raise ValueError(f"the embedder returned {len(vectors)} vectors for {len(batch)} texts")
-    in_bank: list[str | None] = [None] * len(batch) if near is None else await near.in_bank(vectors)
-    return _AnalysedBatch(batch, vectors, as_matrix(vectors, len(vectors[0])), mentions, in_bank)
+    embeddings, mentions = await asyncio.gather(embed_batch(ctx.embedder, texts), ctx.extractor.mentions(texts))
+    in_bank: list[str | None] = [None] * len(batch) if near is None else await near.in_bank(embeddings)
+    return _AnalysedBatch(batch, embeddings, mentions, in_bank)
 
 
 def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_AnalysedBatch]) -> None:
@@ -137,7 +134,7 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     settings = ctx.settings.retain
     if settings.context_window <= 0 or not batches:
         return
-    all_vectors = np.concatenate([batch.matrix for batch in batches])
+    all_vectors = np.concatenate([batch.embeddings.matrix for batch in batches])
     analysed = (chunk for batch in batches for chunk in batch.chunks)
     row_in_batches = {chunk.memory_id: row for row, chunk in enumerate(analysed)}
     sequence = [chunk.memory_id for chunk in chunks if chunk.memory_id in row_in_batches]
@@ -157,11 +154,11 @@ async def _write_batch(
     call: str,
 ) -> dict[str, str]:
     """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
-    duplicates = {} if near is None else near.find(batch.chunks, batch.matrix, batch.in_bank)
+    duplicates = {} if near is None else near.find(batch.chunks, batch.embeddings.matrix, batch.in_bank)
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
-    stored = batch.vectors if batch.stored is None else batch.stored
+    stored = batch.embeddings.lists() if batch.stored is None else batch.stored
     items = [
         _vector_item(batch.chunks[position], stored[position], prepared, bank_id, retained_at, call)
         for position in kept
@@ -188,12 +185,12 @@ class _NearDuplicates:
         threshold = ctx.settings.retain.near_duplicate_threshold
         return None if threshold is None else cls(ctx, bank_id, threshold, bank_is_empty)
 
-    async def in_bank(self, vectors: list[list[float]]) -> list[str | None]:
+    async def in_bank(self, embeddings: Embeddings) -> list[str | None]:
         """For each vector, a stored memory it nearly duplicates: one search of the bank as committed
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
-            return [None] * len(vectors)
-        return await ids_at_least(self._ctx.vectors, vectors, self._bank_id, self._threshold)
+            return [None] * len(embeddings.matrix)
+        return await ids_at_least(self._ctx.vectors, embeddings.lists(), self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the

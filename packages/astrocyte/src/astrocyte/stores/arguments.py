@@ -14,7 +14,15 @@ import numpy as np
 
 from astrocyte.errors import ValidationError
 from astrocyte.types import Document, VectorItem
-from astrocyte.validation import check_bank_id, check_id, check_text, check_vector
+from astrocyte.validation import (
+    all_valid_bank_ids,
+    all_valid_ids,
+    all_valid_texts,
+    check_bank_id,
+    check_id,
+    check_text,
+    check_vector,
+)
 from astrocyte.vectors import FloatMatrix, as_matrix, normalise_rows
 
 Item = TypeVar("Item")
@@ -41,7 +49,10 @@ def checked_ids(ids: Sequence[str], field_name: str) -> list[str]:
     """A list of ids, each checked with :func:`~astrocyte.validation.check_id`."""
     if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
         raise ValidationError(field_name, f"must be a list of ids, got {type(ids).__name__}")
-    return [check_id(value, f"{field_name}[{index}]") for index, value in enumerate(ids)]
+    values = list(ids)
+    if all_valid_ids(values):
+        return values
+    return [check_id(value, f"{field_name}[{index}]") for index, value in enumerate(values)]
 
 
 def checked_string(value: object, field_name: str) -> str:
@@ -64,6 +75,8 @@ def batch_dimensions(items: Sequence[VectorItem], fixed: int | None) -> int:
     ``fixed`` is the store's dimension, or ``None`` when the batch will fix it. The components
     themselves are checked for the whole batch at once by :func:`unit_rows`.
     """
+    if _plainly_valid(items, fixed):
+        return fixed if fixed is not None else len(items[0].vector)
     dimensions = fixed
     for position, item in enumerate(items):
         field = f"items[{position}]"
@@ -81,6 +94,19 @@ def batch_dimensions(items: Sequence[VectorItem], fixed: int | None) -> int:
     return dimensions
 
 
+def _plainly_valid(items: Sequence[VectorItem], fixed: int | None) -> bool:
+    """Whether the per-item loop of :func:`batch_dimensions` would pass, decided batch-wide."""
+    if not items or not all(isinstance(item, VectorItem) for item in items):
+        return False
+    if not (all_valid_ids([item.id for item in items]) and all_valid_bank_ids([item.bank_id for item in items])):
+        return False
+    try:
+        lengths = set(map(len, [item.vector for item in items]))
+    except TypeError:
+        return False
+    return len(lengths) == 1 and lengths != {0} and (fixed is None or lengths == {fixed})
+
+
 def check_vector_length(vector: Sequence[float], dimensions: int, field: str) -> None:
     if len(vector) != dimensions:
         raise ValidationError(
@@ -89,7 +115,12 @@ def check_vector_length(vector: Sequence[float], dimensions: int, field: str) ->
 
 
 def unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Callable[[int], str]) -> FloatMatrix:
-    """The vectors as unit float32 rows; refuses non-numbers, NaN, infinity and components beyond
+    """The vectors as unit float32 rows, refused as by :func:`finite_rows`."""
+    return normalise_rows(finite_rows(vectors, dimensions, name_row))
+
+
+def finite_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Callable[[int], str]) -> FloatMatrix:
+    """The vectors as float32 rows; refuses non-numbers, NaN, infinity and components beyond
     float32, naming the first bad row with ``name_row``."""
     try:
         with np.errstate(over="ignore"):  # an overflowing component becomes inf, refused below
@@ -99,13 +130,24 @@ def unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Cal
     bad_rows = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
     if len(bad_rows):
         raise ValidationError(name_row(int(bad_rows[0])), "contains NaN, infinity or a number beyond float32 (3.4e38)")
-    return normalise_rows(matrix)
+    return matrix
+
+
+def stored_rows(items: Sequence[VectorItem], dimensions: int) -> FloatMatrix:
+    """The batch's vectors as stored: float32, converted once, refused as by :func:`finite_rows`."""
+    return finite_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
 
 
 def check_documents(documents: Sequence[object], bank_id: str) -> None:
     """A bank id and a batch of Documents whose ids and texts are still valid (a caller may have
     changed them after construction), checked whole before a store writes any of them."""
     check_bank_id(bank_id)
+    if all(isinstance(document, Document) for document in documents):
+        typed = cast(Sequence[Document], documents)
+        if all_valid_ids([document.id for document in typed]) and all_valid_texts(
+            [document.text for document in typed]
+        ):
+            return
     for position, document in enumerate(documents):
         field = f"documents[{position}]"
         if not isinstance(document, Document):

@@ -20,12 +20,12 @@ import secrets
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
+from astrocyte.stores.arguments import batch_dimensions, query_rows, stored_rows
 from astrocyte.stores.searches import (
     check_batch_search,
     check_similarity_search,
@@ -53,7 +53,7 @@ from astrocyte.validation import (
     check_non_negative_int,
     check_positive_int,
 )
-from astrocyte.vectors import FloatMatrix, as_matrix
+from astrocyte.vectors import FloatMatrix, normalise_rows
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _ROWS_WITH_CONTENTS = "vectors JOIN vector_contents USING (row_id)"
@@ -111,7 +111,8 @@ class SqliteVectorStore(SqliteStore):
         with self.database.write() as connection:
             fixed = self._fixed_dimensions(connection)
             dimensions = batch_dimensions(items, fixed)
-            vectors, unit_rows = _float32_rows(items, dimensions)
+            vectors = stored_rows(items, dimensions)
+            unit_rows = normalise_rows(vectors)
             if fixed is None:
                 connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
             try:
@@ -266,25 +267,6 @@ class SqliteVectorStore(SqliteStore):
                 "dimensions; use the embedder those vectors came from, or another file",
             )
         return stored
-
-
-def _float32_rows(items: Sequence[VectorItem], dimensions: int) -> tuple[FloatMatrix, FloatMatrix]:
-    """The batch's vectors as stored (float32) and as unit rows.
-
-    Non-numbers, NaN, infinity and components beyond float32 are refused by the shared rule
-    (:func:`~astrocyte.stores.arguments.unit_rows`), which names the row; given the converted
-    array it converts nothing again.
-    """
-    vectors = [item.vector for item in items]
-    try:
-        with np.errstate(over="ignore"):  # beyond float32 becomes inf, which unit_rows refuses
-            stored: FloatMatrix | None = as_matrix(vectors, dimensions)
-    except (TypeError, ValueError):
-        stored = None
-    rows = vectors if stored is None else cast(Sequence[Sequence[float]], stored)
-    unit = unit_rows(rows, dimensions, lambda row: f"items[{row}].vector")
-    assert stored is not None  # unit_rows refused what as_matrix could not convert
-    return stored, unit
 
 
 def _write(
