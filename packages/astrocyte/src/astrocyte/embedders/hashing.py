@@ -32,41 +32,41 @@ _TRIGRAM_WEIGHT = 0.25
 _CACHE_LIMIT = 262_144
 
 
-def _hash(feature: str) -> int:
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "little")
+def _digest(feature: str) -> bytes:
+    """A feature's hash: 8 bytes of BLAKE2b, read by numpy as a little-endian 64-bit integer."""
+    return hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
 
 
 #: Hashes of a word's features (its own, then its character trigrams'), and of word pairs: the
 #: same for every text and dimension count, so each distinct word or pair is hashed once while it
-#: stays cached. Emptied when full, which bounds the memory of a long import.
-_WORDS: dict[str, list[int]] = {}
-_PAIRS: dict[str, int] = {}
+#: stays cached. Kept as digests (a word's concatenated) that numpy reads all at once: a Python int
+#: per feature, converted one by one, cost a fifth of the embedding. Emptied when full, which bounds
+#: the memory of a long import.
+_WORDS: dict[str, bytes] = {}
+_PAIRS: dict[str, bytes] = {}
 
 
-def _word_hashes(token: str) -> list[int]:
+def _word_hashes(token: str) -> bytes:
     found = _WORDS.get(token)
     if found is None:
         if len(_WORDS) >= _CACHE_LIMIT:
             _WORDS.clear()
         padded = f"<{token}>"
-        found = _WORDS[token] = [
-            _hash(f"w:{token}"),
-            *(_hash(f"t:{padded[i : i + 3]}") for i in range(len(padded) - 2)),
-        ]
+        found = _WORDS[token] = b"".join(
+            [_digest(f"w:{token}"), *(_digest(f"t:{padded[i : i + 3]}") for i in range(len(padded) - 2))]
+        )
     return found
 
 
-def _pair_hashes(tokens: list[str]) -> list[int]:
+def _pair_hashes(tokens: list[str]) -> list[bytes]:
     if len(_PAIRS) >= _CACHE_LIMIT:
         _PAIRS.clear()
     keys = [f"b:{first} {second}" for first, second in itertools.pairwise(tokens)]
-    # Inline rather than through _hash: most pairs are new, and a call per pair costs more than its hash.
+    # Inline rather than through _digest: most pairs are new, and a call per pair costs more than its hash.
     return [
         _PAIRS[key]
         if key in _PAIRS
-        else _PAIRS.setdefault(
-            key, int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
-        )
+        else _PAIRS.setdefault(key, hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest())
         for key in keys
     ]
 
@@ -78,9 +78,9 @@ def forget_hashed_features() -> None:
     _PAIRS.clear()
 
 
-def _columns_and_signs(hashes: list[int], dimensions: int) -> tuple[np.ndarray, np.ndarray]:
+def _columns_and_signs(digests: bytes, dimensions: int) -> tuple[np.ndarray, np.ndarray]:
     """A feature's hash picks its column (modulo) and its sign (the top bit)."""
-    values = np.array(hashes, dtype=np.uint64)
+    values = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
     columns = (values % np.uint64(dimensions)).astype(np.int64)
     return columns, np.where(values >> np.uint64(63), 1.0, -1.0)
 
@@ -115,7 +115,7 @@ class HashingEmbedder:
         dimensions = self._dimensions
         vocabulary: dict[str, int] = {}
         occurrences: list[int] = []  # per word occurrence, its row in the vocabulary
-        pair_hashes: list[int] = []
+        pair_hashes: list[bytes] = []
         words_per_text = np.zeros(len(texts), dtype=np.int64)
         pairs_per_text = np.zeros(len(texts), dtype=np.int64)
         for row, text in enumerate(texts):
@@ -129,7 +129,7 @@ class HashingEmbedder:
         word_columns, word_weights, word_owners = self._word_features(
             [_word_hashes(token) for token in vocabulary], occurrences, words_per_text
         )
-        pair_columns, pair_signs = _columns_and_signs(pair_hashes, dimensions)
+        pair_columns, pair_signs = _columns_and_signs(b"".join(pair_hashes), dimensions)
         pair_owners = np.repeat(np.arange(len(texts), dtype=np.int64), pairs_per_text)
         flat = np.concatenate([word_owners, pair_owners]) * dimensions + np.concatenate([word_columns, pair_columns])
         weights = np.concatenate([word_weights, pair_signs * _BIGRAM_WEIGHT])
@@ -140,12 +140,12 @@ class HashingEmbedder:
         return matrix
 
     def _word_features(
-        self, vocabulary: list[list[int]], occurrences: list[int], per_text: np.ndarray
+        self, vocabulary: list[bytes], occurrences: list[int], per_text: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Columns, signed weights and owning text of every feature of every word occurrence, in
         order: a word's own feature (weight ``_WORD_WEIGHT``), then its trigrams' (``_TRIGRAM_WEIGHT``)."""
-        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
-        columns, signs = _columns_and_signs(list(itertools.chain.from_iterable(vocabulary)), self._dimensions)
+        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary)) // 8
+        columns, signs = _columns_and_signs(b"".join(vocabulary), self._dimensions)
         weights = np.full(len(columns), _TRIGRAM_WEIGHT)
         firsts = np.cumsum(lengths) - lengths  # where each word's features start
         weights[firsts] = _WORD_WEIGHT
