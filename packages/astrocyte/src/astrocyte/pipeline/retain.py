@@ -57,7 +57,7 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     check_bank_id(bank_id)
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
         raise ValidationError("items", f"must be a list of items, got {type(items).__name__}")
-    prepared = [_prepare(ctx, item, bank_id, prefix.format(index=index)) for index, item in enumerate(items)]
+    prepared = _prepared(ctx, items, bank_id, prefix)
     chunks = _chunks(ctx, prepared)
     if not chunks:
         return []
@@ -90,11 +90,14 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     return [_result(index, own, first_of, target, new) for index, own in enumerate(by_item)]
 
 
-def _prepare(ctx: EngineContext, item: object, bank_id: str, prefix: str) -> PreparedInput:
+def _prepared(ctx: EngineContext, items: Sequence[object], bank_id: str, prefix: str) -> list[PreparedInput]:
     bank = ctx.config.banks.get(bank_id)
     default_tags = [*ctx.config.defaults.tags, *(bank.tags if bank is not None else [])]
     limit = ctx.settings.retain.max_content_bytes
-    return prepare_input(item, prefix=prefix, max_content_bytes=limit, default_tags=default_tags)
+    return [
+        prepare_input(item, prefix=prefix.format(index=index), max_content_bytes=limit, default_tags=default_tags)
+        for index, item in enumerate(items)
+    ]
 
 
 def _chunks(ctx: EngineContext, prepared: Sequence[PreparedInput]) -> list[_Chunk]:
