@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from astrocyte.errors import ValidationError
 from astrocyte.pipeline.prechecked import prechecked
 from astrocyte.pipeline.records import mirror_document
 from astrocyte.types import Document, Entity, EntityCandidateMatch, EntityLink, MemoryEntityAssociation, VectorItem
@@ -40,3 +41,9 @@ def test_a_mirrored_document_equals_one_built_with_the_checks_and_owns_its_tags(
         id="m1", text="Alice met Bob", metadata={"k": 1, "_retained_at": when.isoformat()}, tags=["t"]
     )
     assert document.tags is not item.tags
+
+
+def test_a_mirrored_field_of_the_wrong_type_is_still_refused() -> None:
+    item = VectorItem(id="m1", bank_id="b", vector=[1.0], text="t", fact_type={"not": "a string"})  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="_fact_type"):
+        mirror_document(item)

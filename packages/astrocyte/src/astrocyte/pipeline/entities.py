@@ -132,12 +132,13 @@ def graph_rows(memory_ids: Sequence[str], mentions: Sequence[Sequence[Mention]])
     rows = GraphRows()
     entities: dict[str, Entity] = {}
     links: dict[tuple[str, str], EntityLink] = {}
-    # Built unchecked: names come from checked memory text, ids are hashes (see prechecked).
+    # Entities are checked (a model may name them); a memory's associations and links, made of
+    # hashes alone, are built unchecked (see prechecked).
     for memory_id, named in zip(memory_ids, mentions, strict=True):
         ids = [mention.entity_id for mention in named]
         for mention, found in zip(named, ids, strict=True):
             if found not in entities:
-                entities[found] = prechecked(Entity, id=found, name=mention.name, entity_type=mention.entity_type)
+                entities[found] = Entity(found, mention.name, mention.entity_type)
             rows.associations.append(prechecked(MemoryEntityAssociation, memory_id=memory_id, entity_id=found))
         for pair in itertools.combinations(sorted(set(ids[:_LINKED_PER_MEMORY])), 2):
             if pair not in links:

@@ -3,9 +3,9 @@
 Every DTO of :mod:`astrocyte.types` checks its fields when constructed: that is what refuses a
 caller's bad input before any store sees it. The retain pipeline then builds several more DTOs per
 memory from values that passed those checks once: a memory's document mirrors its checked vector
-item, and its entities, mentions and co-occurrence links are named by hashes of checked text.
-Checking them again cost about a fifth of the pipeline's own time per memory. Stores still check
-every batch they are given (cheaply, batch-wide), since the SPI is public.
+item, and its entity mentions and co-occurrence links are pairs of ids that are hashes. Checking
+them again roughly doubled the cost of building a document. Stores still check every batch they
+are given (cheaply, batch-wide), since the SPI is public.
 """
 
 from __future__ import annotations

@@ -117,9 +117,12 @@ def mirror_document(item: VectorItem) -> Document:
     }
     present = {key: value for key, value in fields.items() if value is not None}
     metadata = {**(item.metadata or {}), **present}
-    # The item's fields were checked when it was built; its mirror adds only strings (see prechecked).
     tags = None if item.tags is None else list(item.tags)  # its own list, as the checks would give it
-    return prechecked(Document, id=item.id, text=item.text, metadata=metadata or None, tags=tags)
+    if all(isinstance(value, str) for value in present.values()):
+        # The rest was checked when the item was built, so the mirror need not be (see prechecked).
+        return prechecked(Document, id=item.id, text=item.text, metadata=metadata or None, tags=tags)
+    # VectorItem leaves fact_type, chunk_id and memory_layer unchecked: a wrong type is refused here.
+    return Document(id=item.id, text=item.text, metadata=metadata or None, tags=tags)
 
 
 def _user_part(metadata: Metadata) -> Metadata | None:
