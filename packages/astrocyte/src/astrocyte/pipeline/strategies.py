@@ -32,18 +32,40 @@ class Leg:
     top_score: float = 0.0
     #: Each record's own score (cosine similarity, BM25), when the strategy has one.
     scores: list[float] | None = None
+    #: The semantic leg only: cosine similarity to the query with its names masked out, of the memories
+    #: a second search for that found (:meth:`astrocyte.pipeline.query_analysis.QueryAnalysis.masked`);
+    #: ``None`` when the query names nothing, so the masked query is the query.
+    masked_scores: dict[str, float] | None = None
 
 
 async def semantic(
-    ctx: EngineContext, query_vector: list[float], bank_id: str, fetch: int, filters: RecallFilters
+    ctx: EngineContext,
+    query_vector: list[float],
+    bank_id: str,
+    fetch: int,
+    filters: RecallFilters,
+    masked_vector: list[float] | None = None,
 ) -> Leg:
+    """The memories nearest ``query_vector``; with ``masked_vector`` (the query's names masked out), the
+    cosines of the memories nearest that too, as ``masked_scores``."""
     started = time.perf_counter()
-    pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
-    hits = await ctx.vectors.search_similar(query_vector, bank_id, limit=fetch, filters=pushed)
-    scored = [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
-    kept = [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
+    kept = await _nearest(ctx, query_vector, bank_id, fetch, filters)
+    masked = None
+    if masked_vector is not None:
+        nearest = await _nearest(ctx, masked_vector, bank_id, fetch, filters)
+        masked = {record.memory_id: score for record, score in nearest}
     top_score = max((score for _, score in kept), default=0.0)
-    return Leg(SEMANTIC, [record for record, _ in kept], _since(started), top_score, [score for _, score in kept])
+    records, scores = [record for record, _ in kept], [score for _, score in kept]
+    return Leg(SEMANTIC, records, _since(started), top_score, scores, masked)
+
+
+async def _nearest(
+    ctx: EngineContext, vector: list[float], bank_id: str, fetch: int, filters: RecallFilters
+) -> list[tuple[MemoryRecord, float]]:
+    pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
+    hits = await ctx.vectors.search_similar(vector, bank_id, limit=fetch, filters=pushed)
+    scored = [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
+    return [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
 
 
 async def keyword(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:
