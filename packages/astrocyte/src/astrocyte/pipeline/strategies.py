@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from astrocyte.pipeline.abilities import get_documents, neighbour_memories
+from astrocyte.pipeline.abilities import get_documents, neighbour_memories, search_each
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.entities import query_entity_ids
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.records import MemoryRecord
 from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
+from astrocyte.types import VectorHit
 
 SEMANTIC = "semantic"
 KEYWORD = "keyword"
@@ -47,25 +48,23 @@ async def semantic(
     masked_vector: list[float] | None = None,
 ) -> Leg:
     """The memories nearest ``query_vector``; with ``masked_vector`` (the query's names masked out), the
-    cosines of the memories nearest that too, as ``masked_scores``."""
+    cosines of the memories nearest that too, as ``masked_scores`` (both searches in one batch when
+    the store declares ``batch_search``)."""
     started = time.perf_counter()
-    kept = await _nearest(ctx, query_vector, bank_id, fetch, filters)
-    masked = None
-    if masked_vector is not None:
-        nearest = await _nearest(ctx, masked_vector, bank_id, fetch, filters)
-        masked = {record.memory_id: score for record, score in nearest}
+    pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
+    queries = [query_vector] if masked_vector is None else [query_vector, masked_vector]
+    kept, *masked_kept = [
+        [(record, score) for record, score in _scored(hits) if residual.empty or residual.admits(record)]
+        for hits in await search_each(ctx.vectors, queries, bank_id, fetch, pushed)
+    ]
+    masked = {record.memory_id: score for record, score in masked_kept[0]} if masked_kept else None
     top_score = max((score for _, score in kept), default=0.0)
     records, scores = [record for record, _ in kept], [score for _, score in kept]
     return Leg(SEMANTIC, records, _since(started), top_score, scores, masked)
 
 
-async def _nearest(
-    ctx: EngineContext, vector: list[float], bank_id: str, fetch: int, filters: RecallFilters
-) -> list[tuple[MemoryRecord, float]]:
-    pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
-    hits = await ctx.vectors.search_similar(vector, bank_id, limit=fetch, filters=pushed)
-    scored = [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
-    return [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
+def _scored(hits: list[VectorHit]) -> list[tuple[MemoryRecord, float]]:
+    return [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
 
 
 async def keyword(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:
