@@ -180,7 +180,10 @@ def test_masked_cosine_length_and_their_neighbours_are_features() -> None:
     records = [_record("a", "Alice: hi", "call:1"), _record("b", "Alice: a much longer reply", "call:2")]
     semantic = Leg(SEMANTIC, records, 0.0, 0.9, [0.9, 0.8], masked_scores={"b": 0.7, "z": 0.3})
     entries, matrix = candidate_features([semantic], "What did Alice say?")
-    rows = {entry.record.memory_id: dict(zip(FEATURES, row, strict=True)) for entry, row in zip(entries, matrix)}
+    rows = {
+        entry.record.memory_id: dict(zip(FEATURES, row, strict=True))
+        for entry, row in zip(entries, matrix, strict=True)
+    }
     assert rows["b"]["masked_cosine"] == pytest.approx(0.7)
     assert rows["a"]["masked_cosine"] == pytest.approx(0.3)  # missed by the masked search: its lowest
     assert rows["a"]["neighbour_masked_cosine"] == pytest.approx(0.7)
@@ -214,7 +217,8 @@ async def test_recall_embeds_the_masked_query_and_searches_with_it(engine: Astro
     await engine.retain_many([MemoryInput(content=text) for text in ("Alice: I adopted a cat", "Bob: hi")], "mask")
     ctx = engine._context()
     named, plain = await query_vectors(ctx, "What pet did Alice adopt?"), await query_vectors(ctx, "what pet?")
-    assert named.masked is not None and named.masked != named.query
+    assert named.masked is not None
+    assert named.masked != named.query
     assert plain.masked is None
     [semantic, *_] = await bank_legs(ctx, "What pet did Alice adopt?", named, "mask", 10, RecallFilters())
     assert semantic.masked_scores is not None
