@@ -57,6 +57,7 @@ class FitReport:
     questions: int
     seconds: float
     weights: dict[str, float]
+    episode_margin: float  # the configured one every ranking here was spread with
     scores: dict[str, dict[str, dict[str, float]]]
 
     def to_json(self) -> dict[str, Any]:
@@ -68,6 +69,7 @@ class FitReport:
             "questions": self.questions,
             "seconds": self.seconds,
             "feature_weights": self.weights,
+            "episode_margin": self.episode_margin,
             "systems": self.scores,
         }
 
@@ -129,5 +131,6 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
         questions=len(candidates),
         seconds=time.perf_counter() - started,
         weights={name: round(float(value), 2) for name, value in zip(FEATURES, fitted, strict=True)},
+        episode_margin=margin,
         scores={name: board.summary() for name, board in boards.items()},
     )
