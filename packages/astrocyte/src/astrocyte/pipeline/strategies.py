@@ -52,10 +52,13 @@ async def semantic(
     the store declares ``batch_search``)."""
     started = time.perf_counter()
     pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
-    queries = [query_vector] if masked_vector is None else [query_vector, masked_vector]
+    if masked_vector is None:  # one search: the store's own path for it (SQLite's runs inline on small banks)
+        found = [await ctx.vectors.search_similar(query_vector, bank_id, limit=fetch, filters=pushed)]
+    else:
+        found = await search_each(ctx.vectors, [query_vector, masked_vector], bank_id, fetch, pushed)
     kept, *masked_kept = [
         [(record, score) for record, score in _scored(hits) if residual.empty or residual.admits(record)]
-        for hits in await search_each(ctx.vectors, queries, bank_id, fetch, pushed)
+        for hits in found
     ]
     masked = {record.memory_id: score for record, score in masked_kept[0]} if masked_kept else None
     top_score = max((score for _, score in kept), default=0.0)
