@@ -126,19 +126,22 @@ class FeatureWeights(_Section):
     says what each feature is). Fitted on LoCoMo dev by ``astrocyte bench locomo-fit``, which prints a
     refitted set in this shape; any sign is allowed."""
 
-    cosine: float = 6.12
-    bm25: float = 3.43
-    semantic_rank: float = 0.4
-    keyword_rank: float = 1.03
-    in_semantic: float = 1.06
-    in_keyword: float = -0.4
-    subject: float = 2.37
-    mention: float = 0.4
-    time: float = 2.21
-    date: float = 4.5
-    question: float = -1.44
-    neighbour_cosine: float = 0.57
-    neighbour_bm25: float = 2.27
+    cosine: float = 3.16
+    bm25: float = 2.92
+    semantic_rank: float = 0.14
+    keyword_rank: float = 1.14
+    in_semantic: float = 1.09
+    in_keyword: float = -0.47
+    subject: float = 2.29
+    mention: float = 0.56
+    time: float = 1.96
+    date: float = 3.82
+    question: float = -1.24
+    neighbour_cosine: float = -0.8
+    neighbour_bm25: float = 1.55
+    masked_cosine: float = 4.45
+    neighbour_masked_cosine: float = 1.79
+    length: float = 4.33
 
 
 class RecallSettings(_Section):
@@ -155,6 +158,9 @@ class RecallSettings(_Section):
     weights: StrategyWeights = Field(default_factory=StrategyWeights)
     candidate_multiplier: int = Field(default=4, ge=1)
     graph_max_depth: int = Field(default=1, ge=0)
+    # Under ``fusion: scores``: how close (in the linear model's units) a candidate of an episode not
+    # yet ranked must score to the best remaining one to go first (astrocyte.pipeline.episodes); 0 off.
+    episode_margin: float = Field(default=1.0, ge=0)
 
 
 class ReflectSettings(_Section):

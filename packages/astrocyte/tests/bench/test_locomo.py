@@ -107,11 +107,12 @@ def test_fit_reports_held_out_and_in_sample_figures_and_weights(tmp_path: Path) 
     path.write_text(json.dumps([_sample(), second]), encoding="utf-8")
     report = tmp_path / "fit.json"
     arguments = ["bench", "locomo-fit", "--data", str(path), "--report", str(report), "--cache", str(tmp_path / "c")]
-    result = runner.invoke(app, [*arguments, "--json"])
+    result = runner.invoke(app, [*arguments, "--set", "recall.episode_margin=0.5", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert json.loads(report.read_text(encoding="utf-8")) == document
     assert (document["samples"], document["questions"]) == (2, 6)
+    assert document["episode_margin"] == 0.5
     assert list(document["feature_weights"]) == list(FEATURES)
     assert set(document["systems"]) == {"configured", "held_out", "in_sample"}
     # Every candidate of a five-turn bank is fetched, so every weighting finds the single-hop answer.

@@ -13,8 +13,11 @@ from astrocyte.config import FeatureWeights
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.pipeline.context_vectors import contextualise
+from astrocyte.pipeline.episodes import spread
+from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.fusion import Fused
 from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time, named_period
+from astrocyte.pipeline.recall import bank_legs, query_vectors
 from astrocyte.pipeline.records import SEQUENCE, MemoryRecord
 from astrocyte.pipeline.rerank import FEATURES, candidate_features, score_fuse
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
@@ -164,3 +167,59 @@ async def test_retain_many_records_each_memorys_place_in_the_call(engine: Astroc
     assert len({places[text][0] for text in ("one apple", "two pears", "three plums")}) == 1
     assert places["four figs"][0] != places["one apple"][0]
     assert places["four figs"][2] == "0"
+
+
+def test_a_masked_query_drops_the_names_and_their_possessives() -> None:
+    query = "What do Alice's kids and Bob like?"
+    assert QueryAnalysis.of(query).masked(query) == "What do kids and like?"
+    assert QueryAnalysis.of("what did they eat?").masked("what did they eat?") == "what did they eat?"
+    assert QueryAnalysis.of("Alice").masked("Alice") == "Alice"  # nothing but a name: kept whole
+
+
+def test_masked_cosine_length_and_their_neighbours_are_features() -> None:
+    records = [_record("a", "Alice: hi", "call:1"), _record("b", "Alice: a much longer reply", "call:2")]
+    semantic = Leg(SEMANTIC, records, 0.0, 0.9, [0.9, 0.8], masked_scores={"b": 0.7, "z": 0.3})
+    entries, matrix = candidate_features([semantic], "What did Alice say?")
+    rows = {
+        entry.record.memory_id: dict(zip(FEATURES, row, strict=True))
+        for entry, row in zip(entries, matrix, strict=True)
+    }
+    assert rows["b"]["masked_cosine"] == pytest.approx(0.7)
+    assert rows["a"]["masked_cosine"] == pytest.approx(0.3)  # missed by the masked search: its lowest
+    assert rows["a"]["neighbour_masked_cosine"] == pytest.approx(0.7)
+    assert rows["b"]["length"] == pytest.approx(math.log1p(len("Alice: a much longer reply")) / 6)
+    unmasked = Leg(SEMANTIC, records, 0.0, 0.9, [0.9, 0.8])  # a query naming nothing: the cosine itself
+    _, plain = candidate_features([unmasked], "what was said?")
+    assert plain[:, FEATURES.index("masked_cosine")].tolist() == pytest.approx([0.9, 0.8])
+
+
+def test_spreading_over_episodes_lifts_a_close_candidate_of_an_unseen_episode() -> None:
+    assert spread([3.0, 2.9, 2.8, 1.0], ["d1", "d1", "d2", "d3"], 0.5) == [0, 2, 1, 3]
+    assert spread([3.0, 2.9, 2.8, 1.0], ["d1", "d1", "d2", "d3"], 0.0) == [0, 1, 2, 3]
+    assert spread([3.0, 2.0, 1.0], ["d1", "d1", "d2"], 0.5) == [0, 1, 2]  # too far apart: order kept
+    assert spread([3.0, 2.9, 2.8], [None, None, None], 5.0) == [0, 1, 2]  # undated: each its own episode
+
+
+def test_score_fusion_spreads_its_ranking_over_episodes_within_the_margin() -> None:
+    day, other = datetime(2023, 6, 1, tzinfo=UTC), datetime(2023, 7, 1, tzinfo=UTC)
+    records = [
+        _record("a", "x", occurred_at=day),
+        _record("b", "y", occurred_at=day),
+        _record("c", "z", occurred_at=other),
+    ]
+    semantic = Leg(SEMANTIC, records, 0.0, 0.9, [0.9, 0.85, 0.8])
+    order = [entry.record.memory_id for entry in score_fuse([semantic], "x", _only(cosine=1.0), episode_margin=0.2)]
+    assert order == ["a", "c", "b"]
+    assert [entry.record.memory_id for entry in score_fuse([semantic], "x", _only(cosine=1.0))] == ["a", "b", "c"]
+
+
+async def test_recall_embeds_the_masked_query_and_searches_with_it(engine: Astrocyte) -> None:
+    await engine.retain_many([MemoryInput(content=text) for text in ("Alice: I adopted a cat", "Bob: hi")], "mask")
+    ctx = engine._context()
+    named, plain = await query_vectors(ctx, "What pet did Alice adopt?"), await query_vectors(ctx, "what pet?")
+    assert named.masked is not None
+    assert named.masked != named.query
+    assert plain.masked is None
+    [semantic, *_] = await bank_legs(ctx, "What pet did Alice adopt?", named, "mask", 10, RecallFilters())
+    assert semantic.masked_scores is not None
+    assert set(semantic.masked_scores) == {record.memory_id for record in semantic.records}

@@ -4,8 +4,10 @@ Each sample is retained exactly as ``astrocyte bench locomo`` does (its own data
 turn); every question then runs the legs the configured engine runs for recall (semantic, keyword, graph)
 with the configured candidate depth, and :func:`astrocyte.pipeline.rerank.candidate_features` gives
 each candidate its feature row, relevant when it holds an evidence turn. :mod:`astrocyte.bench.listwise`
-fits the weights. The figures it reports, all from the same rows (so the configured weights score
-here exactly as recall ranks):
+fits the weights (the episode margin is not fitted: each run reports the one configured, so a margin
+is chosen by comparing runs with ``--set recall.episode_margin=...``). The figures it reports, all
+from the same rows and spread over episodes as recall does (so the configured weights score here
+exactly as recall ranks):
 
 - ``configured``: the weights the engine runs with now;
 - ``held_out``: leave one conversation out: each sample's questions ranked by weights fitted on the
@@ -30,9 +32,10 @@ from astrocyte.bench.locomo_data import Question, load
 from astrocyte.bench.retrieval_metrics import Scoreboard
 from astrocyte.engine import Astrocyte
 from astrocyte.errors import ValidationError
-from astrocyte.pipeline import strategies
+from astrocyte.pipeline.episodes import spread
 from astrocyte.pipeline.filters import RecallFilters
-from astrocyte.pipeline.rerank import FEATURES, candidate_features
+from astrocyte.pipeline.recall import bank_legs, query_vectors
+from astrocyte.pipeline.rerank import FEATURES, candidate_features, episode
 from astrocyte.stores.sqlite import temporary_home
 
 
@@ -44,6 +47,7 @@ class Candidates:
     question: Question
     group: listwise.RankingGroup
     turns: list[list[str]]  # the turns each row stands for
+    episodes: list[datetime | None]  # the episode of each row, for recall's spread over episodes
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class FitReport:
     questions: int
     seconds: float
     weights: dict[str, float]
+    episode_margin: float  # the configured one every ranking here was spread with
     scores: dict[str, dict[str, dict[str, float]]]
 
     def to_json(self) -> dict[str, Any]:
@@ -64,6 +69,7 @@ class FitReport:
             "questions": self.questions,
             "seconds": self.seconds,
             "feature_weights": self.weights,
+            "episode_margin": self.episode_margin,
             "systems": self.scores,
         }
 
@@ -77,29 +83,27 @@ async def collect(path: Path, cache: Path | None, engine: dict[str, Any] | None 
                 bank = f"locomo-{index}"
                 turns_of = await retain_sample(astrocyte, sample, bank)
                 ctx = astrocyte._context()  # the legs recall runs, without its fusion
-                weights = ctx.settings.recall.weights
                 fetch = LIMIT * ctx.settings.recall.candidate_multiplier
-                vectors = await ctx.embedder.embed([question.text for question in sample.questions])
-                for question, vector in zip(sample.questions, vectors, strict=True):
-                    legs = [await strategies.semantic(ctx, vector, bank, fetch, RecallFilters())]
-                    if weights.keyword > 0 and ctx.documents is not None:
-                        legs.append(await strategies.keyword(ctx, question.text, bank, fetch, RecallFilters()))
-                    if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
-                        legs.append(await strategies.graph(ctx, question.text, bank, fetch, RecallFilters()))
+                for question in sample.questions:
+                    vectors = await query_vectors(ctx, question.text)
+                    legs = await bank_legs(ctx, question.text, vectors, bank, fetch, RecallFilters())
                     entries, matrix = candidate_features(legs, question.text)
                     turns = [turns_of.get(entry.record.memory_id, []) for entry in entries]
                     evidence = set(question.evidence)
                     relevant = np.asarray([bool(evidence.intersection(each)) for each in turns])
-                    found.append(Candidates(index, question, listwise.RankingGroup(matrix, relevant), turns))
+                    group = listwise.RankingGroup(matrix, relevant)
+                    found.append(Candidates(index, question, group, turns, [episode(entry) for entry in entries]))
     return found
 
 
-def scoreboard(candidates: Sequence[Candidates], weights_of: dict[int, np.ndarray]) -> Scoreboard:
-    """The questions ranked by the weights given for their sample."""
+def scoreboard(candidates: Sequence[Candidates], weights_of: dict[int, np.ndarray], margin: float) -> Scoreboard:
+    """The questions ranked by the weights given for their sample, spread over episodes as recall does."""
     board = Scoreboard()
     for each in candidates:
-        order = listwise.ranked(each.group, weights_of[each.sample])[:LIMIT]
-        board.add(each.question, [each.turns[row] for row in order])
+        rows = listwise.ranked(each.group, weights_of[each.sample])
+        scores = (each.group.features @ weights_of[each.sample])[rows].tolist()
+        order = [rows[position] for position in spread(scores, [each.episodes[row] for row in rows], margin)]
+        board.add(each.question, [each.turns[row] for row in order[:LIMIT]])
     return board
 
 
@@ -109,16 +113,17 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
     samples = sorted({each.sample for each in candidates})
     if len(samples) < 2:
         raise ValidationError("data", "needs at least two samples with questions: one is held out at a time")
-    configured = bench_config(cache, engine).engine.recall.feature_weights
+    settings = bench_config(cache, engine).engine.recall
+    configured, margin = settings.feature_weights, settings.episode_margin
     current = np.asarray([getattr(configured, name) for name in FEATURES])
     fitted = listwise.fit([each.group for each in candidates])
     held_out = {
         sample: listwise.fit([each.group for each in candidates if each.sample != sample]) for sample in samples
     }
     boards = {
-        "configured": scoreboard(candidates, dict.fromkeys(samples, current)),
-        "held_out": scoreboard(candidates, held_out),
-        "in_sample": scoreboard(candidates, dict.fromkeys(samples, fitted)),
+        "configured": scoreboard(candidates, dict.fromkeys(samples, current), margin),
+        "held_out": scoreboard(candidates, held_out, margin),
+        "in_sample": scoreboard(candidates, dict.fromkeys(samples, fitted), margin),
     }
     return FitReport(
         data=str(path),
@@ -126,5 +131,6 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
         questions=len(candidates),
         seconds=time.perf_counter() - started,
         weights={name: round(float(value), 2) for name, value in zip(FEATURES, fitted, strict=True)},
+        episode_margin=margin,
         scores={name: board.summary() for name, board in boards.items()},
     )

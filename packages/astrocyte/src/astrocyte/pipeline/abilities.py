@@ -92,15 +92,20 @@ async def delete_all_vectors(vectors: VectorStore, bank_id: str) -> int:
 
 
 async def search_each(
-    vectors: VectorStore, queries: list[list[float]], bank_id: str, limit: int
+    vectors: VectorStore,
+    queries: list[list[float]],
+    bank_id: str,
+    limit: int,
+    filters: VectorFilters | None = None,
 ) -> list[list[VectorHit]]:
     """The hits of each query: one vectorised pass when the store declares ``batch_search``, else one
     ``search_similar`` per query, issued concurrently."""
     if not queries:
         return []
     if capabilities_of(vectors, VectorStore).batch_search:
-        return await cast(_SearchesInBatches, vectors).search_similar_batch(queries, bank_id, limit=limit)
-    return list(await asyncio.gather(*(vectors.search_similar(query, bank_id, limit=limit) for query in queries)))
+        return await cast(_SearchesInBatches, vectors).search_similar_batch(queries, bank_id, limit, filters)
+    searches = (vectors.search_similar(query, bank_id, limit=limit, filters=filters) for query in queries)
+    return list(await asyncio.gather(*searches))
 
 
 async def ids_at_least(

@@ -5,7 +5,10 @@
 - whether it asks for a time ("when ...", "how long ago ..."): such questions are answered by
   memories that carry a time expression ("last Saturday", "in 2022", "two weeks ago");
 - the period it names ("on 16 June, 2023", "in November 2022", "in 2021"), to be compared with when
-  memories happened (``occurred_at``).
+  memories happened (``occurred_at``);
+- the query without its names (:meth:`QueryAnalysis.masked`): a sentence embedding of "What do
+  Alice's kids like?" leans on "Alice", which every memory of a conversation with Alice shares; the
+  masked form's embedding measures the topic alone, and the names are matched by features of their own.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ _DAY_MONTH_YEAR = re.compile(rf"\b{_ORDINAL} {_MONTH},? (\d{{4}})\b", re.IGNOREC
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH} {_ORDINAL},? (\d{{4}})\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},? (\d{{4}})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+#: What is left of a possessive once its name is masked out: " 's kids" -> " kids".
+_POSSESSIVE = re.compile(r"(?<!\w)['\u2019]s\b")
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,14 @@ class QueryAnalysis:
         """Whether ``text`` starts with a name the query names (``"Alice: ..."``, ``"Alice moved ..."``):
         a memory is usually about what it names first."""
         return self._mention is not None and self._mention.match(text) is not None
+
+    def masked(self, query: str) -> str:
+        """``query`` without the names it names (and their possessive ``'s``), or ``query`` itself when
+        it names nothing or is nothing but names."""
+        if self._mention is None:
+            return query
+        masked = " ".join(_POSSESSIVE.sub("", self._mention.sub(" ", query)).split())
+        return masked or query
 
     def names_in(self, text: str) -> bool:
         """Whether ``text`` names anything the query names, anywhere."""

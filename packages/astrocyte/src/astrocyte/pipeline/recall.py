@@ -8,7 +8,9 @@ merged by fused rank (:func:`astrocyte.pipeline.fusion.merge_banks`). The result
 kept in order while their texts fit, and the first that does not fit ends the list.
 
 A vector store that declares ``hybrid_search`` answers the semantic and keyword legs in one query
-(:mod:`astrocyte.pipeline.hybrid`).
+(:mod:`astrocyte.pipeline.hybrid`). Under score fusion a query that names something is embedded
+twice in one embedder call, as written and with its names masked out, and the semantic leg searches
+with both (a feature of :mod:`astrocyte.pipeline.rerank`).
 
 The trace lists the strategies that ran, each one's candidates (after filtering, summed over banks)
 and milliseconds (the slowest bank's; the semantic leg includes embedding the query), the total of
@@ -26,6 +28,7 @@ from astrocyte.pipeline import hybrid, strategies
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.fusion import fuse, merge_banks
+from astrocyte.pipeline.query_analysis import QueryAnalysis
 from astrocyte.pipeline.rerank import score_fuse
 from astrocyte.pipeline.strategies import Leg
 from astrocyte.pipeline.tokens import estimate_tokens
@@ -57,14 +60,12 @@ async def recall(
     """Recall ``query`` from ``bank_ids`` (already checked) with checked arguments."""
     started = time.perf_counter()
     weights = ctx.settings.recall.weights
-    embedding_ms, query_vector = 0.0, None
+    embedding_ms, vectors = 0.0, None
     if weights.semantic > 0:
         embedding_started = time.perf_counter()
-        [query_vector] = await ctx.embedder.embed([query])
+        vectors = await query_vectors(ctx, query)
         embedding_ms = (time.perf_counter() - embedding_started) * 1000
-    banks = await asyncio.gather(
-        *(_recall_bank(ctx, query, query_vector, bank_id, limit, filters) for bank_id in bank_ids)
-    )
+    banks = await asyncio.gather(*(_recall_bank(ctx, query, vectors, bank_id, limit, filters) for bank_id in bank_ids))
     k = ctx.settings.recall.rrf_k
     ranked = banks[0].hits if len(banks) == 1 else merge_banks([bank.hits for bank in banks], k)
     hits = _within_budget(ranked[:limit], max_tokens)
@@ -88,27 +89,54 @@ async def recall(
     )
 
 
+@dataclass(frozen=True)
+class QueryVectors:
+    """The query's embedding and, under score fusion when the query names something, the embedding of
+    the query with its names masked out (a feature of :mod:`astrocyte.pipeline.rerank`)."""
+
+    query: list[float]
+    masked: list[float] | None = None
+
+
+async def query_vectors(ctx: EngineContext, query: str) -> QueryVectors:
+    """Both embeddings in one call to the embedder."""
+    masked = QueryAnalysis.of(query).masked(query) if ctx.settings.recall.fusion == "scores" else query
+    if masked == query:
+        [vector] = await ctx.embedder.embed([query])
+        return QueryVectors(vector)
+    vector, masked_vector = await ctx.embedder.embed([query, masked])
+    return QueryVectors(vector, masked_vector)
+
+
+async def bank_legs(
+    ctx: EngineContext, query: str, vectors: QueryVectors | None, bank_id: str, fetch: int, filters: RecallFilters
+) -> list[Leg]:
+    """The legs recall runs in one bank, each fetching ``fetch`` candidates (``vectors``: ``None`` when
+    the semantic weight is 0)."""
+    weights = ctx.settings.recall.weights
+    runs = []
+    in_store = vectors is not None and hybrid.replaces_semantic_and_keyword(ctx)
+    if vectors is not None and in_store:
+        runs.append(hybrid.hybrid(ctx, query, vectors.query, bank_id, fetch, filters))
+    elif vectors is not None:
+        runs.append(strategies.semantic(ctx, vectors.query, bank_id, fetch, filters, vectors.masked))
+    if weights.keyword > 0 and ctx.documents is not None and not in_store:
+        runs.append(strategies.keyword(ctx, query, bank_id, fetch, filters))
+    if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
+        runs.append(strategies.graph(ctx, query, bank_id, fetch, filters))
+    return list(await asyncio.gather(*runs))
+
+
 async def _recall_bank(
     ctx: EngineContext,
     query: str,
-    query_vector: list[float] | None,
+    vectors: QueryVectors | None,
     bank_id: str,
     limit: int,
     filters: RecallFilters,
 ) -> _BankRecall:
     weights = ctx.settings.recall.weights
-    fetch = limit * ctx.settings.recall.candidate_multiplier
-    runs = []
-    in_store = query_vector is not None and hybrid.replaces_semantic_and_keyword(ctx)
-    if query_vector is not None and in_store:
-        runs.append(hybrid.hybrid(ctx, query, query_vector, bank_id, fetch, filters))
-    elif query_vector is not None:
-        runs.append(strategies.semantic(ctx, query_vector, bank_id, fetch, filters))
-    if weights.keyword > 0 and ctx.documents is not None and not in_store:
-        runs.append(strategies.keyword(ctx, query, bank_id, fetch, filters))
-    if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
-        runs.append(strategies.graph(ctx, query, bank_id, fetch, filters))
-    legs = list(await asyncio.gather(*runs))
+    legs = await bank_legs(ctx, query, vectors, bank_id, limit * ctx.settings.recall.candidate_multiplier, filters)
     weight_of = {
         strategies.SEMANTIC: weights.semantic,
         strategies.KEYWORD: weights.keyword,
@@ -117,7 +145,7 @@ async def _recall_bank(
     }
     settings = ctx.settings.recall
     if settings.fusion == "scores":
-        fused = score_fuse(legs, query, settings.feature_weights)
+        fused = score_fuse(legs, query, settings.feature_weights, settings.episode_margin)
     else:
         fused = fuse([(leg.name, weight_of[leg.name], leg.records) for leg in legs], settings.rrf_k)
     hits = [entry.record.to_hit(entry.score, entry.ranks, bank_id) for entry in fused[:limit]]

@@ -16,7 +16,14 @@ query ranks better. Every candidate gets the features of :data:`FEATURES`:
   ``question``: it is itself a question (it asks, it rarely answers);
 - ``neighbour_cosine`` / ``neighbour_bm25``: the best cosine / BM25 feature among the candidates
   stored right beside it (the same retain call, one position away): the answer to a question often
-  sits in the turn after the one that matches it.
+  sits in the turn after the one that matches it;
+- ``masked_cosine``: its cosine similarity to the query with the query's names masked out (the
+  semantic leg's second search; the lowest it returned for a candidate it missed, the ``cosine``
+  feature when the query names nothing); ``neighbour_masked_cosine``: the best of its neighbours';
+- ``length``: ``log(1 + characters) / 6``: a longer memory says more, so it answers more questions.
+
+Under ``engine.recall.episode_margin`` above 0 the ranking is then spread over episodes
+(:mod:`astrocyte.pipeline.episodes`).
 
 Its score is the dot product with ``engine.recall.feature_weights``, squashed into (0, 1) by the
 logistic function (monotone: the order is the linear model's). The weights were fitted on the LoCoMo
@@ -36,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from astrocyte.config import FeatureWeights
+from astrocyte.pipeline.episodes import spread
 from astrocyte.pipeline.fusion import Fused
 from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
@@ -48,7 +56,7 @@ DATE_SLACK = timedelta(days=3)
 FEATURES = tuple(FeatureWeights.model_fields)
 
 
-def score_fuse(legs: Sequence[Leg], query: str, weights: FeatureWeights) -> list[Fused]:
+def score_fuse(legs: Sequence[Leg], query: str, weights: FeatureWeights, episode_margin: float = 0.0) -> list[Fused]:
     """The candidates of ``legs``, best first, scored as the module describes."""
     entries, matrix = candidate_features(legs, query)
     if not entries:
@@ -58,9 +66,16 @@ def score_fuse(legs: Sequence[Leg], query: str, weights: FeatureWeights) -> list
     for entry, value in zip(entries, linear.tolist(), strict=True):
         entry.score = float(value)
     ranked = sorted(entries, key=lambda entry: (-entry.score, min(entry.ranks.values()), entry.record.memory_id))
+    order = spread([entry.score for entry in ranked], [episode(entry) for entry in ranked], episode_margin)
+    ranked = [ranked[position] for position in order]
     for entry in ranked:
         entry.score = _logistic(entry.score)
     return ranked
+
+
+def episode(entry: Fused) -> datetime | None:
+    """The episode a candidate belongs to: the moment it happened (see :mod:`astrocyte.pipeline.episodes`)."""
+    return entry.record.occurred_at
 
 
 def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], npt.NDArray[np.float64]]:
@@ -75,6 +90,8 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
             own.setdefault(record.memory_id, {}).setdefault(leg.name, score)
     cosines = [score for leg in legs if leg.name == SEMANTIC for score in leg.scores or []]
     floor = min(cosines, default=0.0)
+    masked_of = next((leg.masked_scores for leg in legs if leg.name == SEMANTIC and leg.masked_scores), None)
+    masked_floor = min(masked_of.values()) if masked_of else 0.0
     best_bm25 = max((score for leg in legs if leg.name == KEYWORD for score in leg.scores or []), default=0.0)
     returned = {leg.name: len(leg.records) for leg in legs}
     analysis = QueryAnalysis.of(query)
@@ -96,10 +113,14 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
             float(analysis.period is not None and _within(entry.record.occurred_at, analysis.period))
         )
         columns["question"].append(float(text.rstrip().endswith("?")))
+        cosine = columns["cosine"][-1]
+        columns["masked_cosine"].append(cosine if masked_of is None else masked_of.get(memory_id, masked_floor))
+        columns["length"].append(math.log1p(len(text)) / 6)
     table = {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()}
     beside = _neighbours([_place(entry) for entry in entries.values()])
     table["neighbour_cosine"] = _best_beside(table["cosine"], beside)
     table["neighbour_bm25"] = _best_beside(table["bm25"], beside)
+    table["neighbour_masked_cosine"] = _best_beside(table["masked_cosine"], beside)
     return list(entries.values()), np.column_stack([table[name] for name in FEATURES]).reshape(
         len(entries), len(FEATURES)
     )

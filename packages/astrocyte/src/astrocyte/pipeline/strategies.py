@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from astrocyte.pipeline.abilities import get_documents, neighbour_memories
+from astrocyte.pipeline.abilities import get_documents, neighbour_memories, search_each
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.entities import query_entity_ids
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.records import MemoryRecord
 from astrocyte.spi import DocumentStore, VectorStore, capabilities_of
+from astrocyte.types import VectorHit
 
 SEMANTIC = "semantic"
 KEYWORD = "keyword"
@@ -32,18 +33,41 @@ class Leg:
     top_score: float = 0.0
     #: Each record's own score (cosine similarity, BM25), when the strategy has one.
     scores: list[float] | None = None
+    #: The semantic leg only: cosine similarity to the query with its names masked out, of the memories
+    #: a second search for that found (:meth:`astrocyte.pipeline.query_analysis.QueryAnalysis.masked`);
+    #: ``None`` when the query names nothing, so the masked query is the query.
+    masked_scores: dict[str, float] | None = None
 
 
 async def semantic(
-    ctx: EngineContext, query_vector: list[float], bank_id: str, fetch: int, filters: RecallFilters
+    ctx: EngineContext,
+    query_vector: list[float],
+    bank_id: str,
+    fetch: int,
+    filters: RecallFilters,
+    masked_vector: list[float] | None = None,
 ) -> Leg:
+    """The memories nearest ``query_vector``; with ``masked_vector`` (the query's names masked out), the
+    cosines of the memories nearest that too, as ``masked_scores`` (both searches in one batch when
+    the store declares ``batch_search``)."""
     started = time.perf_counter()
     pushed, residual = filters.for_vectors(capabilities_of(ctx.vectors, VectorStore))
-    hits = await ctx.vectors.search_similar(query_vector, bank_id, limit=fetch, filters=pushed)
-    scored = [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
-    kept = [(record, score) for record, score in scored if residual.empty or residual.admits(record)]
+    if masked_vector is None:  # one search: the store's own path for it (SQLite's runs inline on small banks)
+        found = [await ctx.vectors.search_similar(query_vector, bank_id, limit=fetch, filters=pushed)]
+    else:
+        found = await search_each(ctx.vectors, [query_vector, masked_vector], bank_id, fetch, pushed)
+    kept, *masked_kept = [
+        [(record, score) for record, score in _scored(hits) if residual.empty or residual.admits(record)]
+        for hits in found
+    ]
+    masked = {record.memory_id: score for record, score in masked_kept[0]} if masked_kept else None
     top_score = max((score for _, score in kept), default=0.0)
-    return Leg(SEMANTIC, [record for record, _ in kept], _since(started), top_score, [score for _, score in kept])
+    records, scores = [record for record, _ in kept], [score for _, score in kept]
+    return Leg(SEMANTIC, records, _since(started), top_score, scores, masked)
+
+
+def _scored(hits: list[VectorHit]) -> list[tuple[MemoryRecord, float]]:
+    return [(MemoryRecord.from_vector_hit(hit), hit.score) for hit in hits]
 
 
 async def keyword(ctx: EngineContext, query: str, bank_id: str, fetch: int, filters: RecallFilters) -> Leg:
