@@ -402,8 +402,8 @@ class SqliteGraphStore(SqliteStore):
         seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
-        return await self.database.read(  # bounded whatever the bank size: inline, as a hand-off costs more
-            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit), inline=True
+        return await self.database.read(  # in a worker thread: its two statements run beside the other legs
+            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit)
         )
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
