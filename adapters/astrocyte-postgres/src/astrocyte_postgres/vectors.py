@@ -36,6 +36,7 @@ from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
+_PAYLOAD_NAMES = tuple(_PAYLOAD.split(", "))
 _FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
 
 # Upsert the batch and grow each bank's counter by the rows it added (not replaced), in one statement.
@@ -345,7 +346,7 @@ def _nearest(query: str, conditions: str, exact: bool, halfvec: int | None) -> s
     :func:`gated_search` already chose this branch for a large bank only. On a ``halfvec`` index the
     order is the index's (half precision) while the distance returned stays full precision.
     """
-    columns = ", ".join(f"v.{name}" for name in _PAYLOAD.split(", "))
+    columns = ", ".join(f"v.{name}" for name in _PAYLOAD_NAMES)
     bank, ordering = (
         ("v.bank_id = $2", f"(v.embedding <=> {query}) + 0, v.id")
         if exact
@@ -396,4 +397,4 @@ def _columns(items: Sequence[VectorItem], vectors: FloatMatrix, written_at: date
 
 def _payload(row: asyncpg.Record) -> dict[str, Any]:
     """The fields a stored item and a hit share."""
-    return {name: row[name] for name in _PAYLOAD.split(", ")}
+    return {name: row[name] for name in _PAYLOAD_NAMES}

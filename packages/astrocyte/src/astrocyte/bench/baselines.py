@@ -1,10 +1,14 @@
 """The raw work a recall or a retain costs without Astrocyte, for the ratios every report prints.
 
-- recall (:meth:`RawBaseline.recall`), the store work of a recall done bare, one step after the
-  other on one connection: the query embedded; one matrix-vector product and a top-``fetch`` over
-  the same unit vectors the store holds (numpy); the same FTS5 statements the SQLite document
-  store issues for the same words and ``fetch`` (its bounded plan, :mod:`astrocyte.stores.sqlite._keyword_plan`,
-  run on a bare table of the same texts); then the texts of the rows both found, in one statement;
+- recall (:meth:`RawBaseline.recall`), the store work of a recall done bare, on one connection: the
+  query embedded; one matrix-vector product and a top-``fetch`` over the same unit vectors the store
+  holds (numpy); the same FTS5 statements the SQLite document store issues for the same words and
+  ``fetch`` (its bounded plan, :mod:`astrocyte.stores.sqlite._keyword_plan`, run on a bare table of
+  the same texts); then the texts of the rows both found, in one statement. It gets the parallelism
+  the store gets: the product is split across the same threads
+  (:mod:`astrocyte.parallel_scores`), and from the size at which the store searches in worker
+  threads (``THREADED_SEARCH_ROWS``) the semantic part runs in a thread beside the FTS5 statements,
+  as recall's legs do;
 - naive recall (:meth:`RawBaseline.naive_recall`), what a bare application would write first: the
   top ``limit`` by numpy and one FTS5 ``MATCH ... ORDER BY bm25 LIMIT`` over every matching row (on
   a query holding a word found in most rows, that ranks most of the table);
@@ -17,12 +21,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.parallel_scores import score_columns
 from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
+from astrocyte.stores.sqlite.database import THREADED_SEARCH_ROWS
 from astrocyte.stores.sqlite.documents import query_words
 from astrocyte.text import words
 from astrocyte.vectors import top_k
@@ -52,6 +59,7 @@ class RawBaseline:
         self._term_counts = keyword_plan.TermCounts()
         self._blocks: list[np.ndarray] = []
         self._matrix: np.ndarray | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-semantic")
 
     def retain(self, texts: Sequence[str]) -> None:
         """Embed and insert ``texts`` in one transaction (what a bare application would do)."""
@@ -72,13 +80,23 @@ class RawBaseline:
 
     def recall(self, query: str, fetch: int) -> list[sqlite3.Row]:
         """The store work of a recall fetching ``fetch`` candidates per leg, done bare: the rows found."""
-        [query_vector] = self._embedder.embed_matrix([query])
-        semantic = top_k(self._unit_matrix() @ query_vector, fetch).tolist()
-        found = [row["row_id"] for row in self._keyword(query, fetch)]
+        matrix = self._unit_matrix()
+        if len(matrix) < THREADED_SEARCH_ROWS:
+            semantic = self._semantic(matrix, query, fetch)
+            found = [row["row_id"] for row in self._keyword(query, fetch)]
+        else:
+            beside = self._thread.submit(self._semantic, matrix, query, fetch)
+            found = [row["row_id"] for row in self._keyword(query, fetch)]
+            semantic = beside.result()
         return self._connection.execute(
             "SELECT id, text FROM memories WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(list(dict.fromkeys(semantic + found))),),
         ).fetchall()
+
+    def _semantic(self, matrix: np.ndarray, query: str, fetch: int) -> list[int]:
+        [query_vector] = self._embedder.embed_matrix([query])
+        best: list[int] = top_k(score_columns(matrix, query_vector[None, :])[:, 0], fetch).tolist()
+        return best
 
     def naive_recall(self, query: str, limit: int = 10) -> tuple[list[int], list[int]]:
         """The naive semantic top-k and the unbounded FTS5 top-k for ``query``."""
@@ -112,6 +130,7 @@ class RawBaseline:
         return keyword_plan.search(found, counts, rows, fetch, run)
 
     def close(self) -> None:
+        self._thread.shutdown()
         self._connection.close()
 
     def _count(self) -> int:

@@ -6,9 +6,9 @@ the model. Beside each figure stands the raw cost of the same work measured in t
 (:mod:`astrocyte.bench.baselines`), and the ratio between them. Both retains start from the same
 (empty) cache of hashed words, so neither is timed on the other's warm-up. For recall, "raw" is the
 store work of the recall done bare (the same top-k over the same matrix and the same FTS5
-statements, for the same number of candidates); "naive" is a bare top-10 with one unbounded FTS5
-query, for reference. At each size the near-duplicate check is also timed on its own
-(:mod:`astrocyte.bench.near_duplicates`).
+statements, for the same number of candidates, with the same threads as the store); "naive" is a
+bare top-10 with one unbounded FTS5 query, for reference. At each size the near-duplicate check is
+also timed on its own (:mod:`astrocyte.bench.near_duplicates`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from astrocyte.bench.timing import Latency, time_each, time_each_async
 from astrocyte.config import AstrocyteConfig
 from astrocyte.embedders.hashing import HashingEmbedder, forget_hashed_features
 from astrocyte.engine import Astrocyte
+from astrocyte.parallel_scores import SCORING_THREADS, SPLIT_ROWS
 from astrocyte.pipeline.wiring import default_config
 from astrocyte.stores.sqlite import temporary_home
+from astrocyte.stores.sqlite.database import THREADED_SEARCH_ROWS
 from astrocyte.stores.sqlite.vectors import SqliteVectorStore
 
 BANK = "bench"
@@ -75,6 +77,11 @@ class EngineReport:
         return {
             "embedder": f"hashing ({DIMENSIONS}-d)",
             "store": "sqlite (embedded default)",
+            "parallelism": {  # the same for the store and the raw baseline
+                "scoring_threads": SCORING_THREADS,
+                "split_rows": SPLIT_ROWS,
+                "threaded_search_rows": THREADED_SEARCH_ROWS,
+            },
             "retain": [asdict(figure) | {"overhead": figure.overhead} for figure in self.retain],
             "recall": [
                 asdict(figure) | {"overhead": figure.overhead, "naive_overhead": figure.naive_overhead}

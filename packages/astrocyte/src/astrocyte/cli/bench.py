@@ -76,11 +76,14 @@ def engine_bench(
         console.print(retain)
         console.print(check)
         console.print(recall)
+        parallel = document["parallelism"]
         console.print(
-            "[dim]recall raw = the same store work done bare, one step after the other: the query embedded, numpy "
-            "top-k over the same vectors and the store's FTS5 statements on a bare table of the same texts (k = the "
-            "candidates a recall leg fetches), the found rows' texts read; naive = numpy top-10 and one unbounded "
-            "FTS5 MATCH ... ORDER BY bm25 LIMIT 10[/dim]"
+            "[dim]recall raw = the same store work done bare: the query embedded, numpy top-k over the same "
+            "vectors and the store's FTS5 statements on a bare table of the same texts (k = the candidates a recall "
+            "leg fetches), the found rows' texts read; with the store's parallelism (the product split across "
+            f"{parallel['scoring_threads']} threads from {parallel['split_rows']:,} rows, the top-k beside the FTS5 "
+            f"statements from {parallel['threaded_search_rows']:,}); naive = numpy top-10 and one unbounded FTS5 "
+            "MATCH ... ORDER BY bm25 LIMIT 10[/dim]"
         )
 
     emit(document, as_json, render)

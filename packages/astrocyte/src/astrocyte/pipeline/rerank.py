@@ -35,8 +35,9 @@ that data set, they read names by capitalisation, English time words and dates, 
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -95,28 +96,33 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     best_bm25 = max((score for leg in legs if leg.name == KEYWORD for score in leg.scores or []), default=0.0)
     returned = {leg.name: len(leg.records) for leg in legs}
     analysis = QueryAnalysis.of(query)
-    columns: dict[str, list[float]] = {name: [] for name in FEATURES if not name.startswith("neighbour_")}
-    for memory_id, entry in entries.items():
-        found = own[memory_id]
-        text = entry.record.text
-        mention = analysis.names_in(text)  # starting with a name implies naming it: match only after a find
-        columns["cosine"].append(found.get(SEMANTIC, floor))
-        columns["bm25"].append(found.get(KEYWORD, 0.0) / best_bm25 if best_bm25 > 0 else 0.0)
-        columns["semantic_rank"].append(_rank_feature(entry.ranks.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1)))
-        columns["keyword_rank"].append(_rank_feature(entry.ranks.get(KEYWORD, returned.get(KEYWORD, 0) + 1)))
-        columns["in_semantic"].append(float(SEMANTIC in found))
-        columns["in_keyword"].append(float(KEYWORD in found))
-        columns["subject"].append(float(mention and analysis.is_about(text)))
-        columns["mention"].append(float(mention))
-        columns["time"].append(float(analysis.asks_time and mentions_time(text)))
-        columns["date"].append(
-            float(analysis.period is not None and _within(entry.record.occurred_at, analysis.period))
-        )
-        columns["question"].append(float(text.rstrip().endswith("?")))
-        cosine = columns["cosine"][-1]
-        columns["masked_cosine"].append(cosine if masked_of is None else masked_of.get(memory_id, masked_floor))
-        columns["length"].append(math.log1p(len(text)) / 6)
-    table = {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()}
+    found = list(own.values())  # in the order of ``entries``
+    ranks = [entry.ranks for entry in entries.values()]
+    texts = [entry.record.text for entry in entries.values()]
+    # Whole columns at once; a text cue the query cannot raise (no name, no "when", no period) is 0
+    # for every candidate without reading a text.
+    mention = _flags(analysis.names_in, texts) if analysis.names else _zeros(len(texts))
+    table = {
+        "cosine": _column([scores.get(SEMANTIC, floor) for scores in found]),
+        "bm25": _column([scores.get(KEYWORD, 0.0) for scores in found]) / best_bm25
+        if best_bm25 > 0
+        else _zeros(len(found)),
+        "semantic_rank": _rank_features([rank.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1) for rank in ranks]),
+        "keyword_rank": _rank_features([rank.get(KEYWORD, returned.get(KEYWORD, 0) + 1) for rank in ranks]),
+        "in_semantic": _column([SEMANTIC in scores for scores in found]),
+        "in_keyword": _column([KEYWORD in scores for scores in found]),
+        "subject": _column([bool(on) and analysis.is_about(text) for on, text in zip(mention, texts, strict=True)]),
+        "mention": mention,
+        "time": _flags(mentions_time, texts) if analysis.asks_time else _zeros(len(texts)),
+        "date": _dates([entry.record.occurred_at for entry in entries.values()], analysis.period),
+        "question": _column([text.rstrip().endswith("?") for text in texts]),
+        "length": _column([math.log1p(len(text)) / 6 for text in texts]),
+    }
+    table["masked_cosine"] = (
+        table["cosine"]
+        if masked_of is None
+        else _column([masked_of.get(memory_id, masked_floor) for memory_id in entries])
+    )
     beside = _neighbours([_place(entry) for entry in entries.values()])
     table["neighbour_cosine"] = _best_beside(table["cosine"], beside)
     table["neighbour_bm25"] = _best_beside(table["bm25"], beside)
@@ -126,6 +132,29 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     )
 
 
+def _column(values: Sequence[float]) -> npt.NDArray[np.float64]:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _zeros(count: int) -> npt.NDArray[np.float64]:
+    return np.zeros(count, dtype=np.float64)
+
+
+def _flags(test: Callable[[str], bool], texts: list[str]) -> npt.NDArray[np.float64]:
+    return _column([test(text) for text in texts])
+
+
+def _dates(moments: list[datetime | None], period: tuple[datetime, datetime] | None) -> npt.NDArray[np.float64]:
+    if period is None:
+        return _zeros(len(moments))
+    return _column([_within(moment, period) for moment in moments])
+
+
+def _rank_features(ranks: list[int]) -> npt.NDArray[np.float64]:
+    return _column([_rank_feature(rank) for rank in ranks])
+
+
+@functools.cache
 def _rank_feature(rank: int) -> float:
     return 1.0 / math.log2(1 + rank)
 

@@ -53,12 +53,8 @@ class TermCounts:
     def __init__(self) -> None:
         self._counts: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
-        self.table_rows: int | None = None
-        """The table's row count at the last search (``None``: no search yet): tells the next search
-        how costly it may be."""
 
     def of(self, connection: sqlite3.Connection, words: Sequence[str], table_rows: int) -> dict[str, int]:
-        self.table_rows = table_rows
         counts = {}
         for word in words:
             key = word.casefold()

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from astrocyte.parallel_scores import score_columns
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
 from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
@@ -97,7 +98,7 @@ class BankMatrix:
                 scores = cosine_score_columns(self._unit[rows], block)  # few rows: score only those
             else:
                 # Many rows: one product over the contiguous matrix beats gathering them first.
-                scores = cosine_score_columns(self._unit[: self._size], block)
+                scores = score_columns(self._unit[: self._size], block)
                 scores = scores if rows is None else scores[rows]
             chosen = top_k_columns(scores, limit)
             best_scores = np.take_along_axis(scores, chosen, axis=0)

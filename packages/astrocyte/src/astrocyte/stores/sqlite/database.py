@@ -41,9 +41,9 @@ from typing import Any, ClassVar, TypeVar
 from astrocyte.errors import ProviderUnavailable
 
 MEMORY = ":memory:"
-#: A search over fewer rows than this (a bank's loaded matrix, a file's full-text index) runs inline:
-#: it takes less time than a hand-off to a worker thread and back, and than it could overlap with
-#: the other recall legs (measured in docs/benchmarks.md, "Short reads inline").
+#: A vector search over a bank matrix of fewer rows than this runs inline: it takes less time than a
+#: hand-off to a worker thread and back, and than it could overlap with the other recall legs
+#: (measured in docs/benchmarks.md, "Short reads inline"; keyword and graph reads are threaded).
 THREADED_SEARCH_ROWS = 20_000
 T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"(\d{3})_([a-z0-9_]+)\.sql")

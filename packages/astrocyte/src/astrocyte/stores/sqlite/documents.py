@@ -36,7 +36,6 @@ from astrocyte.stores.sqlite._item_rows import (
 )
 from astrocyte.stores.sqlite._json_values import id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
-from astrocyte.stores.sqlite.database import search_runs_inline
 from astrocyte.types import Document, DocumentFilters, DocumentHit, DocumentStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id
 
@@ -123,9 +122,10 @@ class SqliteDocumentStore(SqliteStore):
                 tag_match=filters.tag_match,
                 metadata=filters.metadata_filters,
             )
+        # In a worker thread whatever the index's size: SQLite releases the GIL while it ranks, so the
+        # FTS5 statements run beside the other recall legs' Python work (docs/benchmarks.md).
         return await self.database.read(
-            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts),
-            inline=search_runs_inline(self._term_counts.table_rows),  # its size as last seen
+            lambda connection: _search(connection, words, bank_id, limit, conditions, self._term_counts)
         )
 
     async def get_document(self, document_id: str, bank_id: str) -> Document | None:

@@ -18,6 +18,7 @@ time an association or a link named the entity (a link's ``created_at`` when it 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import sqlite3
@@ -401,8 +402,8 @@ class SqliteGraphStore(SqliteStore):
         seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
-        return await self.database.read(  # bounded whatever the bank size: inline, as a hand-off costs more
-            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit), inline=True
+        return await self.database.read(  # in a worker thread: its two statements run beside the other legs
+            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit)
         )
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
@@ -504,43 +505,48 @@ def _ranked_neighbours(
     weight: dict[str, float] = {}
     depth_of: dict[str, int] = {}
     pool: dict[str, None] = {}
-    for row in connection.execute(
-        _RANKED_NEIGHBOURS,
-        {
-            "bank_id": bank_id,
-            "seeds": id_list(seeds),
-            "max_depth": max_depth,
-            "max_entities": RANKED_ENTITIES,
-            "per_seed": per_seed,
-            "per_neighbour": per_neighbour,
-        },
-    ).fetchall():
-        memories = json.loads(row["memory_ids"])
-        depth_of[row["entity_id"]] = row["depth"]
-        weight[row["entity_id"]] = 1.0 / ((1 + row["depth"]) * math.log2(1 + len(memories)))
-        pool.update(dict.fromkeys(memories[: per_seed if row["depth"] == 0 else per_neighbour]))
+    cursor = connection.cursor()
+    cursor.row_factory = None  # plain tuples: read on every recall
+    parameters = {
+        "bank_id": bank_id,
+        "seeds": id_list(seeds),
+        "max_depth": max_depth,
+        "max_entities": RANKED_ENTITIES,
+        "per_seed": per_seed,
+        "per_neighbour": per_neighbour,
+    }
+    for entity_id, depth, memory_ids in cursor.execute(_RANKED_NEIGHBOURS, parameters).fetchall():
+        memories = json.loads(memory_ids)
+        depth_of[entity_id] = depth
+        weight[entity_id] = 1.0 / ((1 + depth) * math.log2(1 + len(memories)))
+        pool.update(dict.fromkeys(memories[: per_seed if depth == 0 else per_neighbour]))
     if not pool:
+        cursor.close()
         return []
+    # One pass over the pool's mentions sums each memory's weights (in the rows' order, as a sum over
+    # its entity list would) and keeps its nearest depth: a few hundred memories on every recall.
+    score: dict[str, float] = {}
+    nearest: dict[str, int] = {}
     connected: defaultdict[str, list[str]] = defaultdict(list)
     mentions = {"bank_id": bank_id, "memory_ids": id_list(pool)}
-    cursor = connection.cursor()
-    cursor.row_factory = None  # plain tuples: a few hundred rows, read on every recall
     for memory_id, entity_id in cursor.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
-        if entity_id in weight:
-            connected[memory_id].append(entity_id)
+        entity_weight = weight.get(entity_id)
+        if entity_weight is None:
+            continue
+        connected[memory_id].append(entity_id)
+        if memory_id in score:
+            score[memory_id] += entity_weight
+            nearest[memory_id] = min(nearest[memory_id], depth_of[entity_id])
+        else:
+            score[memory_id] = entity_weight
+            nearest[memory_id] = depth_of[entity_id]
     cursor.close()
-    ranked = sorted(
-        (
-            (sum(weight[entity] for entity in entities), min(depth_of[entity] for entity in entities), memory_id)
-            for memory_id, entities in connected.items()
-        ),
-        key=lambda ranking: (-ranking[0], ranking[1], ranking[2]),
-    )
+    ranked = heapq.nsmallest(limit, ((-total, nearest[memory_id], memory_id) for memory_id, total in score.items()))
     return [
         GraphHit(
-            memory_id=memory_id, text="", connected_entities=sorted(connected[memory_id]), depth=depth, score=score
+            memory_id=memory_id, text="", connected_entities=sorted(connected[memory_id]), depth=depth, score=-negated
         )
-        for score, depth, memory_id in ranked[:limit]
+        for negated, depth, memory_id in ranked
     ]
 
 
