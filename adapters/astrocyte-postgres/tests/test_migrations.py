@@ -58,6 +58,60 @@ async def test_a_schema_of_the_first_migration_upgrades_with_its_data(pg_dsn: st
     assert await apply_migrations(pg_dsn, schema) == []
 
 
+async def test_a_schema_before_own_vectors_gets_the_column_and_an_index_like_its_own(pg_dsn: str) -> None:
+    """Migration 9 types ``own_embedding`` like ``embedding`` and mirrors the HNSW index on it; old rows
+    are then compared by their vector, new ones by their own."""
+    schema = fresh_schema("own")
+    assert await apply_migrations(pg_dsn, schema, up_to=8) == list(range(1, 9))
+    connection = await asyncpg.connect(pg_dsn)
+    try:  # what a deployment of version 8 wrote, its index as that version built it
+        await connection.execute(f'SET search_path TO "{schema}", public')
+        await connection.execute("INSERT INTO vector_settings (dimensions) VALUES (3)")
+        await connection.execute("ALTER TABLE vectors ALTER COLUMN embedding TYPE vector(3)")
+        await connection.execute(
+            "CREATE INDEX vectors_hnsw ON vectors USING hnsw ((embedding::halfvec(3)) halfvec_cosine_ops) "
+            "WITH (m = 12, ef_construction = 40)"
+        )
+        await connection.execute(
+            "INSERT INTO vectors (bank_id, id, embedding, text, retained_at) "
+            "VALUES ('old', 'm1', '[1,0,0]', 'kept', $1)",
+            datetime(2024, 1, 1, tzinfo=UTC),
+        )
+        await connection.execute("INSERT INTO vector_banks VALUES ('old', 1)")
+    finally:
+        await connection.close()
+
+    store = PostgresVectorStore(pg_dsn, schema)
+    try:
+        assert await store.search_similar_threshold([[1.0, 0.0, 0.0]], "old", 0.99) == ["m1"]
+        await store.store_vectors(
+            [VectorItem(id="m2", bank_id="old", vector=[0.0, 1.0, 0.0], own_vector=[0.0, 0.0, 1.0], text="new")]
+        )
+        found = await store.search_similar_threshold([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]], "old", 0.99)
+        assert found == ["m2", None]
+        assert [item.own_vector for item in await store.list_vectors("old")] == [None, [0.0, 0.0, 1.0]]
+    finally:
+        await store.close()
+    connection = await asyncpg.connect(pg_dsn)
+    try:
+        rows = await connection.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'vectors_%hnsw'",
+            schema,
+        )
+        column_type = await connection.fetchval(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = $1::regclass AND attname = 'own_embedding'",
+            f'"{schema}".vectors',
+        )
+    finally:
+        await connection.close()
+    definitions = {row["indexname"]: row["indexdef"] for row in rows}
+    own = definitions["vectors_own_hnsw"]
+    for part in ("COALESCE(own_embedding, embedding)", "halfvec(3)", "m='12'", "ef_construction='40'"):
+        assert part in own, own
+    assert column_type == "vector(3)"
+
+
 def start(command: list[str]) -> subprocess.Popen[str]:
     """A process started without waiting for it (the test then watches it from the database)."""
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -45,7 +45,7 @@ BANK = "bench"
 _STORE_KINDS = ("vector_store", "document_store", "graph_store", "bank_store")
 #: The store's statement for one query and no filter, run bare with the parameters the store passes
 #: (exact search below 0 vectors: never, as the benchmark's store is configured; the index on halfvec).
-_BARE_SEARCH = gated_search(single=True, conditions="true", halfvec=DIMENSIONS)
+_BARE_SEARCH = gated_search(single=True, conditions="true", halfvec=DIMENSIONS, own=False)
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,22 @@ def unit_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: Cal
     return normalise_rows(matrix)
 
 
+def own_unit_rows(items: Sequence[VectorItem], unit: FloatMatrix, dimensions: int) -> FloatMatrix:
+    """Each item's own vector (``VectorItem.own_vector``) as a unit row, refused like ``vector``; an
+    item without one gets its vector's row from ``unit`` (the batch's vectors as unit rows)."""
+    with_own = [position for position, item in enumerate(items) if item.own_vector is not None]
+    if not with_own:
+        return unit
+    own_vectors = []
+    for position in with_own:
+        own_vector = cast(list[float], items[position].own_vector)
+        check_vector_length(own_vector, dimensions, f"items[{position}].own_vector")
+        own_vectors.append(own_vector)
+    own = unit.copy()
+    own[with_own] = unit_rows(own_vectors, dimensions, lambda row: f"items[{with_own[row]}].own_vector")
+    return own
+
+
 def check_documents(documents: Sequence[object], bank_id: str) -> None:
     """A bank id and a batch of Documents whose ids and texts are still valid (a caller may have
     changed them after construction), checked whole before a store writes any of them."""

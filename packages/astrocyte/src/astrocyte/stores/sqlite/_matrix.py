@@ -21,6 +21,12 @@ again by a later write (a counter would return to it, and the stale matrix would
 
 Deleted rows are marked dead rather than cut out at once (cutting copies the whole matrix); the
 matrix is compacted once a quarter of its rows are dead.
+
+**Own vectors.** Threshold queries (the near-duplicate check) compare each memory's own vector
+(``own_vector``, else its vector), which retain's contextual vectors are not. A second matrix of
+them is loaded with the bank only once a threshold query asks for it (a process that only recalls
+never holds it: at 100k memories of 384 dimensions it is another 150 MB), then kept in step with
+writes like the first.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,18 +68,22 @@ class Ranked:
 class BankMatrix:
     """Unit rows of one bank's vectors, sorted by ``row_id``, with a mark on rows deleted since loading."""
 
-    def __init__(self, version: int | None, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
+    def __init__(
+        self, version: int | None, row_ids: RowIds, unit_rows: FloatMatrix, own_rows: FloatMatrix | None
+    ) -> None:
         self.version = version
-        self._reset(row_ids, unit_rows)
+        self._reset(row_ids, unit_rows, own_rows)
 
-    def _reset(self, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
+    def _reset(self, row_ids: RowIds, unit_rows: FloatMatrix, own_rows: FloatMatrix | None) -> None:
         """Hold exactly these rows (taking the arrays, not copying them), all live, in ``row_id`` order."""
         if len(row_ids) > 1 and not (row_ids[1:] > row_ids[:-1]).all():
             order = np.argsort(row_ids)
             row_ids, unit_rows = row_ids[order], unit_rows[order]
+            own_rows = None if own_rows is None else own_rows[order]
         self._size = len(row_ids)
         self._row_ids: RowIds = row_ids
         self._unit: FloatMatrix = unit_rows
+        self._own: FloatMatrix | None = own_rows
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
         self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
@@ -80,6 +91,11 @@ class BankMatrix:
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
         return self._size - self._dead
+
+    @property
+    def holds_own(self) -> bool:
+        """Whether the own vectors are loaded (threshold queries need them)."""
+        return self._own is not None
 
     def positions(self, row_ids: RowIds) -> Positions:
         """The matrix rows of the live ``row_ids`` it holds (rows it does not hold are left out)."""
@@ -106,30 +122,36 @@ class BankMatrix:
         return ranked
 
     def at_least(self, queries: FloatMatrix, threshold: float) -> list[int | None]:
-        """For each unit query, the ``row_id`` of a live row at or above ``threshold``, if any (see
-        :mod:`astrocyte.stores.threshold_index` for when the answer comes from the index)."""
+        """For each unit query, the ``row_id`` of a live row whose own vector is at or above
+        ``threshold``, if any (see :mod:`astrocyte.stores.threshold_index` for when the answer comes
+        from the index). Needs the own vectors loaded."""
+        if self._own is None:
+            raise RuntimeError("a threshold query needs the matrix loaded with its own vectors")
         live = self._alive[: self._size] if self._dead else None
-        self._index = usable_index(self._index, self._unit[: self._size], len(self), threshold)
-        found = rows_at_least(self._unit[: self._size], live, queries, threshold, self._index)
+        self._index = usable_index(self._index, self._own[: self._size], len(self), threshold)
+        found = rows_at_least(self._own[: self._size], live, queries, threshold, self._index)
         return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
 
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""
         return np.flatnonzero(self._alive[: self._size]) if self._dead else None
 
-    def upsert(self, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
-        """Put each row (``row_ids`` distinct): replace the rows it holds, add the others."""
+    def upsert(self, row_ids: RowIds, unit_rows: FloatMatrix, own_rows: FloatMatrix) -> None:
+        """Put each row (``row_ids`` distinct, with their vectors and own vectors as unit rows):
+        replace the rows it holds, add the others."""
         positions, present = self._locate(row_ids)
         replaced = positions[present]
         self._dead -= int(np.count_nonzero(~self._alive[replaced]))
         self._alive[replaced] = True
         self._unit[replaced] = unit_rows[present]
+        if self._own is not None:
+            self._own[replaced] = own_rows[present]
         if self._index is not None:
-            self._index.add(replaced.astype(np.int64), unit_rows[present])
+            self._index.add(replaced.astype(np.int64), own_rows[present])
         added = ~present
         if not added.any():
             return
-        new_ids, new_rows = row_ids[added], unit_rows[added]
+        new_ids, new_rows, new_own = row_ids[added], unit_rows[added], own_rows[added]
         size, grown = self._size, self._size + len(new_ids)
         if size and new_ids.min() < self._row_ids[size - 1]:
             # SQLite numbers new rows above every existing one, so this is rare: merge by sorting.
@@ -137,6 +159,7 @@ class BankMatrix:
             self._reset(
                 np.concatenate([self._row_ids[:size][live], new_ids]),
                 np.concatenate([self._unit[:size][live], new_rows]),
+                None if self._own is None else np.concatenate([self._own[:size][live], new_own]),
             )
             return
         order = np.argsort(new_ids, kind="stable")
@@ -146,9 +169,12 @@ class BankMatrix:
         self._row_ids[size:grown] = new_ids[order]
         self._unit[size:grown] = new_rows[order]
         self._alive[size:grown] = True
+        if self._own is not None:
+            self._own = with_capacity(self._own, grown, size)
+            self._own[size:grown] = new_own[order]
         self._size = grown
         if self._index is not None:
-            self._index.add(np.arange(size, grown), self._unit[size:grown])
+            self._index.add(np.arange(size, grown), new_own[order])
 
     def remove(self, row_ids: RowIds) -> None:
         """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""
@@ -158,7 +184,8 @@ class BankMatrix:
         self._alive[positions] = False
         if self._dead * 4 > self._size:
             live = self._alive[: self._size]
-            self._reset(self._row_ids[: self._size][live], self._unit[: self._size][live])
+            own = None if self._own is None else self._own[: self._size][live]
+            self._reset(self._row_ids[: self._size][live], self._unit[: self._size][live], own)
 
     def _locate(self, row_ids: RowIds) -> tuple[Positions, Mask]:
         """Where each of ``row_ids`` is or would go, and whether it is there (dead or alive)."""
@@ -182,8 +209,11 @@ class MatrixCache:
         self.lock = lock
         """Held around every read or change of a matrix, so threads sharing the database agree."""
 
-    def current(self, connection: sqlite3.Connection, bank_id: str, *, committed: bool = True) -> BankMatrix | None:
-        """The bank's matrix as ``connection`` sees it, loaded if missing or stale; ``None``: the bank is empty.
+    def current(
+        self, connection: sqlite3.Connection, bank_id: str, *, committed: bool = True, own: bool = False
+    ) -> BankMatrix | None:
+        """The bank's matrix as ``connection`` sees it, loaded if missing or stale (or, with ``own``,
+        without its own vectors); ``None``: the bank is empty.
 
         ``committed=False`` is a connection inside its own open transaction: a matrix loaded there
         holds rows that may yet roll back, so it is used for that search only, never cached.
@@ -191,9 +221,11 @@ class MatrixCache:
         with self.lock:
             version = read_version(connection, bank_id)
             cached = self._banks.get(bank_id)
-            if version is not None and cached is not None and cached.version == version:
+            fresh = version is not None and cached is not None and cached.version == version
+            if fresh and cached is not None and (cached.holds_own or not own):
                 return cached
-            loaded = _load(connection, bank_id)
+            # A matrix that held own vectors is reloaded with them: its bank is being checked for duplicates.
+            loaded = _load(connection, bank_id, own or (cached is not None and cached.holds_own))
             if committed:
                 self._banks.pop(bank_id, None)
                 if loaded is not None:
@@ -207,12 +239,17 @@ class MatrixCache:
         return None if matrix is None else len(matrix)
 
     def written(
-        self, bank_id: str, before: int | None, after: int, row_ids: RowIds, unit_rows: FloatMatrix | None
+        self,
+        bank_id: str,
+        before: int | None,
+        after: int,
+        row_ids: RowIds,
+        rows: tuple[FloatMatrix, FloatMatrix] | None,
     ) -> None:
         """Apply a write of ``bank_id`` that moved it from version ``before`` to ``after``.
 
-        ``unit_rows`` are the rows stored under ``row_ids``; ``None`` means those rows were deleted.
-        A matrix that did not reflect ``before`` is stale and is dropped instead.
+        ``rows`` are the unit vectors and own vectors stored under ``row_ids``; ``None`` means those
+        rows were deleted. A matrix that did not reflect ``before`` is stale and is dropped instead.
         """
         with self.lock:
             matrix = self._banks.get(bank_id)
@@ -221,10 +258,10 @@ class MatrixCache:
             if matrix.version != before:
                 del self._banks[bank_id]
                 return
-            if unit_rows is None:
+            if rows is None:
                 matrix.remove(row_ids)
             else:
-                matrix.upsert(row_ids, unit_rows)
+                matrix.upsert(row_ids, *rows)
             matrix.version = after
 
     def drop(self, bank_id: str) -> None:
@@ -250,18 +287,20 @@ def read_version(connection: sqlite3.Connection, bank_id: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _load(connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
-    """The bank's matrix, read in one statement so that its rows, count and version are one snapshot.
+def _load(connection: sqlite3.Connection, bank_id: str, own: bool) -> BankMatrix | None:
+    """The bank's matrix (with its own vectors when ``own``), read in one statement so that its rows,
+    count and version are one snapshot.
 
     Rows are copied into one preallocated matrix a chunk at a time and normalised in place: a bank
     of 100k 384-d vectors is 150 MB, and every further bank-sized temporary would cost as much again.
     """
     cursor = connection.cursor()
     cursor.row_factory = None  # plain tuples: a bank may have many rows
+    own_column = "COALESCE(c.own_vector, c.vector)" if own else "NULL"
     cursor.execute(
         "SELECT (SELECT version FROM vector_banks WHERE bank_id = ?1), "
-        "(SELECT COUNT(*) FROM vectors INDEXED BY vectors_by_bank WHERE bank_id = ?1), v.row_id, c.vector "
-        "FROM vectors AS v INDEXED BY vectors_by_bank JOIN vector_contents AS c ON c.row_id = v.row_id "
+        "(SELECT COUNT(*) FROM vectors INDEXED BY vectors_by_bank WHERE bank_id = ?1), v.row_id, c.vector, "
+        f"{own_column} FROM vectors AS v INDEXED BY vectors_by_bank JOIN vector_contents AS c ON c.row_id = v.row_id "
         "WHERE v.bank_id = ?1",
         (bank_id,),
     )
@@ -271,15 +310,27 @@ def _load(connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
     version, count = chunk[0][0], chunk[0][1]
     row_ids = np.empty(count, dtype=np.int64)
     matrix = np.empty((count, len(chunk[0][3]) // _FLOAT32_BYTES), dtype=np.float32)
+    own_matrix = np.empty_like(matrix) if own else None
     loaded = 0
     while chunk and loaded < count:  # the count bounds a statement that writes on this connection could stretch
         chunk = chunk[: count - loaded]
         end = loaded + len(chunk)
         row_ids[loaded:end] = [row[2] for row in chunk]
-        matrix[loaded:end] = np.frombuffer(b"".join(row[3] for row in chunk), dtype=np.float32).reshape(len(chunk), -1)
+        matrix[loaded:end] = _floats(row[3] for row in chunk).reshape(len(chunk), -1)
+        if own_matrix is not None:
+            own_matrix[loaded:end] = _floats(row[4] for row in chunk).reshape(len(chunk), -1)
         loaded, chunk = end, cursor.fetchmany(_LOAD_CHUNK)
     cursor.close()
-    row_ids, matrix = row_ids[:loaded], matrix[:loaded]
+    row_ids, matrix = row_ids[:loaded], _normalised_in_place(matrix[:loaded])
+    own_rows = None if own_matrix is None else _normalised_in_place(own_matrix[:loaded])
+    return BankMatrix(None if version is None else int(version), row_ids, matrix, own_rows)
+
+
+def _floats(blobs: Iterable[bytes]) -> FloatMatrix:
+    return np.frombuffer(b"".join(blobs), dtype=np.float32)
+
+
+def _normalised_in_place(matrix: FloatMatrix) -> FloatMatrix:
     norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
     np.divide(matrix, norms, out=matrix, where=norms > 0)  # zero rows stay zero, as in normalise_rows
-    return BankMatrix(None if version is None else int(version), row_ids, matrix)
+    return matrix
