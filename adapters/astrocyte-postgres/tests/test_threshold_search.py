@@ -9,7 +9,6 @@ orders by: a query near a stored vector but far from its own vector is not a nea
 
 from __future__ import annotations
 
-
 from astrocyte.bench.near_duplicates import perturbed
 from astrocyte.stores.threshold_index import rows_at_least
 from astrocyte.types import VectorItem
