@@ -441,7 +441,7 @@ async def test_metadata_filters_compare_as_json(store: SqliteVectorStore) -> Non
 
 def _matrix(row_ids: list[int], rows: list[list[float]]) -> BankMatrix:
     unit = np.array(rows, dtype=np.float32)
-    return BankMatrix(1, np.array(row_ids, dtype=np.int64), unit, unit.copy())
+    return BankMatrix(1, np.array(row_ids, dtype=np.int64), unit)
 
 
 def _ranked(matrix: BankMatrix, query: list[float], limit: int = 10, candidates: list[int] | None = None) -> list[int]:
@@ -525,10 +525,10 @@ async def test_a_file_of_the_schema_before_own_vectors_is_migrated_and_its_rows_
 
 async def test_own_vectors_round_trip_as_written_and_a_cached_matrix_follows_them(store: SqliteVectorStore) -> None:
     """The own vector comes back bit for bit (float32 as written); a threshold query after writes made
-    through the cached matrix answers like one on a freshly loaded matrix."""
+    through the cached matrix (its index kept in step) answers like one on a freshly loaded matrix."""
     own = [0.1, 0.7]
     await store.store_vectors([_item("b", "m1", [1.0, 0.0], own_vector=own)])
-    assert await store.search_similar_threshold([[0.0, 1.0]], "b", 0.9) == ["m1"]  # loads the own matrix
+    assert await store.search_similar_threshold([[0.0, 1.0]], "b", 0.9) == ["m1"]  # loads the matrix
     await store.store_vectors([_item("b", "m2", [0.0, 1.0], own_vector=[1.0, 0.0]), _item("b", "m3", [0.6, 0.8])])
     await store.delete(["m1"], "b")
     cached = await store.search_similar_threshold([[1.0, 0.0], [0.6, 0.8], [0.1, 0.7]], "b", 0.99)

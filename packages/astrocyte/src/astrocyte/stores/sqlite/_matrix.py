@@ -23,10 +23,11 @@ Deleted rows are marked dead rather than cut out at once (cutting copies the who
 matrix is compacted once a quarter of its rows are dead.
 
 **Own vectors.** Threshold queries (the near-duplicate check) compare each memory's own vector
-(``own_vector``, else its vector), which retain's contextual vectors are not. A second matrix of
-them is loaded with the bank only once a threshold query asks for it (a process that only recalls
-never holds it: at 100k memories of 384 dimensions it is another 150 MB), then kept in step with
-writes like the first.
+(``own_vector``, else its vector), which retain's contextual vectors are not. They are not held in
+memory (at 100k memories of 384 dimensions a second matrix would be another 150 MB): the matrix
+keeps only the threshold index over them (keys and sketches, built by reading the own vectors from
+the file a block at a time, then kept in step with writes), and a query reads from the file just
+the candidates that survive the index's sketch, or, on small banks, the bank's own vectors.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,8 @@ from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usab
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
+#: Reads the own vectors (``own_vector``, else ``vector``) of ``row_id`` values as unit rows, in that order.
+OwnRows = Callable[[RowIds], FloatMatrix]
 Positions = npt.NDArray[np.intp]
 Mask = npt.NDArray[np.bool_]
 
@@ -68,22 +71,18 @@ class Ranked:
 class BankMatrix:
     """Unit rows of one bank's vectors, sorted by ``row_id``, with a mark on rows deleted since loading."""
 
-    def __init__(
-        self, version: int | None, row_ids: RowIds, unit_rows: FloatMatrix, own_rows: FloatMatrix | None
-    ) -> None:
+    def __init__(self, version: int | None, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
         self.version = version
-        self._reset(row_ids, unit_rows, own_rows)
+        self._reset(row_ids, unit_rows)
 
-    def _reset(self, row_ids: RowIds, unit_rows: FloatMatrix, own_rows: FloatMatrix | None) -> None:
+    def _reset(self, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
         """Hold exactly these rows (taking the arrays, not copying them), all live, in ``row_id`` order."""
         if len(row_ids) > 1 and not (row_ids[1:] > row_ids[:-1]).all():
             order = np.argsort(row_ids)
             row_ids, unit_rows = row_ids[order], unit_rows[order]
-            own_rows = None if own_rows is None else own_rows[order]
         self._size = len(row_ids)
         self._row_ids: RowIds = row_ids
         self._unit: FloatMatrix = unit_rows
-        self._own: FloatMatrix | None = own_rows
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
         self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
@@ -91,11 +90,6 @@ class BankMatrix:
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
         return self._size - self._dead
-
-    @property
-    def holds_own(self) -> bool:
-        """Whether the own vectors are loaded (threshold queries need them)."""
-        return self._own is not None
 
     def positions(self, row_ids: RowIds) -> Positions:
         """The matrix rows of the live ``row_ids`` it holds (rows it does not hold are left out)."""
@@ -121,15 +115,14 @@ class BankMatrix:
             ranked.extend(Ranked(best_rows[:, column], best_scores[:, column]) for column in range(len(block)))
         return ranked
 
-    def at_least(self, queries: FloatMatrix, threshold: float) -> list[int | None]:
+    def at_least(self, queries: FloatMatrix, threshold: float, own_rows: OwnRows) -> list[int | None]:
         """For each unit query, the ``row_id`` of a live row whose own vector is at or above
         ``threshold``, if any (see :mod:`astrocyte.stores.threshold_index` for when the answer comes
-        from the index). Needs the own vectors loaded."""
-        if self._own is None:
-            raise RuntimeError("a threshold query needs the matrix loaded with its own vectors")
+        from the index); ``own_rows`` reads the own vectors of ``row_id`` values as unit rows."""
         live = self._alive[: self._size] if self._dead else None
-        self._index = usable_index(self._index, self._own[: self._size], len(self), threshold)
-        found = rows_at_least(self._own[: self._size], live, queries, threshold, self._index)
+        source = _OwnRowSource(self._row_ids[: self._size], own_rows)
+        self._index = usable_index(self._index, source, len(self), threshold)
+        found = rows_at_least(source, live, queries, threshold, self._index)
         return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
 
     def _live_rows(self) -> Positions | None:
@@ -144,8 +137,6 @@ class BankMatrix:
         self._dead -= int(np.count_nonzero(~self._alive[replaced]))
         self._alive[replaced] = True
         self._unit[replaced] = unit_rows[present]
-        if self._own is not None:
-            self._own[replaced] = own_rows[present]
         if self._index is not None:
             self._index.add(replaced.astype(np.int64), own_rows[present])
         added = ~present
@@ -159,7 +150,6 @@ class BankMatrix:
             self._reset(
                 np.concatenate([self._row_ids[:size][live], new_ids]),
                 np.concatenate([self._unit[:size][live], new_rows]),
-                None if self._own is None else np.concatenate([self._own[:size][live], new_own]),
             )
             return
         order = np.argsort(new_ids, kind="stable")
@@ -169,9 +159,6 @@ class BankMatrix:
         self._row_ids[size:grown] = new_ids[order]
         self._unit[size:grown] = new_rows[order]
         self._alive[size:grown] = True
-        if self._own is not None:
-            self._own = with_capacity(self._own, grown, size)
-            self._own[size:grown] = new_own[order]
         self._size = grown
         if self._index is not None:
             self._index.add(np.arange(size, grown), new_own[order])
@@ -184,8 +171,7 @@ class BankMatrix:
         self._alive[positions] = False
         if self._dead * 4 > self._size:
             live = self._alive[: self._size]
-            own = None if self._own is None else self._own[: self._size][live]
-            self._reset(self._row_ids[: self._size][live], self._unit[: self._size][live], own)
+            self._reset(self._row_ids[: self._size][live], self._unit[: self._size][live])
 
     def _locate(self, row_ids: RowIds) -> tuple[Positions, Mask]:
         """Where each of ``row_ids`` is or would go, and whether it is there (dead or alive)."""
@@ -209,11 +195,8 @@ class MatrixCache:
         self.lock = lock
         """Held around every read or change of a matrix, so threads sharing the database agree."""
 
-    def current(
-        self, connection: sqlite3.Connection, bank_id: str, *, committed: bool = True, own: bool = False
-    ) -> BankMatrix | None:
-        """The bank's matrix as ``connection`` sees it, loaded if missing or stale (or, with ``own``,
-        without its own vectors); ``None``: the bank is empty.
+    def current(self, connection: sqlite3.Connection, bank_id: str, *, committed: bool = True) -> BankMatrix | None:
+        """The bank's matrix as ``connection`` sees it, loaded if missing or stale; ``None``: the bank is empty.
 
         ``committed=False`` is a connection inside its own open transaction: a matrix loaded there
         holds rows that may yet roll back, so it is used for that search only, never cached.
@@ -221,11 +204,9 @@ class MatrixCache:
         with self.lock:
             version = read_version(connection, bank_id)
             cached = self._banks.get(bank_id)
-            fresh = version is not None and cached is not None and cached.version == version
-            if fresh and cached is not None and (cached.holds_own or not own):
+            if version is not None and cached is not None and cached.version == version:
                 return cached
-            # A matrix that held own vectors is reloaded with them: its bank is being checked for duplicates.
-            loaded = _load(connection, bank_id, own or (cached is not None and cached.holds_own))
+            loaded = _load(connection, bank_id)
             if committed:
                 self._banks.pop(bank_id, None)
                 if loaded is not None:
@@ -287,20 +268,18 @@ def read_version(connection: sqlite3.Connection, bank_id: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _load(connection: sqlite3.Connection, bank_id: str, own: bool) -> BankMatrix | None:
-    """The bank's matrix (with its own vectors when ``own``), read in one statement so that its rows,
-    count and version are one snapshot.
+def _load(connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
+    """The bank's matrix, read in one statement so that its rows, count and version are one snapshot.
 
     Rows are copied into one preallocated matrix a chunk at a time and normalised in place: a bank
     of 100k 384-d vectors is 150 MB, and every further bank-sized temporary would cost as much again.
     """
     cursor = connection.cursor()
     cursor.row_factory = None  # plain tuples: a bank may have many rows
-    own_column = "COALESCE(c.own_vector, c.vector)" if own else "NULL"
     cursor.execute(
         "SELECT (SELECT version FROM vector_banks WHERE bank_id = ?1), "
-        "(SELECT COUNT(*) FROM vectors INDEXED BY vectors_by_bank WHERE bank_id = ?1), v.row_id, c.vector, "
-        f"{own_column} FROM vectors AS v INDEXED BY vectors_by_bank JOIN vector_contents AS c ON c.row_id = v.row_id "
+        "(SELECT COUNT(*) FROM vectors INDEXED BY vectors_by_bank WHERE bank_id = ?1), v.row_id, c.vector "
+        "FROM vectors AS v INDEXED BY vectors_by_bank JOIN vector_contents AS c ON c.row_id = v.row_id "
         "WHERE v.bank_id = ?1",
         (bank_id,),
     )
@@ -310,27 +289,33 @@ def _load(connection: sqlite3.Connection, bank_id: str, own: bool) -> BankMatrix
     version, count = chunk[0][0], chunk[0][1]
     row_ids = np.empty(count, dtype=np.int64)
     matrix = np.empty((count, len(chunk[0][3]) // _FLOAT32_BYTES), dtype=np.float32)
-    own_matrix = np.empty_like(matrix) if own else None
     loaded = 0
     while chunk and loaded < count:  # the count bounds a statement that writes on this connection could stretch
         chunk = chunk[: count - loaded]
         end = loaded + len(chunk)
         row_ids[loaded:end] = [row[2] for row in chunk]
-        matrix[loaded:end] = _floats(row[3] for row in chunk).reshape(len(chunk), -1)
-        if own_matrix is not None:
-            own_matrix[loaded:end] = _floats(row[4] for row in chunk).reshape(len(chunk), -1)
+        matrix[loaded:end] = np.frombuffer(b"".join(row[3] for row in chunk), dtype=np.float32).reshape(len(chunk), -1)
         loaded, chunk = end, cursor.fetchmany(_LOAD_CHUNK)
     cursor.close()
-    row_ids, matrix = row_ids[:loaded], _normalised_in_place(matrix[:loaded])
-    own_rows = None if own_matrix is None else _normalised_in_place(own_matrix[:loaded])
-    return BankMatrix(None if version is None else int(version), row_ids, matrix, own_rows)
-
-
-def _floats(blobs: Iterable[bytes]) -> FloatMatrix:
-    return np.frombuffer(b"".join(blobs), dtype=np.float32)
-
-
-def _normalised_in_place(matrix: FloatMatrix) -> FloatMatrix:
+    row_ids, matrix = row_ids[:loaded], matrix[:loaded]
     norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
     np.divide(matrix, norms, out=matrix, where=norms > 0)  # zero rows stay zero, as in normalise_rows
-    return matrix
+    return BankMatrix(None if version is None else int(version), row_ids, matrix)
+
+
+class _OwnRowSource:
+    """The own vectors of a matrix's rows (by position), read through ``own_rows`` when asked for."""
+
+    def __init__(self, row_ids: RowIds, own_rows: OwnRows) -> None:
+        self._row_ids = row_ids
+        self._own_rows = own_rows
+
+    def __len__(self) -> int:
+        return len(self._row_ids)
+
+    def block(self, start: int, end: int) -> FloatMatrix:
+        return self._own_rows(self._row_ids[start:end])
+
+    def gather(self, positions: npt.NDArray[np.int64]) -> FloatMatrix:
+        distinct, back = np.unique(positions, return_inverse=True)
+        return self._own_rows(self._row_ids[distinct])[back]

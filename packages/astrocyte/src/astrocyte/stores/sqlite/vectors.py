@@ -54,7 +54,7 @@ from astrocyte.validation import (
     check_non_negative_int,
     check_positive_int,
 )
-from astrocyte.vectors import FloatMatrix, as_matrix
+from astrocyte.vectors import FloatMatrix, as_matrix, normalise_rows
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _ROWS_WITH_CONTENTS = "vectors JOIN vector_contents USING (row_id)"
@@ -175,8 +175,9 @@ class SqliteVectorStore(SqliteStore):
         def search(connection: sqlite3.Connection) -> list[str | None]:
             queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
             with self._matrices.lock:
-                matrix = self._matrices.current(connection, bank_id, committed=committed, own=True)
-                found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold)
+                matrix = self._matrices.current(connection, bank_id, committed=committed)
+                own_rows = functools.partial(_own_unit_rows, connection, queries.shape[1])
+                found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold, own_rows)
             wanted = sorted({row_id for row_id in found if row_id is not None})
             if not wanted:
                 return [None] * len(found)
@@ -324,6 +325,23 @@ def _write(
         chosen = [at for _, at in winners]
         changes.append((bank_id, before, after, written, (unit[0][chosen], unit[1][chosen])))
     return changes
+
+
+def _own_unit_rows(connection: sqlite3.Connection, dimensions: int, row_ids: RowIds) -> FloatMatrix:
+    """The own vectors of ``row_ids`` (``own_vector``, else ``vector``) as unit rows, in that order,
+    read in one statement; a row gone meanwhile (another process deleted it) reads as zeros, which
+    no threshold query answers."""
+    found = dict(
+        connection.execute(
+            "SELECT row_id, COALESCE(own_vector, vector) FROM vector_contents "
+            "WHERE row_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(row_ids.tolist()),),
+        ).fetchall()
+    )
+    blank = bytes(4 * dimensions)
+    blobs = b"".join(found.get(row_id, blank) for row_id in row_ids.tolist())
+    rows = np.frombuffer(blobs, dtype=np.float32).reshape(len(row_ids), dimensions)
+    return normalise_rows(rows)
 
 
 def _own_blob(item: VectorItem) -> bytes | None:
