@@ -446,8 +446,17 @@ def _columns(items: Sequence[VectorItem], written_at: datetime) -> list[list[Any
         [item.memory_layer for item in items],
         [item.retained_at or written_at for item in items],
         [item.chunk_id for item in items],
-        [None if item.own_vector is None else encode_vector(item.own_vector) for item in items],
+        _own_column(items),
     ]
+
+
+def _own_column(items: Sequence[VectorItem]) -> list[bytes | None]:
+    """The own vectors of the batch, encoded at once (as ``packed`` does), ``None`` where an item has none."""
+    with_own = [position for position, item in enumerate(items) if item.own_vector is not None]
+    column: list[bytes | None] = [None] * len(items)
+    for position, encoded in zip(with_own, packed([items[at].own_vector or [] for at in with_own]), strict=True):
+        column[position] = encoded
+    return column
 
 
 def _payload(row: asyncpg.Record) -> dict[str, Any]:

@@ -5,6 +5,10 @@
 -- HNSW index like embedding's (same operator class and build parameters) on
 -- COALESCE(own_embedding, embedding), the expression threshold queries order by.
 ALTER TABLE vectors ADD COLUMN own_embedding vector;
+-- Two vectors make a row of 384 dimensions about 3 kB, past the 2 kB at which PostgreSQL would move
+-- a value out of line (the first vector, embedding, which every search reads): keep rows inline up
+-- to the most a page holds (measured at 10k rows: the same write speed, no TOAST reads).
+ALTER TABLE vectors SET (toast_tuple_target = 8160);
 
 DO $$
 DECLARE
