@@ -113,14 +113,16 @@ async def test_a_large_bank_is_checked_by_its_own_vectors(store: Any) -> None:
     generator = np.random.default_rng(5)
     stored = normalise_rows(generator.standard_normal((count, dimensions)).astype(np.float32))
     own = normalise_rows(generator.standard_normal((count, dimensions)).astype(np.float32))
-    await store.store_vectors(
-        [
-            VectorItem(
-                id=f"m{row}", bank_id="bank", vector=stored[row].tolist(), own_vector=own[row].tolist(), text="t"
-            )
-            for row in range(count)
-        ]
-    )
+    items = [
+        VectorItem(id=f"m{row}", bank_id="bank", vector=stored[row].tolist(), own_vector=own[row].tolist(), text="t")
+        for row in range(count)
+    ]
+    await store.store_vectors(items[:1000])  # small: compared exactly (the SQLite store holds its own vectors)
+    assert await store.search_similar_threshold([own[3].tolist(), stored[3].tolist()], "bank", THRESHOLD) == [
+        "m3",
+        None,
+    ]
+    await store.store_vectors(items[1000:])  # past EXACT_BELOW: from the index
     near = perturbed(own[:50], THRESHOLD + 0.02, 0.99, seed=6)
     assert await store.search_similar_threshold(near.tolist(), "bank", THRESHOLD) == [f"m{row}" for row in range(50)]
     assert await store.search_similar_threshold(stored[:50].tolist(), "bank", THRESHOLD) == [None] * 50

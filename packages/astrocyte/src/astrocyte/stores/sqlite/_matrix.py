@@ -27,7 +27,9 @@ matrix is compacted once a quarter of its rows are dead.
 memory (at 100k memories of 384 dimensions a second matrix would be another 150 MB): the matrix
 keeps only the threshold index over them (keys and sketches, built by reading the own vectors from
 the file a block at a time, then kept in step with writes), and a query reads from the file just
-the candidates that survive the index's sketch, or, on small banks, the bank's own vectors.
+the candidates that survive the index's sketch. Small banks (below ``EXACT_BELOW`` rows), which
+are compared exactly, hold their own vectors after the first query (at most 6 MB at 384
+dimensions): reading them for every query would cost more than the product.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import numpy.typing as npt
 
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
-from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
+from astrocyte.stores.threshold_index import EXACT_BELOW, RowSource, ThresholdIndex, rows_at_least, usable_index
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
@@ -86,6 +88,7 @@ class BankMatrix:
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
         self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
+        self._own: FloatMatrix | None = None  # a small bank's own vectors, read by its first threshold query
 
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
@@ -120,7 +123,12 @@ class BankMatrix:
         ``threshold``, if any (see :mod:`astrocyte.stores.threshold_index` for when the answer comes
         from the index); ``own_rows`` reads the own vectors of ``row_id`` values as unit rows."""
         live = self._alive[: self._size] if self._dead else None
-        source = _OwnRowSource(self._row_ids[: self._size], own_rows)
+        stored = _OwnRowSource(self._row_ids[: self._size], own_rows)
+        source: FloatMatrix | RowSource = stored
+        if self._size < EXACT_BELOW:
+            if self._own is None:
+                self._own = stored.block(0, self._size)
+            source = self._own[: self._size]
         self._index = usable_index(self._index, source, len(self), threshold)
         found = rows_at_least(source, live, queries, threshold, self._index)
         return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
@@ -137,6 +145,8 @@ class BankMatrix:
         self._dead -= int(np.count_nonzero(~self._alive[replaced]))
         self._alive[replaced] = True
         self._unit[replaced] = unit_rows[present]
+        if self._own is not None:
+            self._own[replaced] = own_rows[present]
         if self._index is not None:
             self._index.add(replaced.astype(np.int64), own_rows[present])
         added = ~present
@@ -160,6 +170,11 @@ class BankMatrix:
         self._unit[size:grown] = new_rows[order]
         self._alive[size:grown] = True
         self._size = grown
+        if self._own is not None and grown < EXACT_BELOW:
+            self._own = with_capacity(self._own, grown, size)
+            self._own[size:grown] = new_own[order]
+        else:
+            self._own = None  # a large bank reads its own vectors from the file
         if self._index is not None:
             self._index.add(np.arange(size, grown), new_own[order])
 
