@@ -26,7 +26,7 @@ from typing import Any, cast
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, own_unit_rows, query_rows, unit_rows
+from astrocyte.stores.arguments import OwnVectors, batch_dimensions, own_unit_rows, own_vectors, query_rows, unit_rows
 from astrocyte.stores.searches import (
     check_batch_search,
     check_similarity_search,
@@ -113,11 +113,12 @@ class SqliteVectorStore(SqliteStore):
             fixed = self._fixed_dimensions(connection)
             dimensions = batch_dimensions(items, fixed)
             vectors, unit_rows = _float32_rows(items, dimensions)
-            own_unit = own_unit_rows(items, unit_rows, dimensions)
+            own = own_vectors(items, dimensions)
+            own_unit = own_unit_rows(items, unit_rows, dimensions, own)
             if fixed is None:
                 connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
             try:
-                changes = _write(connection, items, vectors, (unit_rows, own_unit))
+                changes = _write(connection, items, (vectors, _own_blobs(own, len(items))), (unit_rows, own_unit))
             except UnicodeEncodeError:
                 name_unstorable(items, _STRING_FIELDS, "items")
                 raise
@@ -302,11 +303,12 @@ def _float32_rows(items: Sequence[VectorItem], dimensions: int) -> tuple[FloatMa
 def _write(
     connection: sqlite3.Connection,
     items: Sequence[VectorItem],
-    vectors: FloatMatrix,
+    stored: tuple[FloatMatrix, list[bytes | None]],
     unit: tuple[FloatMatrix, FloatMatrix],
 ) -> list[tuple[str, int | None, int, RowIds, tuple[FloatMatrix, FloatMatrix]]]:
-    """Upsert the rows of ``items`` (``vectors`` as float32, ``unit``: their vectors and own vectors
-    as unit rows); returns per bank what the matrix cache must apply (see ``written``)."""
+    """Upsert the rows of ``items`` (``stored``: their vectors as float32 and own vectors as blobs,
+    ``unit``: both as unit rows); returns per bank what the matrix cache must apply (see ``written``)."""
+    vectors, own_blobs = stored
     written_at = datetime.now(UTC)
     connection.executemany(_UPSERT, [_row(item, written_at) for item in items])
     changes = []
@@ -317,7 +319,7 @@ def _write(
             "INSERT INTO vector_contents (row_id, vector, text, own_vector) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (row_id) DO UPDATE SET vector = excluded.vector, text = excluded.text, "
             "own_vector = excluded.own_vector",
-            [(row_id, vectors[at].tobytes(), items[at].text, _own_blob(items[at])) for row_id, at in winners],
+            [(row_id, vectors[at].tobytes(), items[at].text, own_blobs[at]) for row_id, at in winners],
         )
         replace_tags(connection, "vector_tags", bank_id, [(row_id, items[at].tags) for row_id, at in winners])
         before, after = _new_version(connection, bank_id)
@@ -344,9 +346,12 @@ def _own_unit_rows(connection: sqlite3.Connection, dimensions: int, row_ids: Row
     return normalise_rows(rows)
 
 
-def _own_blob(item: VectorItem) -> bytes | None:
-    """The item's own vector as stored: float32 as written (checked by ``own_unit_rows`` already)."""
-    return None if item.own_vector is None else np.asarray(item.own_vector, dtype=np.float32).tobytes()
+def _own_blobs(own: OwnVectors, count: int) -> list[bytes | None]:
+    """Each item's own vector as stored (float32 as written), ``None`` for an item without one."""
+    blobs: list[bytes | None] = [None] * count
+    for position, row in zip(own.positions, own.rows, strict=True):
+        blobs[position] = row.tobytes()
+    return blobs
 
 
 def _row(item: VectorItem, written_at: datetime) -> tuple[Any, ...]:
