@@ -28,11 +28,10 @@ async def _versions(dsn: str, schema: str) -> list[int]:
     return [row["version"] for row in rows]
 
 
-async def test_a_schema_of_the_first_migration_upgrades_with_its_data(pg_dsn: str) -> None:
-    schema = fresh_schema("upgrade")
-    assert await apply_migrations(pg_dsn, schema, up_to=1) == [1]
-    connection = await asyncpg.connect(pg_dsn)
-    try:  # what a deployment of version 1 wrote
+async def _write_one_vector(dsn: str, schema: str, *then: str) -> None:
+    """Fix the schema's dimension at 3 and store one vector ("m1" of bank "old") in plain SQL, then run ``then``."""
+    connection = await asyncpg.connect(dsn)
+    try:
         await connection.execute(f'SET search_path TO "{schema}", public')
         await connection.execute("INSERT INTO vector_settings (dimensions) VALUES (3)")
         await connection.execute("ALTER TABLE vectors ALTER COLUMN embedding TYPE vector(3)")
@@ -42,8 +41,16 @@ async def test_a_schema_of_the_first_migration_upgrades_with_its_data(pg_dsn: st
             datetime(2024, 1, 1, tzinfo=UTC),
         )
         await connection.execute("INSERT INTO vector_banks VALUES ('old', 1)")
+        for statement in then:
+            await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def test_a_schema_of_the_first_migration_upgrades_with_its_data(pg_dsn: str) -> None:
+    schema = fresh_schema("upgrade")
+    assert await apply_migrations(pg_dsn, schema, up_to=1) == [1]
+    await _write_one_vector(pg_dsn, schema)  # what a deployment of version 1 wrote
     assert await _versions(pg_dsn, schema) == [1]
 
     store = PostgresVectorStore(pg_dsn, schema)  # opening the store migrates to the newest version
@@ -63,23 +70,13 @@ async def test_a_schema_before_own_vectors_gets_the_column_and_an_index_like_its
     are then compared by their vector, new ones by their own."""
     schema = fresh_schema("own")
     assert await apply_migrations(pg_dsn, schema, up_to=8) == list(range(1, 9))
-    connection = await asyncpg.connect(pg_dsn)
-    try:  # what a deployment of version 8 wrote, its index as that version built it
-        await connection.execute(f'SET search_path TO "{schema}", public')
-        await connection.execute("INSERT INTO vector_settings (dimensions) VALUES (3)")
-        await connection.execute("ALTER TABLE vectors ALTER COLUMN embedding TYPE vector(3)")
-        await connection.execute(
-            "CREATE INDEX vectors_hnsw ON vectors USING hnsw ((embedding::halfvec(3)) halfvec_cosine_ops) "
-            "WITH (m = 12, ef_construction = 40)"
-        )
-        await connection.execute(
-            "INSERT INTO vectors (bank_id, id, embedding, text, retained_at) "
-            "VALUES ('old', 'm1', '[1,0,0]', 'kept', $1)",
-            datetime(2024, 1, 1, tzinfo=UTC),
-        )
-        await connection.execute("INSERT INTO vector_banks VALUES ('old', 1)")
-    finally:
-        await connection.close()
+    # what a deployment of version 8 wrote, its index as that version built it
+    await _write_one_vector(
+        pg_dsn,
+        schema,
+        "CREATE INDEX vectors_hnsw ON vectors USING hnsw ((embedding::halfvec(3)) halfvec_cosine_ops) "
+        "WITH (m = 12, ef_construction = 40)",
+    )
 
     store = PostgresVectorStore(pg_dsn, schema)
     try:
