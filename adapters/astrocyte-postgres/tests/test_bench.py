@@ -14,4 +14,7 @@ async def test_the_benchmark_reports_each_figure_beside_its_baseline(pg_dsn: str
     assert search["vectors"] == 1000
     assert search["astrocyte"]["calls"] == search["bare"]["calls"] == 10
     assert 0.9 <= search["recall_at_10"] <= 1.0  # HNSW over 1000 clustered vectors misses almost nothing
+    near = report["near_duplicate_check"]
+    assert near["probes"] == near["present"] == 1000  # every probe is a near duplicate of a stored vector
+    assert near["missed"] <= 10  # ten in a thousand would break the stated bound by far
     assert min(report["load_average"].values()) >= 0.0  # the load the figures were taken under

@@ -3,13 +3,15 @@
 PostgreSQL's plan cache switches a prepared statement (asyncpg prepares every statement) to a
 generic plan from its sixth run when that plan looks no dearer; a generic plan costs the bank
 test with the average bank of the schema. Written plainly, the HNSW search then sorted the large
-bank's rows one by one; the store's statement must keep walking the index.
+bank's rows one by one; the store's statement must keep walking the index, and the threshold
+query (ordered by own vectors) its own index.
 """
 
 from __future__ import annotations
 
 import asyncpg
 import numpy as np
+import pytest
 
 from astrocyte.types import VectorItem
 from astrocyte_postgres.database import quote_identifier
@@ -22,7 +24,10 @@ DIMENSIONS = 64
 LARGE = 4000
 
 
-async def test_a_generic_plan_walks_the_index_for_a_large_bank_beside_many_small_ones(pg_dsn: str) -> None:
+@pytest.mark.parametrize(("own", "index"), [(False, "vectors_hnsw"), (True, "vectors_own_hnsw")])
+async def test_a_generic_plan_walks_the_index_for_a_large_bank_beside_many_small_ones(
+    pg_dsn: str, own: bool, index: str
+) -> None:
     schema = fresh_schema("plans")
     store = PostgresVectorStore(pg_dsn, schema, hnsw_index=False, exact_search_below=1000)
     vectors = np.random.default_rng(3).normal(size=(LARGE, DIMENSIONS))
@@ -39,14 +44,14 @@ async def test_a_generic_plan_walks_the_index_for_a_large_bank_beside_many_small
         await store.create_index()  # also analyses the table, as after a bulk load
         search_path = f"{quote_identifier(schema)}, {quote_identifier(await extension_schema(connection))}"
         await connection.execute(f"SET search_path = {search_path}; SET plan_cache_mode = force_generic_plan")
-        statement = gated_search(single=True, conditions="true", halfvec=DIMENSIONS)
+        statement = gated_search(single=True, conditions="true", halfvec=DIMENSIONS, own=own)
         await connection.execute(f"PREPARE nearest(vector, text, integer, bigint) AS {statement}")
         query = "[" + ",".join(f"{value:.6f}" for value in vectors[7]) + "]"
         explain = f"EXPLAIN (ANALYZE, TIMING OFF) EXECUTE nearest('{query}', 'large', 10, 1000)"
         plan = [row[0] for row in await connection.fetch(explain)]
         scans = [line.strip() for line in plan if "Scan" in line and "never executed" not in line]
-        assert any(line.startswith("->  Index Scan using vectors_hnsw") and "actual rows=10" in line for line in scans)
-        assert not any("on vectors " in line and "vectors_hnsw" not in line for line in scans), scans
+        assert any(line.startswith(f"->  Index Scan using {index} ") and "actual rows=10" in line for line in scans)
+        assert not any("on vectors " in line and f"{index} " not in line for line in scans), scans
         hits = await store.search_similar(vectors[7].tolist(), "large")
         assert hits[0].id == "v7"
     finally:

@@ -11,7 +11,11 @@ Two parts, each on a schema of its own:
   HNSW index built (its build time reported), then ``queries`` searches near the centres: the
   store's ``search_similar`` p50 beside the store's own statement run bare (prepared on a
   connection of its own, same parameters and session settings), the two interleaved query by query
-  so that both see the same load, and HNSW recall@10 against exact top-10 computed with numpy.
+  so that both see the same load, and HNSW recall@10 against exact top-10 computed with numpy;
+- **near-duplicate check** on the same vectors: 1000 of them moved to a similarity of 0.95-0.99
+  (one retain batch of near duplicates), looked up by the store's threshold query (what retain
+  runs) beside the batched top-1 search with a similarity cut (the check before ``threshold_search``),
+  and the misses of the threshold query counted against the exact answer computed with numpy.
 
 The machine's load average at the start and the end goes into the report beside the figures.
 """
@@ -30,9 +34,11 @@ import asyncpg
 import numpy as np
 
 from astrocyte.bench.corpus import sentences
+from astrocyte.bench.near_duplicates import PROBES, perturbed
 from astrocyte.bench.timing import Latency
 from astrocyte.embedders.hashing import HashingEmbedder
 from astrocyte.engine import Astrocyte
+from astrocyte.stores.threshold_index import rows_at_least
 from astrocyte.types import VectorItem
 from astrocyte_postgres._codec import register_vector_codec
 from astrocyte_postgres.database import quote_identifier
@@ -42,10 +48,11 @@ from astrocyte_postgres.vectors import PostgresVectorStore, gated_search
 DIMENSIONS = 384
 BATCH = 1000
 BANK = "bench"
+THRESHOLD = 0.95
 _STORE_KINDS = ("vector_store", "document_store", "graph_store", "bank_store")
 #: The store's statement for one query and no filter, run bare with the parameters the store passes
 #: (exact search below 0 vectors: never, as the benchmark's store is configured; the index on halfvec).
-_BARE_SEARCH = gated_search(single=True, conditions="true", halfvec=DIMENSIONS)
+_BARE_SEARCH = gated_search(single=True, conditions="true", halfvec=DIMENSIONS, own=False)
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,21 @@ class SearchFigure:
 
 
 @dataclass(frozen=True)
+class NearDuplicateFigure:
+    vectors: int
+    probes: int
+    threshold_ms: float
+    top1_ms: float
+    missed: int
+    #: Probes with a stored vector at or above the threshold, by the exact answer.
+    present: int
+
+
+@dataclass(frozen=True)
 class PostgresReport:
     retain: RetainFigure
     search: SearchFigure
+    near_duplicates: NearDuplicateFigure
     #: The machine's 1-minute load average when the run started and when it ended: figures taken on a
     #: shared machine are read against it.
     load_average: tuple[float, float]
@@ -90,6 +109,7 @@ class PostgresReport:
             "load_average": {"start": self.load_average[0], "end": self.load_average[1]},
             "retain": asdict(self.retain) | {"overhead": self.retain.overhead},
             "search": asdict(self.search) | {"overhead": self.search.overhead},
+            "near_duplicate_check": asdict(self.near_duplicates),
         }
 
 
@@ -107,9 +127,9 @@ async def run(dsn: str, size: int, queries: int, clusters: int, ef_search: int =
     stamp = f"{int(time.time())}"
     load_at_start = os.getloadavg()[0]
     retain = await _retain(dsn, f"bench_retain_{stamp}", size)
-    search = await _search(dsn, f"bench_search_{stamp}", size, queries, clusters, ef_search)
+    search, near = await _search(dsn, f"bench_search_{stamp}", size, queries, clusters, ef_search)
     await _drop(dsn, f"bench_retain_{stamp}", f"bench_search_{stamp}")
-    return PostgresReport(retain, search, (load_at_start, os.getloadavg()[0]))
+    return PostgresReport(retain, search, near, (load_at_start, os.getloadavg()[0]))
 
 
 async def _retain(dsn: str, schema: str, size: int) -> RetainFigure:
@@ -162,7 +182,9 @@ async def _raw_retain(dsn: str, texts: list[str]) -> float:
         await connection.close()
 
 
-async def _search(dsn: str, schema: str, size: int, queries: int, clusters: int, ef_search: int) -> SearchFigure:
+async def _search(
+    dsn: str, schema: str, size: int, queries: int, clusters: int, ef_search: int
+) -> tuple[SearchFigure, NearDuplicateFigure]:
     vectors, centres = clustered(size, clusters, seed=5)
     generator = np.random.default_rng(9)
     asked = centres[generator.integers(0, clusters, size=queries)]
@@ -198,9 +220,10 @@ async def _search(dsn: str, schema: str, size: int, queries: int, clusters: int,
                 else:
                     await bare_statement.fetch(query, BANK, 10, 0)
                 durations[side].append(time.perf_counter() - began)
+        near = await _near_duplicates(store, vectors)
     truth = np.argsort(-(vectors @ (asked / np.linalg.norm(asked, axis=1, keepdims=True)).T), axis=0)[:10].T
     recall = float(np.mean([len(found[index] & set(truth[index].tolist())) / 10 for index in range(queries)]))
-    return SearchFigure(
+    figure = SearchFigure(
         vectors=size,
         clusters=clusters,
         store_per_second=size / store_seconds,
@@ -209,6 +232,27 @@ async def _search(dsn: str, schema: str, size: int, queries: int, clusters: int,
         bare=Latency.of(durations["bare"]),
         recall_at_10=recall,
         ef_search=ef_search,
+    )
+    return figure, near
+
+
+async def _near_duplicates(store: PostgresVectorStore, vectors: np.ndarray) -> NearDuplicateFigure:
+    """Time the threshold query and the batched top-1 search on one batch of near duplicates."""
+    offset = int(np.random.default_rng(len(vectors)).integers(0, max(1, len(vectors) - PROBES)))
+    queries = perturbed(vectors[offset : offset + PROBES], THRESHOLD + 1e-4, 0.99, seed=len(vectors))
+    asked = queries.tolist()
+    await store.search_similar_threshold(asked[:1], BANK, THRESHOLD)  # warm the own-vector index's pages
+    started = time.perf_counter()
+    found = await store.search_similar_threshold(asked, BANK, THRESHOLD)
+    threshold_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    nearest = await store.search_similar_batch(asked, BANK, 1)
+    top1_seconds = time.perf_counter() - started
+    assert len(nearest) == len(asked)
+    truly = rows_at_least(vectors, None, queries, THRESHOLD, None) >= 0
+    missed = sum(1 for near, answer in zip(truly.tolist(), found, strict=True) if near and answer is None)
+    return NearDuplicateFigure(
+        len(vectors), len(asked), 1000 * threshold_seconds, 1000 * top1_seconds, missed, int(truly.sum())
     )
 
 

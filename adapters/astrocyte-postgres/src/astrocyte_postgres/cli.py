@@ -109,6 +109,12 @@ def bench(
         f"{search.bare.p50_ms:.2f} ms (p95 {search.bare.p95_ms:.2f}) = {search.overhead:.2f}x; "
         f"recall@10 {search.recall_at_10:.3f} at ef_search {search.ef_search}"
     )
+    near = figures.near_duplicates
+    typer.echo(
+        f"near-duplicate check, {near.probes} near duplicates (0.95-0.99) among {near.vectors:,} vectors: "
+        f"threshold query {near.threshold_ms:.1f} ms, batched top-1 search {near.top1_ms:.1f} ms; "
+        f"missed {near.missed} of {near.present}"
+    )
     start, end = figures.load_average
     typer.echo(f"load average (1 min): {start:.2f} at the start, {end:.2f} at the end")
 

@@ -10,6 +10,13 @@ expression is written so that the planner cannot use the index), larger ones thr
 filter is a SQL condition. Upserts are one ``INSERT ... SELECT FROM unnest(...)`` per batch, which
 also grows the banks' counters.
 
+Each item's own vector (``VectorItem.own_vector``) is kept in ``own_embedding`` (NULL: the vector
+is its own), with a second HNSW index on ``COALESCE(own_embedding, embedding)``. Threshold queries
+(``threshold_search``, the engine's near-duplicate check) are the same gated statement ordered by
+that expression with a limit of one, cut at the threshold: exact on small banks; through the index
+on large ones, which can miss a near duplicate the graph search does not reach (the benchmark
+counts misses at 0.95-0.99 beside the exact answer; ``tests/test_threshold_search.py`` bounds them).
+
 As in the other stores, an item stored without ``retained_at`` is stamped with the time of the
 write, so ``as_of`` filters see it.
 """
@@ -26,29 +33,33 @@ from typing import Any
 import asyncpg
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, query_rows, stored_rows
-from astrocyte.stores.searches import check_batch_search, check_similarity_search, query_row
+from astrocyte.stores.arguments import batch_dimensions, own_unit_rows, query_rows, stored_rows
+from astrocyte.stores.searches import check_batch_search, check_similarity_search, check_threshold_search, query_row
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int
-from astrocyte.vectors import FloatMatrix
+from astrocyte.vectors import FloatMatrix, normalise_rows
 from astrocyte_postgres._codec import encode_vector, packed
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _PAYLOAD_NAMES = tuple(_PAYLOAD.split(", "))
+#: The vector threshold queries compare, as the own-vector index is defined on it.
+_OWN = "COALESCE(own_embedding, embedding)"
 _FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
 
 # Upsert the batch and grow each bank's counter by the rows it added (not replaced), in one statement.
 _UPSERT = f"""
 WITH written AS (
-    INSERT INTO vectors (bank_id, {_PAYLOAD.replace("text,", "embedding, text,")})
+    INSERT INTO vectors (bank_id, {_PAYLOAD.replace("text,", "embedding, text,")}, own_embedding)
     SELECT b, i, e, t, m::jsonb,
-           CASE WHEN g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(g::jsonb)) END, f, o, l, r, c
+           CASE WHEN g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(g::jsonb)) END, f, o, l, r, c, w
     FROM unnest($1::text[], $2::text[], $3::vector[], $4::text[], $5::text[], $6::text[], $7::text[],
-                $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[]) AS u(b, i, e, t, m, g, f, o, l, r, c)
+                $8::timestamptz[], $9::text[], $10::timestamptz[], $11::text[], $12::vector[])
+         AS u(b, i, e, t, m, g, f, o, l, r, c, w)
     ON CONFLICT (bank_id, id) DO UPDATE SET
-        embedding = excluded.embedding, text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
+        embedding = excluded.embedding, own_embedding = excluded.own_embedding,
+        text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
         fact_type = excluded.fact_type, occurred_at = excluded.occurred_at, memory_layer = excluded.memory_layer,
         retained_at = excluded.retained_at, chunk_id = excluded.chunk_id
     RETURNING bank_id, (xmax = 0) AS inserted
@@ -122,6 +133,7 @@ class PostgresVectorStore(PostgresStore):
             count=True,
             batch_search=True,
             transactional=True,
+            threshold_search=True,
         )
 
     # ------------------------------------------------------------------------------ dimensions
@@ -153,7 +165,10 @@ class PostgresVectorStore(PostgresStore):
         if await connection.fetchval("SELECT dimensions FROM vector_settings") is not None:
             return  # another process fixed it meanwhile; the caller re-reads it
         await connection.execute("INSERT INTO vector_settings (dimensions) VALUES ($1)", dimensions)
-        await connection.execute(f"ALTER TABLE vectors ALTER COLUMN embedding TYPE vector({dimensions})")
+        await connection.execute(
+            f"ALTER TABLE vectors ALTER COLUMN embedding TYPE vector({dimensions}), "
+            f"ALTER COLUMN own_embedding TYPE vector({dimensions})"
+        )
         if self._hnsw_index:
             await self._build_index(connection, dimensions)
 
@@ -172,22 +187,25 @@ class PostgresVectorStore(PostgresStore):
         self._fixed = None  # searches read again which index is in place
 
     async def drop_index(self) -> None:
-        """Drop the HNSW index (before a bulk load; every search is then exact)."""
+        """Drop the HNSW indexes (before a bulk load; every search is then exact)."""
         async with self.database.writing() as connection:
-            await connection.execute("DROP INDEX IF EXISTS vectors_hnsw")
+            await connection.execute("DROP INDEX IF EXISTS vectors_hnsw, vectors_own_hnsw")
         self._fixed = None
 
     async def _build_index(self, connection: asyncpg.Connection, dimensions: int) -> None:
         if self._build_memory is not None:  # HNSW builds far faster when the graph fits in memory
             await connection.execute(f"SET LOCAL maintenance_work_mem = '{self._build_memory}'")
-        indexed = (
-            f"(embedding::halfvec({dimensions})) halfvec_cosine_ops" if self._halfvec else "embedding vector_cosine_ops"
-        )
-        await connection.execute(
-            f"CREATE INDEX IF NOT EXISTS vectors_hnsw ON vectors USING hnsw ({indexed}) "
-            f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})",
-            timeout=self._build_timeout,  # minutes at 100k: beyond the command timeout of ordinary statements
-        )
+        for name, column in (("vectors_hnsw", "embedding"), ("vectors_own_hnsw", _OWN)):
+            indexed = (
+                f"(({column})::halfvec({dimensions})) halfvec_cosine_ops"
+                if self._halfvec
+                else f"({column}) vector_cosine_ops"
+            )
+            await connection.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON vectors USING hnsw ({indexed}) "
+                f"WITH (m = {self._hnsw_m}, ef_construction = {self._hnsw_ef_construction})",
+                timeout=self._build_timeout,  # minutes at 100k: beyond the command timeout of ordinary statements
+            )
 
     # ------------------------------------------------------------------------------ writes
 
@@ -198,6 +216,7 @@ class PostgresVectorStore(PostgresStore):
             fixed = await self._dimensions(connection)
             dimensions = batch_dimensions(items, fixed)
             stored = stored_rows(items, dimensions)
+            own_unit_rows(items, normalise_rows(stored), dimensions)  # own vectors refused as vectors are
             if fixed is None or self._fixed is None:
                 await self._fix_dimensions(connection, dimensions)
                 self._fixed = None
@@ -261,6 +280,32 @@ class PostgresVectorStore(PostgresStore):
             queries = query_rows(query_vectors, await self._dimensions(connection), "query_vectors")
             return await self._search(connection, queries, bank_id, limit, filters)
 
+    async def search_similar_threshold(
+        self, query_vectors: list[list[float]], bank_id: str, threshold: float
+    ) -> list[str | None]:
+        """For each query, the id of an item of the bank whose own vector is at least ``threshold``
+        similar, if any: its nearest own vector, exactly or through the own-vector index (declared
+        ``threshold_search``)."""
+        check_threshold_search(bank_id, threshold)
+        if not query_vectors:
+            return []
+        async with self.database.reading(bank_id) as connection:
+            queries = query_rows(query_vectors, await self._dimensions(connection), "query_vectors")
+            rows = await connection.fetch(
+                gated_search(
+                    single=False, conditions="true", halfvec=self._fixed if self._halfvec_index else None, own=True
+                ),
+                packed(queries),
+                bank_id,
+                1,
+                self._exact_below,
+            )
+        found: list[str | None] = [None] * len(queries)
+        for row in rows:
+            if 1.0 - row["distance"] >= threshold:  # NaN (a zero vector) compares false
+                found[row["position"] - 1] = row["id"]
+        return found
+
     async def _search(
         self,
         connection: asyncpg.Connection,
@@ -276,6 +321,7 @@ class PostgresVectorStore(PostgresStore):
                 single=len(queries) == 1,
                 conditions=conditions.sql(),
                 halfvec=self._fixed if self._halfvec_index else None,
+                own=False,
             ),
             encode_vector(queries[0]) if len(queries) == 1 else packed(queries),
             bank_id,
@@ -296,12 +342,16 @@ class PostgresVectorStore(PostgresStore):
         check_positive_int(limit, "limit")
         async with self.database.reading(bank_id) as connection:
             rows = await connection.fetch(
-                f"SELECT {_PAYLOAD}, embedding FROM vectors WHERE bank_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+                f"SELECT {_PAYLOAD}, embedding, own_embedding FROM vectors WHERE bank_id = $1 "
+                "ORDER BY id LIMIT $2 OFFSET $3",
                 bank_id,
                 limit,
                 offset,
             )
-        return [VectorItem(bank_id=bank_id, vector=row["embedding"], **_payload(row)) for row in rows]
+        return [
+            VectorItem(bank_id=bank_id, vector=row["embedding"], own_vector=row["own_embedding"], **_payload(row))
+            for row in rows
+        ]
 
     async def count_vectors(self, bank_id: str) -> int:
         """How many vectors ``bank_id`` holds, read from the per-bank counter."""
@@ -312,9 +362,10 @@ class PostgresVectorStore(PostgresStore):
 
 
 @lru_cache(maxsize=256)
-def gated_search(*, single: bool, conditions: str, halfvec: int | None) -> str:
+def gated_search(*, single: bool, conditions: str, halfvec: int | None, own: bool) -> str:
     """The top ``$3`` rows of bank ``$2`` nearest to each query, exact when the bank holds fewer than
-    ``$4`` vectors, else through the HNSW index: one statement, so one round trip.
+    ``$4`` vectors, else through the HNSW index: one statement, so one round trip. ``own``: by their
+    own vectors (``COALESCE(own_embedding, embedding)``, its own index), else by ``embedding``.
 
     The bank's size (``vector_banks``) gates two branches that PostgreSQL plans apart; only the
     branch whose gate holds runs (an empty bank runs neither). One query is a plain parameter
@@ -324,15 +375,17 @@ def gated_search(*, single: bool, conditions: str, halfvec: int | None) -> str:
     """
     query, position, source = ("$1::vector", "1", "") if single else ("q.embedding", "q.position", _EACH_QUERY)
     branches = [
-        f"SELECT {position} AS position, hit.* FROM {source}({_nearest(query, conditions, exact, halfvec)}) AS hit "
-        f"WHERE (SELECT size FROM bank) {gate} $4"
-        for exact, gate in ((True, "<"), (False, ">="))
+        f"SELECT {position} AS position, hit.* FROM {source}({nearest}) AS hit WHERE (SELECT size FROM bank) {gate} $4"
+        for nearest, gate in (
+            (_nearest(query, conditions, True, halfvec, own), "<"),
+            (_nearest(query, conditions, False, halfvec, own), ">="),
+        )
     ]
     bank = "WITH bank AS MATERIALIZED (SELECT size FROM vector_banks WHERE bank_id = $2)"
     return f"{bank} {' UNION ALL '.join(branches)}"
 
 
-def _nearest(query: str, conditions: str, exact: bool, halfvec: int | None) -> str:
+def _nearest(query: str, conditions: str, exact: bool, halfvec: int | None, own: bool) -> str:
     """The top ``$3`` rows of bank ``$2`` nearest to ``query``: exactly, or through the HNSW index.
 
     Exact: "+ 0" makes the ordering an expression no index provides, so the bank's rows (found
@@ -347,22 +400,23 @@ def _nearest(query: str, conditions: str, exact: bool, halfvec: int | None) -> s
     order is the index's (half precision) while the distance returned stays full precision.
     """
     columns = ", ".join(f"v.{name}" for name in _PAYLOAD_NAMES)
+    vector = "COALESCE(v.own_embedding, v.embedding)" if own else "v.embedding"
     bank, ordering = (
-        ("v.bank_id = $2", f"(v.embedding <=> {query}) + 0, v.id")
+        ("v.bank_id = $2", f"({vector} <=> {query}) + 0, v.id")
         if exact
-        else ("coalesce(v.bank_id = $2, false)", _indexed_distance(query, halfvec))
+        else ("coalesce(v.bank_id = $2, false)", _indexed_distance(vector, query, halfvec))
     )
     return (
-        f"SELECT {columns}, v.embedding <=> {query} AS distance FROM vectors AS v "
+        f"SELECT {columns}, {vector} <=> {query} AS distance FROM vectors AS v "
         f"WHERE {bank} AND {conditions} ORDER BY {ordering} LIMIT $3"
     )
 
 
-def _indexed_distance(query: str, halfvec: int | None) -> str:
-    """The HNSW index's ordering expression: on the vectors, or on them cast to ``halfvec``."""
+def _indexed_distance(vector: str, query: str, halfvec: int | None) -> str:
+    """The HNSW index's ordering expression: on ``vector``, or on it cast to ``halfvec``."""
     if halfvec is None:
-        return f"v.embedding <=> {query}"
-    return f"v.embedding::halfvec({halfvec}) <=> {query}::halfvec({halfvec})"
+        return f"{vector} <=> {query}"
+    return f"({vector})::halfvec({halfvec}) <=> {query}::halfvec({halfvec})"
 
 
 def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:
@@ -392,7 +446,17 @@ def _columns(items: Sequence[VectorItem], vectors: FloatMatrix, written_at: date
         [item.memory_layer for item in items],
         [item.retained_at or written_at for item in items],
         [item.chunk_id for item in items],
+        _own_column(items),
     ]
+
+
+def _own_column(items: Sequence[VectorItem]) -> list[bytes | None]:
+    """The own vectors of the batch, encoded at once (as ``packed`` does), ``None`` where an item has none."""
+    with_own = [position for position, item in enumerate(items) if item.own_vector is not None]
+    column: list[bytes | None] = [None] * len(items)
+    for position, encoded in zip(with_own, packed([items[at].own_vector or [] for at in with_own]), strict=True):
+        column[position] = encoded
+    return column
 
 
 def _payload(row: asyncpg.Record) -> dict[str, Any]:

@@ -46,7 +46,14 @@ class HealthStatus:
 
 @dataclass
 class VectorItem:
-    """One stored memory vector. ``id`` is unique within its bank, not across banks."""
+    """One stored memory vector. ``id`` is unique within its bank, not across banks.
+
+    ``own_vector`` is the memory's own embedding when ``vector`` is something else (retain stores
+    each chunk's vector blended with its neighbours', :mod:`astrocyte.pipeline.context_vectors`);
+    ``None`` means ``vector`` is its own. Near-duplicate checks compare own vectors: two texts are
+    duplicates by what they say, not by what surrounded them. A store declaring ``threshold_search``
+    keeps it (same dimension as ``vector``) and returns it from ``list_vectors``; others may drop it.
+    """
 
     id: str
     bank_id: str
@@ -59,12 +66,15 @@ class VectorItem:
     memory_layer: str | None = None
     retained_at: datetime | None = None
     chunk_id: str | None = None
+    own_vector: list[float] | None = None
 
     def __post_init__(self) -> None:
         check_id(self.id, "id")
         check_bank_id(self.bank_id)
         check_text(self.text)
         check_vector(self.vector)
+        if self.own_vector is not None:
+            check_vector(self.own_vector, "own_vector")
         self.metadata = check_metadata(self.metadata)
         self.tags = check_tags(self.tags)
         self.occurred_at = as_utc(self.occurred_at, "occurred_at")
@@ -577,8 +587,10 @@ class VectorStoreCapabilities:
     weighted reciprocal rank in one round trip, best first, ``score`` being the fused score; recall
     then runs it in place of its semantic and keyword legs (:mod:`astrocyte.pipeline.hybrid`).
     ``threshold_search`` announces the optional ``search_similar_threshold(query_vectors, bank_id,
-    threshold) -> list[str | None]``: for each query, the id of an item of the bank whose ``score``
-    with it is at least ``threshold`` (any such item, checked exactly), ``None`` when there is none.
+    threshold) -> list[str | None]``: for each query, the id of an item of the bank whose own vector
+    (``VectorItem.own_vector``, or ``vector`` for an item without one) has cosine similarity at least
+    ``threshold`` with it (any such item, checked exactly), ``None`` when there is none; such a store
+    keeps ``own_vector`` and returns it from ``list_vectors``.
     A store may answer from an index that misses a qualifying item with a small probability it
     documents (the core's stores: below 1e-3 per item, :mod:`astrocyte.stores.threshold_index`);
     the engine's near-duplicate check prefers it to ``batch_search``, as it need not rank the bank.

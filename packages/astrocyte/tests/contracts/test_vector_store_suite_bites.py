@@ -373,6 +373,27 @@ class Broken(MemoryVectorStore):
 """,
         {"test_threshold_search_forgets_deleted_and_replaced_vectors"},
     ),
+    "threshold_compares_stored_vectors": (
+        """
+class Broken(MemoryVectorStore):
+    async def store_vectors(self, items):
+        return await super().store_vectors([replace(item, own_vector=None) for item in items])
+""",
+        {"test_threshold_search_compares_own_vectors"},
+    ),
+    "own_vector_unchecked": (
+        """
+class Broken(MemoryVectorStore):
+    async def store_vectors(self, items):
+        own = [item.own_vector for item in items]
+        written = await super().store_vectors([replace(item, own_vector=None) for item in items])
+        for item, vector in zip(items, own):
+            if vector is not None and len(vector) == len(item.vector):
+                await super().store_vectors([replace(item, own_vector=vector)])
+        return written
+""",
+        {"test_threshold_search_refuses_an_own_vector_of_another_dimension"},
+    ),
     "threshold_unchecked": (
         """
 class Broken(MemoryVectorStore):

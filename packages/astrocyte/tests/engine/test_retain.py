@@ -88,6 +88,23 @@ async def test_near_duplicate_is_not_stored(engine: Astrocyte) -> None:
     assert await memory_count(engine, "alice") == 1
 
 
+async def test_a_turn_retained_in_a_conversation_and_again_alone_is_a_near_duplicate(engine: Astrocyte) -> None:
+    """The bank's check compares own vectors: a turn stored with its neighbours blended into its vector
+    (retain_many's context) is still found when it comes back alone with only punctuation changed."""
+    turns = [
+        "Caroline went to the LGBTQ support group on Monday and felt welcomed there.",
+        "Melanie painted a sunrise over the lake with her kids last weekend.",
+        "Caroline is thinking about studying counselling to help other people.",
+        "Melanie signed up for a pottery class that starts in July.",
+    ]
+    stored = await engine.retain_many(turns, "chat")
+    assert all(result.stored for result in stored)
+    again = await engine.retain(turns[2].replace(" to help", ", to help").rstrip(".") + "!", "chat")
+    assert again.deduplicated
+    assert again.memory_id == stored[2].memory_id
+    assert await memory_count(engine, "chat") == 4
+
+
 async def test_near_duplicate_threshold_is_configurable(make_engine: MakeEngine) -> None:
     """With near-duplicate detection off, only exact duplicates are dropped."""
     engine = await make_engine(engine={"retain": {"near_duplicate_threshold": None}})

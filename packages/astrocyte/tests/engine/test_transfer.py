@@ -59,6 +59,9 @@ async def test_export_writes_a_header_and_one_line_per_memory(engine: Astrocyte,
     assert pixel["occurred_at"] == "2024-01-05T09:00:00+00:00"
     assert pixel["tags"] == ["pets"]
     assert len(pixel["vector"]) == 384
+    # retain_many stored a contextual vector, so its own vector travels beside it
+    assert len(pixel["own_vector"]) == 384
+    assert pixel["own_vector"] != pixel["vector"]
     assert not (tmp_path / "home.jsonl.partial").exists()
 
 
@@ -125,6 +128,11 @@ GOOD = {"id": "m1", "text": "A good memory."}
         ((HEADER, GOOD, {"id": "m2", "text": "fine", "occurred_at": "soon"}), "line 3.occurred_at"),
         ((HEADER, GOOD, {"id": "m2", "text": "fine", "tags": "one"}), "line 3.tags"),
         (({**HEADER, "vectors": True, "dimensions": 384}, {**GOOD, "vector": [0.5] * 3}), "line 2.vector"),
+        (
+            ({**HEADER, "vectors": True, "dimensions": 384}, {**GOOD, "vector": [0.5] * 384, "own_vector": [0.5]}),
+            "line 2.own_vector",
+        ),
+        ((HEADER, {**GOOD, "own_vector": [0.5] * 384}), "line 2.own_vector"),
         (({**HEADER, "vectors": True, "dimensions": 3}, {**GOOD, "vector": [0.5] * 3}), "line 1.dimensions"),
         (({**HEADER, "bank_id": "bad bank"}, GOOD), "line 1.bank_id"),
     ],
@@ -139,6 +147,8 @@ GOOD = {"id": "m1", "text": "A good memory."}
         "bad time",
         "tags as a string",
         "wrong vector length",
+        "wrong own vector length",
+        "own vector without vectors",
         "other dimensions",
         "bad bank id",
     ],

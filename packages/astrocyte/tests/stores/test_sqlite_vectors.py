@@ -16,7 +16,7 @@ import pytest
 
 from astrocyte.errors import ProviderUnavailable, ValidationError
 from astrocyte.stores.sqlite._matrix import BankMatrix
-from astrocyte.stores.sqlite.database import packaged_migrations
+from astrocyte.stores.sqlite.database import SqliteDatabase, packaged_migrations
 from astrocyte.stores.sqlite.vectors import SqliteVectorStore
 from astrocyte.testing.contracts.vector_store import VectorStoreContract
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
@@ -440,7 +440,8 @@ async def test_metadata_filters_compare_as_json(store: SqliteVectorStore) -> Non
 
 
 def _matrix(row_ids: list[int], rows: list[list[float]]) -> BankMatrix:
-    return BankMatrix(1, np.array(row_ids, dtype=np.int64), np.array(rows, dtype=np.float32))
+    unit = np.array(rows, dtype=np.float32)
+    return BankMatrix(1, np.array(row_ids, dtype=np.int64), unit)
 
 
 def _ranked(matrix: BankMatrix, query: list[float], limit: int = 10, candidates: list[int] | None = None) -> list[int]:
@@ -451,7 +452,8 @@ def _ranked(matrix: BankMatrix, query: list[float], limit: int = 10, candidates:
 
 def test_matrix_rows_are_kept_in_row_id_order_whatever_order_they_come_in() -> None:
     matrix = _matrix([30, 10], [[1.0, 0.0], [0.0, 1.0]])
-    matrix.upsert(np.array([20, 5], dtype=np.int64), np.array([[0.6, 0.8], [0.8, 0.6]], dtype=np.float32))
+    added = np.array([[0.6, 0.8], [0.8, 0.6]], dtype=np.float32)
+    matrix.upsert(np.array([20, 5], dtype=np.int64), added, added)
     assert _ranked(matrix, [1.0, 0.0]) == [30, 5, 20, 10]
     assert matrix.positions(np.array([5, 10, 20, 30, 99], dtype=np.int64)).tolist() == [0, 1, 2, 3]
 
@@ -462,7 +464,8 @@ def test_matrix_dead_rows_are_never_ranked_and_come_back_when_written_again() ->
     assert len(matrix) == 7
     assert 2 not in _ranked(matrix, [1.0, 0.0])
     assert _ranked(matrix, [1.0, 0.0], candidates=[1, 2, 3]) == [1, 3]
-    matrix.upsert(np.array([2], dtype=np.int64), np.array([[1.0, 0.0]], dtype=np.float32))
+    again = np.array([[1.0, 0.0]], dtype=np.float32)
+    matrix.upsert(np.array([2], dtype=np.int64), again, again)
     assert len(matrix) == 8
     assert _ranked(matrix, [1.0, 0.0], limit=2) == [1, 2]
 
@@ -483,3 +486,55 @@ def test_matrix_many_candidates_are_scored_like_few() -> None:
     everything = _ranked(matrix, query, limit=100)
     for chosen in (everything[::7], everything[::2]):
         assert _ranked(matrix, query, limit=100, candidates=chosen) == [row for row in everything if row in chosen]
+
+
+# ---------------------------------------------------------------------------------------- own vectors
+
+
+async def test_a_file_of_the_schema_before_own_vectors_is_migrated_and_its_rows_checked_by_their_vector(
+    tmp_path: Path,
+) -> None:
+    """Rows written before migration 13 have no own vector: threshold queries compare their stored
+    vector, list_vectors gives None, and new rows keep theirs beside the old ones."""
+    path = tmp_path / "old.db"
+    previous = SqliteDatabase(path, migrations=[m for m in packaged_migrations() if m.version < 13])
+    connection = previous.connection
+    connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, 2)")
+    connection.execute("INSERT INTO vectors (row_id, bank_id, id, retained_at) VALUES (1, 'b', 'old', 0)")
+    connection.execute(
+        "INSERT INTO vector_contents (row_id, vector, text) VALUES (1, ?, 'memory old')",
+        (np.array([0.6, 0.8], dtype=np.float32).tobytes(),),
+    )
+    connection.execute("INSERT INTO vector_banks (bank_id, version) VALUES ('b', 7)")
+    assert previous.schema_version() == 12
+    connection.close()
+
+    store = SqliteVectorStore(str(path))
+    assert store.database.schema_version() == 13
+    assert await store.search_similar_threshold([[0.6, 0.8]], "b", 0.99) == ["old"]
+    [old] = await store.list_vectors("b")
+    assert (old.vector, old.own_vector) == (pytest.approx([0.6, 0.8]), None)
+    await store.store_vectors([_item("b", "new", [1.0, 0.0], own_vector=[0.0, 1.0])])
+    assert await store.search_similar_threshold([[0.6, 0.8], [0.0, 1.0], [1.0, 0.0]], "b", 0.99) == [
+        "old",
+        "new",
+        None,
+    ]
+    await store.close()
+
+
+async def test_own_vectors_round_trip_as_written_and_a_cached_matrix_follows_them(store: SqliteVectorStore) -> None:
+    """The own vector comes back bit for bit (float32 as written); a threshold query after writes made
+    through the cached matrix (its index kept in step) answers like one on a freshly loaded matrix."""
+    own = [0.1, 0.7]
+    await store.store_vectors([_item("b", "m1", [1.0, 0.0], own_vector=own)])
+    assert await store.search_similar_threshold([[0.0, 1.0]], "b", 0.9) == ["m1"]  # loads the matrix
+    await store.store_vectors([_item("b", "m2", [0.0, 1.0], own_vector=[1.0, 0.0]), _item("b", "m3", [0.6, 0.8])])
+    await store.delete(["m1"], "b")
+    cached = await store.search_similar_threshold([[1.0, 0.0], [0.6, 0.8], [0.1, 0.7]], "b", 0.99)
+    assert cached == ["m2", "m3", None]
+    listed = {item.id: item.own_vector for item in await store.list_vectors("b")}
+    assert listed == {"m2": [1.0, 0.0], "m3": None}
+    await store.store_vectors([_item("b", "m4", [0.0, 1.0], own_vector=own)])
+    [m4] = [item for item in await store.list_vectors("b") if item.id == "m4"]
+    assert m4.own_vector == np.array(own, dtype=np.float32).tolist()

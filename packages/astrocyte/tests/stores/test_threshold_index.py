@@ -103,3 +103,33 @@ async def test_a_large_bank_stays_in_step_with_deletes_and_replacements(store: A
 
 def _item(bank_id: str, index: int, vector: FloatMatrix) -> VectorItem:
     return VectorItem(id=f"m{index}", bank_id=bank_id, vector=vector.tolist(), text=f"memory {index}")
+
+
+async def test_a_large_bank_is_checked_by_its_own_vectors(store: Any) -> None:
+    """Past ``EXACT_BELOW`` rows the index hashes the own vectors and verifies candidates against them
+    (the SQLite store reads those from its file): near an own vector is a hit, near the stored vector
+    is not, and a replaced own vector answers by its new value only."""
+    dimensions, count = 32, EXACT_BELOW + 200
+    generator = np.random.default_rng(5)
+    stored = normalise_rows(generator.standard_normal((count, dimensions)).astype(np.float32))
+    own = normalise_rows(generator.standard_normal((count, dimensions)).astype(np.float32))
+    items = [
+        VectorItem(id=f"m{row}", bank_id="bank", vector=stored[row].tolist(), own_vector=own[row].tolist(), text="t")
+        for row in range(count)
+    ]
+    await store.store_vectors(items[:1000])  # small: compared exactly (the SQLite store holds its own vectors)
+    assert await store.search_similar_threshold([own[3].tolist(), stored[3].tolist()], "bank", THRESHOLD) == [
+        "m3",
+        None,
+    ]
+    await store.store_vectors(items[1000:])  # past EXACT_BELOW: from the index
+    near = perturbed(own[:50], THRESHOLD + 0.02, 0.99, seed=6)
+    assert await store.search_similar_threshold(near.tolist(), "bank", THRESHOLD) == [f"m{row}" for row in range(50)]
+    assert await store.search_similar_threshold(stored[:50].tolist(), "bank", THRESHOLD) == [None] * 50
+    moved = normalise_rows(generator.standard_normal((1, dimensions)).astype(np.float32))[0]
+    await store.store_vectors(
+        [VectorItem(id="m7", bank_id="bank", vector=stored[7].tolist(), own_vector=moved.tolist(), text="t")]
+    )
+    await store.delete(["m8"], "bank")
+    found = await store.search_similar_threshold([own[7].tolist(), moved.tolist(), own[8].tolist()], "bank", THRESHOLD)
+    assert found == [None, "m7", None]

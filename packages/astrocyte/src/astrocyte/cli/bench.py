@@ -67,7 +67,7 @@ def engine_bench(
                 f"{row.naive_overhead:.2f}x",
             )
         check = Table(title="near-duplicate check, 1000 near duplicates (0.95-0.99)", title_justify="left")
-        for column in ("bank size", "threshold query", "exact search", "missed"):
+        for column in ("bank size", "threshold query", "exact product", "missed"):
             check.add_column(column, justify="right")
         for probe in figures.near_duplicates:
             check.add_row(

@@ -11,10 +11,17 @@ duplicates (similarity at or above ``engine.retain.near_duplicate_threshold``) a
   above the threshold for each new vector. Skipped when the bank was empty before the call (the
   store declares ``count``), as for a first import.
 
-The bank side is one threshold query per batch when the vector store declares ``threshold_search``
-(the memory and SQLite stores do: on large banks from an index that misses a near duplicate with
-probability below 1e-3, see :mod:`astrocyte.stores.threshold_index`), else one vectorised search
-when it declares ``batch_search``, else one ``search_similar`` per new vector, issued concurrently.
+Both sides compare the chunks' own embeddings, never the contextual vectors retain stores
+(:mod:`astrocyte.pipeline.context_vectors`): a stored memory keeps its own vector beside its
+contextual one (``VectorItem.own_vector``), so a turn first retained inside a conversation and later
+alone, punctuation changed, is found. The bank side is one threshold query per batch when the vector
+store declares ``threshold_search``, which compares own vectors (the memory and SQLite stores: on
+large banks from an index that misses a near duplicate with probability below 1e-3, see
+:mod:`astrocyte.stores.threshold_index`; PostgreSQL: exactly on small banks, through an HNSW index
+of own vectors on large ones). Otherwise the store's nearest hit by one vectorised search (declared
+``batch_search``) or one ``search_similar`` per new vector is taken: that compares the new chunk's
+own vector with the *stored* vectors, contextual ones included, so such a store (Qdrant, Chroma,
+Tantivy) can keep a contextually stored turn twice, as every store did before own vectors.
 """
 
 from __future__ import annotations

@@ -143,6 +143,8 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     sequence = [chunk.memory_id for chunk in chunks if chunk.memory_id in row_in_batches]
     matrix = all_vectors[[row_in_batches[memory_id] for memory_id in sequence]]
     blended = contextualise(matrix, settings.context_window, settings.context_weight, settings.context_decay)
+    if blended is matrix:  # nothing to blend (a single chunk): each vector stays its own
+        return
     row_of = {memory_id: row for row, memory_id in enumerate(sequence)}  # a repeated chunk: its last place
     rows = blended.tolist()  # one conversion for the call, not one per chunk
     for batch in batches:
@@ -161,9 +163,20 @@ async def _write_batch(
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
-    stored = batch.embeddings.lists() if batch.stored is None else batch.stored
+    embedded = batch.embeddings.lists()
+    stored = embedded if batch.stored is None else batch.stored
+    # With context, each item also keeps its own vector: the bank's near-duplicate check compares those.
+    own = embedded if batch.stored is not None else None
     items = [
-        _vector_item(batch.chunks[position], stored[position], prepared, bank_id, retained_at, call)
+        _vector_item(
+            batch.chunks[position],
+            stored[position],
+            None if own is None else own[position],
+            prepared,
+            bank_id,
+            retained_at,
+            call,
+        )
         for position in kept
     ]
     rows = MemoryRows(
@@ -214,6 +227,7 @@ def _first(stored: str | None, earlier: str | None) -> str | None:
 def _vector_item(
     chunk: _Chunk,
     vector: list[float],
+    own_vector: list[float] | None,
     prepared: Sequence[PreparedInput],
     bank_id: str,
     retained_at: datetime,
@@ -224,6 +238,7 @@ def _vector_item(
         id=chunk.memory_id,
         bank_id=bank_id,
         vector=vector,
+        own_vector=own_vector,
         text=chunk.text,
         metadata=vector_metadata(item.metadata, item.source, f"{call}:{chunk.position}"),
         tags=item.tags,

@@ -4,7 +4,8 @@ The first line is a header: ``{"format": "astrocyte.bank", "version": 1, "bank_i
 "vectors", "dimensions", "description", "metadata", "created_at"}``. Every other line is one memory
 with every field of its vector item: ``id``, ``text``, ``tags``, ``metadata`` (including the
 engine's reserved ``_source``), ``fact_type``, ``occurred_at``, ``retained_at`` (ISO 8601),
-``memory_layer``, ``chunk_id``, and ``vector`` when vectors are exported.
+``memory_layer``, ``chunk_id``, and ``vector`` when vectors are exported, with ``own_vector`` for a
+memory that has one (its own embedding beside a contextual ``vector``, see ``VectorItem``).
 
 Both directions stream: export pages through ``list_vectors`` into a temporary file that replaces
 ``path`` when complete; import reads the file twice, once to check every line (a bad file writes
@@ -129,6 +130,8 @@ def _memory_line(item: VectorItem, vectors: bool) -> dict[str, Any]:
         line[name] = None if line[name] is None else line[name].isoformat()
     if vectors:
         line["vector"] = item.vector
+        if item.own_vector is not None:
+            line["own_vector"] = item.own_vector
     return line
 
 
@@ -145,8 +148,9 @@ def _checked_file(ctx: EngineContext, source: Path) -> _Header:
             _check_dimensions(ctx, number, header)
             continue
         _check_memory_keys(line, number, header.vectors)
-        if header.vectors and (not isinstance(line["vector"], list) or len(line["vector"]) != header.dimensions):
-            raise ValidationError(f"line {number}.vector", f"must be a list of {header.dimensions} numbers")
+        for key in ("vector", "own_vector") if header.vectors else ():
+            if key in line and (not isinstance(line[key], list) or len(line[key]) != header.dimensions):
+                raise ValidationError(f"line {number}.{key}", f"must be a list of {header.dimensions} numbers")
         # Everything but the vector is checked now; without vectors in the file, the texts are
         # embedded only while writing, so a one-component stand-in fills the vector here.
         _vector_item(line, number, header.bank.bank_id, line["vector"] if header.vectors else [0.0])
@@ -187,7 +191,7 @@ def _check_dimensions(ctx: EngineContext, number: int, header: _Header) -> None:
 
 
 def _check_memory_keys(line: dict[str, Any], number: int, vectors: bool) -> None:
-    allowed = (*_MEMORY_FIELDS, "vector") if vectors else _MEMORY_FIELDS
+    allowed = (*_MEMORY_FIELDS, "vector", "own_vector") if vectors else _MEMORY_FIELDS
     for key in line:
         if key not in allowed:
             raise ValidationError(f"line {number}.{key}", f"unknown key; a memory line has {', '.join(allowed)}")
@@ -212,6 +216,7 @@ def _vector_item(line: dict[str, Any], number: int, bank_id: str, vector: Any) -
             memory_layer=line.get("memory_layer"),
             retained_at=retained_at,
             chunk_id=line.get("chunk_id"),
+            own_vector=line.get("own_vector"),
         )
     except ValidationError as problem:
         raise ValidationError(f"line {number}.{problem.field}", problem.reason) from None

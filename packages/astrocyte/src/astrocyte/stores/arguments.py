@@ -8,6 +8,7 @@ refused wherever a list is expected, because it would otherwise iterate as one-l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import numpy as np
@@ -136,6 +137,47 @@ def finite_rows(vectors: Sequence[Sequence[float]], dimensions: int, name_row: C
 def stored_rows(items: Sequence[VectorItem], dimensions: int) -> FloatMatrix:
     """The batch's vectors as stored: float32, converted once, refused as by :func:`finite_rows`."""
     return finite_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+
+
+@dataclass(frozen=True)
+class OwnVectors:
+    """The own vectors of a batch: the positions of the items that have one, and those vectors as
+    float32 rows, as written (``rows[k]`` belongs to ``items[positions[k]]``)."""
+
+    positions: list[int]
+    rows: FloatMatrix
+
+
+def own_vectors(items: Sequence[VectorItem], dimensions: int) -> OwnVectors:
+    """The batch's own vectors, converted once; a wrong length names the item, and non-numbers, NaN,
+    infinity and components beyond float32 are refused by :func:`own_unit_rows`."""
+    positions = [position for position, item in enumerate(items) if item.own_vector is not None]
+    listed = [cast(list[float], items[position].own_vector) for position in positions]
+    for position, own_vector in zip(positions, listed, strict=True):
+        check_vector_length(own_vector, dimensions, f"items[{position}].own_vector")
+    try:
+        with np.errstate(over="ignore"):  # beyond float32 becomes inf, which own_unit_rows refuses
+            rows = as_matrix(listed, dimensions) if listed else np.empty((0, dimensions), dtype=np.float32)
+    except (TypeError, ValueError):
+        rows = np.full((len(listed), dimensions), np.nan, dtype=np.float32)  # refused below, by row
+        unit_rows(listed, dimensions, lambda row: f"items[{positions[row]}].own_vector")
+    return OwnVectors(positions, rows)
+
+
+def own_unit_rows(
+    items: Sequence[VectorItem], unit: FloatMatrix, dimensions: int, own: OwnVectors | None = None
+) -> FloatMatrix:
+    """Each item's own vector (``VectorItem.own_vector``) as a unit row, refused like ``vector``; an
+    item without one gets its vector's row from ``unit`` (the batch's vectors as unit rows).
+    ``own``: the batch's :func:`own_vectors`, when the caller has them already."""
+    own = own_vectors(items, dimensions) if own is None else own
+    if not own.positions:
+        return unit
+    result = unit.copy()
+    result[own.positions] = unit_rows(
+        cast(Sequence[Sequence[float]], own.rows), dimensions, lambda row: f"items[{own.positions[row]}].own_vector"
+    )
+    return result
 
 
 def check_documents(documents: Sequence[object], bank_id: str) -> None:

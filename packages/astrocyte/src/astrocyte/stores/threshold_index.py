@@ -29,6 +29,12 @@ about 0.3) that is well under 1% of the bank and the query costs a fifteenth of 
 contextual vectors, which blend neighbours and so resemble each other more (``s`` about 0.6), it
 is some 5% of the bank, and the query costs about half the product.
 
+The rows are read through a :class:`RowSource`: the in-memory store passes its matrix, the SQLite
+store reads rows from its file on demand, so that a process need not hold a second bank-sized
+matrix of own vectors (:mod:`astrocyte.stores.sqlite._matrix`) beside the one recall searches. The
+index itself keeps only keys and sketches; the exact comparison reads just the candidates that
+survive the sketch, and the exact path reads the rows a block at a time.
+
 The index addresses rows by their position in the store's matrix. Positions may be rewritten (a
 row replaced, a row moved into a hole): the store re-adds the row at its position, and the entries
 left under the old keys become stale. Stale entries only cost candidates, because each candidate is
@@ -40,6 +46,7 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +72,40 @@ _SKETCH_BITS = 64 * _SKETCH_WORDS
 _TABLE_OFFSETS = np.arange(TABLES, dtype=np.uint32) << np.uint32(BITS_PER_TABLE)
 #: Candidate pairs checked at once: bounds the gathered sketches and rows to a few megabytes.
 _PAIRS_AT_ONCE = 65_536
+
+
+class RowSource(Protocol):
+    """Unit rows addressed by position ``0 .. len - 1``, read when asked for."""
+
+    def __len__(self) -> int: ...
+
+    def block(self, start: int, end: int) -> FloatMatrix:
+        """The rows ``start`` to ``end`` (exclusive), in order."""
+        ...
+
+    def gather(self, positions: Positions) -> FloatMatrix:
+        """The rows at ``positions`` (in range, possibly repeated), in that order."""
+        ...
+
+
+class MatrixRows:
+    """A :class:`RowSource` over a matrix held in memory."""
+
+    def __init__(self, rows: FloatMatrix) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def block(self, start: int, end: int) -> FloatMatrix:
+        return self._rows[start:end]
+
+    def gather(self, positions: Positions) -> FloatMatrix:
+        return self._rows[positions]
+
+
+def _source(rows: FloatMatrix | RowSource) -> RowSource:
+    return MatrixRows(rows) if isinstance(rows, np.ndarray) else rows
 
 
 def collision_probability(threshold: float) -> float:
@@ -152,9 +193,13 @@ class ThresholdIndex:
         """Whether stale entries outnumber live ones: time to rebuild from the matrix."""
         return self.entries > 2 * TABLES * max(live_rows, 1)
 
-    def best_at_least(self, rows: FloatMatrix, live: Mask | None, queries: FloatMatrix, threshold: float) -> Positions:
+    def best_at_least(
+        self, rows: FloatMatrix | RowSource, live: Mask | None, queries: FloatMatrix, threshold: float
+    ) -> Positions:
         """For each unit query, the position of its most similar candidate at or above ``threshold``
-        (``-1``: none found). ``rows`` are the matrix's unit rows; ``live`` marks rows that count."""
+        (``-1``: none found). ``rows`` are the matrix's unit rows (only candidates are read);
+        ``live`` marks rows that count."""
+        rows = _source(rows)
         found = np.full(len(queries), -1, dtype=np.int64)
         if not len(queries) or not self._runs:
             return found
@@ -172,7 +217,7 @@ class ThresholdIndex:
             differing = np.bitwise_count(self._sketches[held] ^ query_sketches[asked]).sum(axis=1)
             close = differing <= cut
             asked, held = asked[close], held[close]
-            scores = np.einsum("ij,ij->i", rows[held], queries[asked])
+            scores = np.einsum("ij,ij->i", rows.gather(held.astype(np.int64)), queries[asked])
             better = (scores >= threshold) & (scores > best[asked])
             # Several pairs of one query may improve it at once: keep the highest of them.
             order = np.lexsort((-scores[better], asked[better]))
@@ -211,41 +256,48 @@ _BUILD_CHUNK = 8192
 
 
 def usable_index(
-    index: ThresholdIndex | None, rows: FloatMatrix, live_rows: int, threshold: float
+    index: ThresholdIndex | None, rows: FloatMatrix | RowSource, live_rows: int, threshold: float
 ) -> ThresholdIndex | None:
     """The index a store keeps for a matrix of ``rows`` (``live_rows`` of them live) before a query at
     ``threshold``: ``None`` below :data:`EXACT_BELOW`; ``index`` as it is when it is fresh or the
-    threshold will be compared exactly anyway; else one built from the rows."""
+    threshold will be compared exactly anyway; else one built from the rows, read a block at a time."""
     if live_rows < EXACT_BELOW:
         return None
     if miss_bound(threshold) > MAX_MISS or (index is not None and not index.is_mostly_stale(live_rows)):
         return index
+    rows = _source(rows)
     built = ThresholdIndex()
     for start in range(0, len(rows), _BUILD_CHUNK):
         end = min(start + _BUILD_CHUNK, len(rows))
-        built.add(np.arange(start, end, dtype=np.int64), rows[start:end])
+        built.add(np.arange(start, end, dtype=np.int64), rows.block(start, end))
     return built
 
 
 def rows_at_least(
-    rows: FloatMatrix,
+    rows: FloatMatrix | RowSource,
     live: Mask | None,
     queries: FloatMatrix,
     threshold: float,
     index: ThresholdIndex | None,
 ) -> Positions:
     """For each unit query, a row at or above ``threshold`` (its most similar one when compared
-    exactly), ``-1`` when none: from ``index`` when given and its miss bound allows, else exactly."""
+    exactly), ``-1`` when none: from ``index`` when given and its miss bound allows, else exactly,
+    over the rows a block at a time."""
     if index is not None and miss_bound(threshold) <= MAX_MISS:
         return index.best_at_least(rows, live, queries, threshold)
+    rows = _source(rows)
     found = np.full(len(queries), -1, dtype=np.int64)
-    if not len(rows):
-        return found
-    for start in range(0, len(queries), 64):
-        scores = rows @ queries[start : start + 64].T
+    best = np.full(len(queries), -np.inf, dtype=np.float32)
+    every_query = np.arange(len(queries))
+    for start in range(0, len(rows), _BUILD_CHUNK):
+        end = min(start + _BUILD_CHUNK, len(rows))
+        scores = rows.block(start, end) @ queries.T
         if live is not None:
-            scores[~live] = -np.inf
-        best = np.argmax(scores, axis=0)
-        hit = scores[best, np.arange(len(best))] >= threshold
-        found[start : start + len(best)] = np.where(hit, best, -1)
+            scores[~live[start:end]] = -np.inf
+        top = np.argmax(scores, axis=0)
+        top_scores = scores[top, every_query]
+        better = top_scores > best  # ties keep the earlier row, as one argmax over all rows would
+        best[better] = top_scores[better]
+        found[better] = start + top[better]
+    found[best < threshold] = -1
     return found

@@ -5,7 +5,9 @@ scalars in parallel columns, so a search is one matrix-vector product plus a few
 (fact type, time range, as-of); only tag and metadata conditions, on lists and dicts, are checked
 row by row, on the rows the masks let through. Vectors are normalised once, on the way in; that is
 also why ``list_vectors`` returns each vector as the unit-length float32 row it keeps (the direction
-is what cosine similarity uses, as in cosine collections of Qdrant and the like).
+is what cosine similarity uses, as in cosine collections of Qdrant and the like). Each item's own
+vector (``VectorItem.own_vector``) is kept the same way in a second matrix, which threshold queries
+search (for an item without one, that row is its vector).
 
 ``retained_at`` is what ``VectorFilters.as_of`` compares against; an item stored without one is
 stamped with the time of the write, so time-travel queries also see memories whose writer did not
@@ -22,7 +24,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from astrocyte.stores.arguments import batch_dimensions, query_rows, unit_rows
+from astrocyte.stores.arguments import batch_dimensions, own_unit_rows, query_rows, unit_rows
 from astrocyte.stores.memory._banks import Banks
 from astrocyte.stores.memory._copies import detached
 from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mask, vector_label_predicate
@@ -75,6 +77,8 @@ class MemoryVectorStore:
             return []
         dimensions = batch_dimensions(items, self._dimensions)
         unit = unit_rows([item.vector for item in items], dimensions, lambda row: f"items[{row}].vector")
+        own = own_unit_rows(items, unit, dimensions)
+        has_own = np.array([item.own_vector is not None for item in items], dtype=np.bool_)
         self._dimensions = dimensions
         written_at = datetime.now(UTC)
         last_of: dict[str, dict[str, int]] = {}  # bank -> id -> the batch position that wins the upsert
@@ -83,7 +87,7 @@ class MemoryVectorStore:
         for bank_id, positions in last_of.items():
             chosen = list(positions.values())
             stored = [_stored(items[position], written_at) for position in chosen]
-            self._banks.for_write(bank_id).put(stored, unit[chosen])
+            self._banks.for_write(bank_id).put(stored, unit[chosen], own[chosen], has_own[chosen])
         return [item.id for item in items]
 
     async def search_similar(
@@ -161,13 +165,16 @@ class MemoryVectorStore:
 class _VectorBank:
     """One bank as dense columns: unit rows for similarity, scalar columns for the filter masks.
 
-    ``items`` holds the payloads as vector-less copies: the vector lives only in ``unit_rows``.
+    ``items`` holds the payloads as vector-less copies: the vector lives only in ``unit_rows``, the
+    own vector in ``own_rows`` (``has_own`` marks the rows whose item had one).
     """
 
     def __init__(self, dimensions: int) -> None:
         self.index = RowIndex()
         self.items: list[VectorItem] = []
         self.unit_rows: FloatMatrix = np.empty((0, dimensions), dtype=np.float32)
+        self.own_rows: FloatMatrix = np.empty((0, dimensions), dtype=np.float32)
+        self.has_own: npt.NDArray[np.bool_] = np.empty(0, dtype=np.bool_)
         self.fact_codes: dict[str | None, int] = {}  # fact type -> its small integer code in this bank
         self.fact_types: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
         self.occurred: npt.NDArray[np.datetime64] = np.empty(0, dtype=f"datetime64[{MOMENT_UNIT}]")
@@ -177,13 +184,17 @@ class _VectorBank:
     def __len__(self) -> int:
         return len(self.index)
 
-    def put(self, items: Sequence[VectorItem], unit_rows: FloatMatrix) -> None:
+    def put(
+        self, items: Sequence[VectorItem], unit_rows: FloatMatrix, own_rows: FloatMatrix, has_own: npt.NDArray[np.bool_]
+    ) -> None:
         """Insert each item, or replace the item with its id (upsert); the ids are distinct."""
         self._reserve(len(self.index) + len(items))
         rows = np.fromiter((self._row_for(item) for item in items), dtype=np.intp, count=len(items))
         self.unit_rows[rows] = unit_rows
+        self.own_rows[rows] = own_rows
+        self.has_own[rows] = has_own
         if self._index is not None:
-            self._index.add(rows.astype(np.int64), unit_rows)
+            self._index.add(rows.astype(np.int64), own_rows)
         self.fact_types[rows] = [self.fact_codes.setdefault(item.fact_type, len(self.fact_codes)) for item in items]
         self.occurred[rows] = as_moments([item.occurred_at for item in items])
         self.retained[rows] = as_moments([item.retained_at for item in items])
@@ -200,19 +211,19 @@ class _VectorBank:
         if item_id not in self.index:
             return False
         hole, last = self.index.remove(item_id)
-        for column in (self.unit_rows, self.fact_types, self.occurred, self.retained):
+        for column in (self.unit_rows, self.own_rows, self.has_own, self.fact_types, self.occurred, self.retained):
             column[hole] = column[last]
         if self._index is not None and hole != last:
-            self._index.add(np.array([hole], dtype=np.int64), self.unit_rows[hole : hole + 1])
+            self._index.add(np.array([hole], dtype=np.int64), self.own_rows[hole : hole + 1])
         self.items[hole] = self.items[last]
         self.items.pop()
         return True
 
     def at_least(self, queries: FloatMatrix, threshold: float) -> list[str | None]:
-        """For each unit query, the id of an item at or above ``threshold``, if any."""
+        """For each unit query, the id of an item whose own vector is at or above ``threshold``, if any."""
         size = len(self)
-        self._index = usable_index(self._index, self.unit_rows[:size], size, threshold)
-        found = rows_at_least(self.unit_rows[:size], None, queries, threshold, self._index)
+        self._index = usable_index(self._index, self.own_rows[:size], size, threshold)
+        found = rows_at_least(self.own_rows[:size], None, queries, threshold, self._index)
         return [None if row < 0 else self.index.ids[row] for row in found.tolist()]
 
     def search(self, queries: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[list[VectorHit]]:
@@ -232,6 +243,7 @@ class _VectorBank:
         row = self.index.row_of(item_id)
         copied = detached(self.items[row])
         copied.vector = self.unit_rows[row].tolist()
+        copied.own_vector = self.own_rows[row].tolist() if self.has_own[row] else None
         return copied
 
     def _passing_rows(self, filters: VectorFilters) -> Rows:
@@ -256,6 +268,8 @@ class _VectorBank:
     def _reserve(self, rows: int) -> None:
         used = len(self.index)
         self.unit_rows = with_capacity(self.unit_rows, rows, used)
+        self.own_rows = with_capacity(self.own_rows, rows, used)
+        self.has_own = with_capacity(self.has_own, rows, used)
         self.fact_types = with_capacity(self.fact_types, rows, used)
         self.occurred = with_capacity(self.occurred, rows, used)
         self.retained = with_capacity(self.retained, rows, used)
@@ -266,5 +280,6 @@ def _stored(item: VectorItem, written_at: datetime) -> VectorItem:
     stamped with the write time when it carries no ``retained_at``."""
     stored = detached(item)
     stored.vector = []
+    stored.own_vector = None
     stored.retained_at = item.retained_at or written_at
     return stored

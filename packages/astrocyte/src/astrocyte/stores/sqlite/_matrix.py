@@ -21,6 +21,15 @@ again by a later write (a counter would return to it, and the stale matrix would
 
 Deleted rows are marked dead rather than cut out at once (cutting copies the whole matrix); the
 matrix is compacted once a quarter of its rows are dead.
+
+**Own vectors.** Threshold queries (the near-duplicate check) compare each memory's own vector
+(``own_vector``, else its vector), which retain's contextual vectors are not. They are not held in
+memory (at 100k memories of 384 dimensions a second matrix would be another 150 MB): the matrix
+keeps only the threshold index over them (keys and sketches, built by reading the own vectors from
+the file a block at a time, then kept in step with writes), and a query reads from the file just
+the candidates that survive the index's sketch. Small banks (below ``EXACT_BELOW`` rows), which
+are compared exactly, hold their own vectors after the first query (at most 6 MB at 384
+dimensions): reading them for every query would cost more than the product.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,10 +46,12 @@ import numpy.typing as npt
 from astrocyte.parallel_scores import score_columns
 from astrocyte.stores.memory._rows import with_capacity
 from astrocyte.stores.sqlite.database import SqliteDatabase
-from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
+from astrocyte.stores.threshold_index import EXACT_BELOW, RowSource, ThresholdIndex, rows_at_least, usable_index
 from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k_columns
 
 RowIds = npt.NDArray[np.int64]
+#: Reads the own vectors (``own_vector``, else ``vector``) of ``row_id`` values as unit rows, in that order.
+OwnRows = Callable[[RowIds], FloatMatrix]
 Positions = npt.NDArray[np.intp]
 Mask = npt.NDArray[np.bool_]
 
@@ -77,6 +89,7 @@ class BankMatrix:
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
         self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
+        self._own: FloatMatrix | None = None  # a small bank's own vectors, read by its first threshold query
 
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
@@ -106,31 +119,41 @@ class BankMatrix:
             ranked.extend(Ranked(best_rows[:, column], best_scores[:, column]) for column in range(len(block)))
         return ranked
 
-    def at_least(self, queries: FloatMatrix, threshold: float) -> list[int | None]:
-        """For each unit query, the ``row_id`` of a live row at or above ``threshold``, if any (see
-        :mod:`astrocyte.stores.threshold_index` for when the answer comes from the index)."""
+    def at_least(self, queries: FloatMatrix, threshold: float, own_rows: OwnRows) -> list[int | None]:
+        """For each unit query, the ``row_id`` of a live row whose own vector is at or above
+        ``threshold``, if any (see :mod:`astrocyte.stores.threshold_index` for when the answer comes
+        from the index); ``own_rows`` reads the own vectors of ``row_id`` values as unit rows."""
         live = self._alive[: self._size] if self._dead else None
-        self._index = usable_index(self._index, self._unit[: self._size], len(self), threshold)
-        found = rows_at_least(self._unit[: self._size], live, queries, threshold, self._index)
+        stored = _OwnRowSource(self._row_ids[: self._size], own_rows)
+        source: FloatMatrix | RowSource = stored
+        if self._size < EXACT_BELOW:
+            if self._own is None:
+                self._own = stored.block(0, self._size)
+            source = self._own[: self._size]
+        self._index = usable_index(self._index, source, len(self), threshold)
+        found = rows_at_least(source, live, queries, threshold, self._index)
         return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
 
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""
         return np.flatnonzero(self._alive[: self._size]) if self._dead else None
 
-    def upsert(self, row_ids: RowIds, unit_rows: FloatMatrix) -> None:
-        """Put each row (``row_ids`` distinct): replace the rows it holds, add the others."""
+    def upsert(self, row_ids: RowIds, unit_rows: FloatMatrix, own_rows: FloatMatrix) -> None:
+        """Put each row (``row_ids`` distinct, with their vectors and own vectors as unit rows):
+        replace the rows it holds, add the others."""
         positions, present = self._locate(row_ids)
         replaced = positions[present]
         self._dead -= int(np.count_nonzero(~self._alive[replaced]))
         self._alive[replaced] = True
         self._unit[replaced] = unit_rows[present]
+        if self._own is not None:
+            self._own[replaced] = own_rows[present]
         if self._index is not None:
-            self._index.add(replaced.astype(np.int64), unit_rows[present])
+            self._index.add(replaced.astype(np.int64), own_rows[present])
         added = ~present
         if not added.any():
             return
-        new_ids, new_rows = row_ids[added], unit_rows[added]
+        new_ids, new_rows, new_own = row_ids[added], unit_rows[added], own_rows[added]
         size, grown = self._size, self._size + len(new_ids)
         if size and new_ids.min() < self._row_ids[size - 1]:
             # SQLite numbers new rows above every existing one, so this is rare: merge by sorting.
@@ -148,8 +171,13 @@ class BankMatrix:
         self._unit[size:grown] = new_rows[order]
         self._alive[size:grown] = True
         self._size = grown
+        if self._own is not None and grown < EXACT_BELOW:
+            self._own = with_capacity(self._own, grown, size)
+            self._own[size:grown] = new_own[order]
+        else:
+            self._own = None  # a large bank reads its own vectors from the file
         if self._index is not None:
-            self._index.add(np.arange(size, grown), self._unit[size:grown])
+            self._index.add(np.arange(size, grown), new_own[order])
 
     def remove(self, row_ids: RowIds) -> None:
         """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""
@@ -208,12 +236,17 @@ class MatrixCache:
         return None if matrix is None else len(matrix)
 
     def written(
-        self, bank_id: str, before: int | None, after: int, row_ids: RowIds, unit_rows: FloatMatrix | None
+        self,
+        bank_id: str,
+        before: int | None,
+        after: int,
+        row_ids: RowIds,
+        rows: tuple[FloatMatrix, FloatMatrix] | None,
     ) -> None:
         """Apply a write of ``bank_id`` that moved it from version ``before`` to ``after``.
 
-        ``unit_rows`` are the rows stored under ``row_ids``; ``None`` means those rows were deleted.
-        A matrix that did not reflect ``before`` is stale and is dropped instead.
+        ``rows`` are the unit vectors and own vectors stored under ``row_ids``; ``None`` means those
+        rows were deleted. A matrix that did not reflect ``before`` is stale and is dropped instead.
         """
         with self.lock:
             matrix = self._banks.get(bank_id)
@@ -222,10 +255,10 @@ class MatrixCache:
             if matrix.version != before:
                 del self._banks[bank_id]
                 return
-            if unit_rows is None:
+            if rows is None:
                 matrix.remove(row_ids)
             else:
-                matrix.upsert(row_ids, unit_rows)
+                matrix.upsert(row_ids, *rows)
             matrix.version = after
 
     def drop(self, bank_id: str) -> None:
@@ -284,3 +317,21 @@ def _load(connection: sqlite3.Connection, bank_id: str) -> BankMatrix | None:
     norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
     np.divide(matrix, norms, out=matrix, where=norms > 0)  # zero rows stay zero, as in normalise_rows
     return BankMatrix(None if version is None else int(version), row_ids, matrix)
+
+
+class _OwnRowSource:
+    """The own vectors of a matrix's rows (by position), read through ``own_rows`` when asked for."""
+
+    def __init__(self, row_ids: RowIds, own_rows: OwnRows) -> None:
+        self._row_ids = row_ids
+        self._own_rows = own_rows
+
+    def __len__(self) -> int:
+        return len(self._row_ids)
+
+    def block(self, start: int, end: int) -> FloatMatrix:
+        return self._own_rows(self._row_ids[start:end])
+
+    def gather(self, positions: npt.NDArray[np.int64]) -> FloatMatrix:
+        distinct, back = np.unique(positions, return_inverse=True)
+        return self._own_rows(self._row_ids[distinct])[back]

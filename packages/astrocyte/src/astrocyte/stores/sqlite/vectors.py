@@ -1,7 +1,8 @@
 """The embedded default's :class:`~astrocyte.spi.VectorStore`: vectors in SQLite, searched exactly with numpy.
 
 Each item is a row of ``vectors`` (what filters read) and one of ``vector_contents`` (its text and
-its components, float32 as written, so an exported vector re-imports bit for bit). Searches run
+its components, float32 as written, so an exported vector re-imports bit for bit; its own vector
+likewise when it has one, which threshold queries compare). Searches run
 over an in-process matrix of each bank's unit rows (see :mod:`astrocyte.stores.sqlite._matrix` for
 how it stays right across rollbacks and processes); filters run in SQL, which names the candidate
 rows, and numpy scores only those. Every vector of
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, query_rows, stored_rows
+from astrocyte.stores.arguments import OwnVectors, batch_dimensions, own_unit_rows, own_vectors, query_rows, stored_rows
 from astrocyte.stores.searches import (
     check_batch_search,
     check_similarity_search,
@@ -113,10 +114,12 @@ class SqliteVectorStore(SqliteStore):
             dimensions = batch_dimensions(items, fixed)
             vectors = stored_rows(items, dimensions)
             unit_rows = normalise_rows(vectors)
+            own = own_vectors(items, dimensions)
+            own_unit = own_unit_rows(items, unit_rows, dimensions, own)
             if fixed is None:
                 connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
             try:
-                changes = _write(connection, items, vectors, unit_rows)
+                changes = _write(connection, items, (vectors, _own_blobs(own, len(items))), (unit_rows, own_unit))
             except UnicodeEncodeError:
                 name_unstorable(items, _STRING_FIELDS, "items")
                 raise
@@ -175,7 +178,8 @@ class SqliteVectorStore(SqliteStore):
             queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
             with self._matrices.lock:
                 matrix = self._matrices.current(connection, bank_id, committed=committed)
-                found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold)
+                own_rows = functools.partial(_own_unit_rows, connection, queries.shape[1])
+                found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold, own_rows)
             wanted = sorted({row_id for row_id in found if row_id is not None})
             if not wanted:
                 return [None] * len(found)
@@ -233,10 +237,19 @@ class SqliteVectorStore(SqliteStore):
         check_positive_int(limit, "limit")
         with self.database.reading() as connection:
             rows = connection.execute(
-                f"SELECT {_PAYLOAD}, vector FROM {_ROWS_WITH_CONTENTS} WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
+                f"SELECT {_PAYLOAD}, vector, own_vector FROM {_ROWS_WITH_CONTENTS} "
+                "WHERE bank_id = ? ORDER BY id LIMIT ? OFFSET ?",
                 (bank_id, limit, offset),
             ).fetchall()
-        return [VectorItem(bank_id=bank_id, vector=decode_vector(row["vector"]) or [], **_payload(row)) for row in rows]
+        return [
+            VectorItem(
+                bank_id=bank_id,
+                vector=decode_vector(row["vector"]) or [],
+                own_vector=decode_vector(row["own_vector"]),
+                **_payload(row),
+            )
+            for row in rows
+        ]
 
     async def delete_bank(self, bank_id: str) -> int:
         """Drop every vector of ``bank_id`` at once; returns how many there were."""
@@ -270,9 +283,14 @@ class SqliteVectorStore(SqliteStore):
 
 
 def _write(
-    connection: sqlite3.Connection, items: Sequence[VectorItem], vectors: FloatMatrix, unit_rows: FloatMatrix
-) -> list[tuple[str, int | None, int, RowIds, FloatMatrix]]:
-    """Upsert the rows of ``items``; returns per bank what the matrix cache must apply (see ``written``)."""
+    connection: sqlite3.Connection,
+    items: Sequence[VectorItem],
+    stored: tuple[FloatMatrix, list[bytes | None]],
+    unit: tuple[FloatMatrix, FloatMatrix],
+) -> list[tuple[str, int | None, int, RowIds, tuple[FloatMatrix, FloatMatrix]]]:
+    """Upsert the rows of ``items`` (``stored``: their vectors as float32 and own vectors as blobs,
+    ``unit``: both as unit rows); returns per bank what the matrix cache must apply (see ``written``)."""
+    vectors, own_blobs = stored
     written_at = datetime.now(UTC)
     connection.executemany(_UPSERT, [_row(item, written_at) for item in items])
     changes = []
@@ -280,15 +298,42 @@ def _write(
         row_ids = row_ids_of(connection, "vectors", bank_id, list(positions))
         winners = [(row_ids[item_id], at) for item_id, at in positions.items()]
         connection.executemany(
-            "INSERT INTO vector_contents (row_id, vector, text) VALUES (?, ?, ?) "
-            "ON CONFLICT (row_id) DO UPDATE SET vector = excluded.vector, text = excluded.text",
-            [(row_id, vectors[at].tobytes(), items[at].text) for row_id, at in winners],
+            "INSERT INTO vector_contents (row_id, vector, text, own_vector) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (row_id) DO UPDATE SET vector = excluded.vector, text = excluded.text, "
+            "own_vector = excluded.own_vector",
+            [(row_id, vectors[at].tobytes(), items[at].text, own_blobs[at]) for row_id, at in winners],
         )
         replace_tags(connection, "vector_tags", bank_id, [(row_id, items[at].tags) for row_id, at in winners])
         before, after = _new_version(connection, bank_id)
         written = np.array([row_id for row_id, _ in winners], dtype=np.int64)
-        changes.append((bank_id, before, after, written, unit_rows[[at for _, at in winners]]))
+        chosen = [at for _, at in winners]
+        changes.append((bank_id, before, after, written, (unit[0][chosen], unit[1][chosen])))
     return changes
+
+
+def _own_unit_rows(connection: sqlite3.Connection, dimensions: int, row_ids: RowIds) -> FloatMatrix:
+    """The own vectors of ``row_ids`` (``own_vector``, else ``vector``) as unit rows, in that order,
+    read in one statement; a row gone meanwhile (another process deleted it) reads as zeros, which
+    no threshold query answers."""
+    found = dict(
+        connection.execute(
+            "SELECT row_id, COALESCE(own_vector, vector) FROM vector_contents "
+            "WHERE row_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(row_ids.tolist()),),
+        ).fetchall()
+    )
+    blank = bytes(4 * dimensions)
+    blobs = b"".join(found.get(row_id, blank) for row_id in row_ids.tolist())
+    rows = np.frombuffer(blobs, dtype=np.float32).reshape(len(row_ids), dimensions)
+    return normalise_rows(rows)
+
+
+def _own_blobs(own: OwnVectors, count: int) -> list[bytes | None]:
+    """Each item's own vector as stored (float32 as written), ``None`` for an item without one."""
+    blobs: list[bytes | None] = [None] * count
+    for position, row in zip(own.positions, own.rows, strict=True):
+        blobs[position] = row.tobytes()
+    return blobs
 
 
 def _row(item: VectorItem, written_at: datetime) -> tuple[Any, ...]:

@@ -465,6 +465,40 @@ class VectorStoreContract(StoreContractSuite):
         assert found == [None, None, "m2", "m4"]
 
     @requires("threshold_search")
+    async def test_threshold_search_compares_own_vectors(self, store: Any, bank: str) -> None:
+        """An item with an ``own_vector`` is found by it, not by its stored (contextual) vector; an item
+        without one by its vector; list_vectors gives the own vector back (same direction), or None."""
+        vectors = unit_vectors(6, self.dimensions, seed=51)
+        with_own = replace(self.item(bank, "own", vectors[0].tolist()), own_vector=vectors[1].tolist())
+        await store.store_vectors([with_own, self.item(bank, "plain", vectors[2].tolist())])
+        found = await store.search_similar_threshold(
+            [vectors[0].tolist(), vectors[1].tolist(), self.near(vectors[1], 0.99, seed=3), vectors[2].tolist()],
+            bank,
+            0.95,
+        )
+        assert found == [None, "own", "own", "plain"]
+        listed = {item.id: item for item in await store.list_vectors(bank, 0, _EVERYTHING)}
+        assert listed["plain"].own_vector is None
+        own_vector = np.asarray(listed["own"].own_vector, dtype=np.float64)
+        assert float(own_vector @ vectors[1]) / float(np.linalg.norm(own_vector)) == pytest.approx(1.0, abs=1e-5)
+        # Stored again without an own vector, the item is found by its vector once more.
+        await store.store_vectors([self.item(bank, "own", vectors[0].tolist())])
+        assert await store.search_similar_threshold([vectors[0].tolist(), vectors[1].tolist()], bank, 0.95) == [
+            "own",
+            None,
+        ]
+        assert (await store.list_vectors(bank, 0, _EVERYTHING))[0].own_vector is None
+
+    @requires("threshold_search")
+    async def test_threshold_search_refuses_an_own_vector_of_another_dimension(self, store: Any, bank: str) -> None:
+        """An ``own_vector`` whose dimension differs from the store's is refused naming it; nothing is written."""
+        item = replace(self.item(bank, "m0"), own_vector=[1.0] * (self.dimensions + 1))
+        with pytest.raises(ValidationError) as refused:
+            await store.store_vectors([self.item(bank, "m1"), item])
+        assert refused.value.field == "items[1].own_vector"
+        assert await store.list_vectors(bank, 0, _EVERYTHING) == []
+
+    @requires("threshold_search")
     async def test_threshold_search_refuses_bad_arguments(self, store: Any, bank: str) -> None:
         """A query of another dimension, or a threshold outside (0, 1], is refused naming the field."""
         await store.store_vectors([self.item(bank, "m0")])
