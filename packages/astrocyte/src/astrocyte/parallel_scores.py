@@ -27,6 +27,12 @@ from astrocyte.vectors import FloatMatrix
 SCORING_THREADS = max(1, min(4, os.cpu_count() or 1))
 #: Fewer rows than this are scored by the caller alone.
 SPLIT_ROWS = 50_000
+#: Up to this many queries are scored one matrix-vector product at a time, over blocks of
+#: :data:`CACHED_ROWS` rows that stay in the CPU cache from one query to the next. BLAS's
+#: matrix-matrix product copies (packs) the whole matrix first, which for two queries over 100k rows
+#: measured 2.6x the cost of one query, where blocked products cost 1.2x.
+FEW_QUERIES = 3
+CACHED_ROWS = 512
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -36,21 +42,39 @@ def score_columns(unit_rows: FloatMatrix, unit_queries: FloatMatrix) -> FloatMat
     """What :func:`astrocyte.vectors.cosine_score_columns` returns (shape ``(rows, queries)``, clamped to
     [0, 1]), computed on up to :data:`SCORING_THREADS` threads when ``unit_rows`` is large."""
     rows = len(unit_rows)
-    scores: FloatMatrix = np.empty((rows, len(unit_queries)), dtype=np.float32)
+    if len(unit_queries) > FEW_QUERIES:
+        scores: FloatMatrix = np.empty((rows, len(unit_queries)), dtype=np.float32)
+
+        def score(start: int, stop: int) -> None:
+            np.matmul(unit_rows[start:stop], unit_queries.T, out=scores[start:stop])
+
+    else:
+        by_query: FloatMatrix = np.empty((len(unit_queries), rows), dtype=np.float32)
+        scores = by_query.T
+
+        def score(start: int, stop: int) -> None:
+            _score_few(unit_rows, unit_queries, by_query, start, stop)
+
     parts = SCORING_THREADS if rows >= SPLIT_ROWS else 1
     bounds = np.linspace(0, rows, parts + 1).astype(int).tolist()
-
-    def score(start: int, stop: int) -> None:
-        block = scores[start:stop]
-        np.matmul(unit_rows[start:stop], unit_queries.T, out=block)
-        np.clip(block, 0.0, 1.0, out=block)
-
     first, *rest = itertools.pairwise(bounds)
     others = [_workers().submit(score, start, stop) for start, stop in rest]
     score(*first)
     for other in others:
         other.result()
-    return scores
+    return np.clip(scores, 0.0, 1.0, out=scores)
+
+
+def _score_few(unit_rows: FloatMatrix, unit_queries: FloatMatrix, by_query: FloatMatrix, start: int, stop: int) -> None:
+    """Rows ``start:stop`` of each query's scores into ``by_query`` (one row per query)."""
+    if len(unit_queries) == 1:
+        np.matmul(unit_rows[start:stop], unit_queries[0], out=by_query[0, start:stop])
+        return
+    for block_start in range(start, stop, CACHED_ROWS):
+        block_stop = min(block_start + CACHED_ROWS, stop)
+        block = unit_rows[block_start:block_stop]
+        for column, query in enumerate(unit_queries):
+            np.matmul(block, query, out=by_query[column, block_start:block_stop])
 
 
 def _workers() -> ThreadPoolExecutor:
