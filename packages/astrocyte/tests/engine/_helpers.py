@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.errors import NotFound
+from astrocyte.spi import VectorStore
 
 
 async def memory_count(engine: Astrocyte, bank_id: str) -> int:
@@ -12,6 +14,14 @@ async def memory_count(engine: Astrocyte, bank_id: str) -> int:
         return (await engine.bank_stats(bank_id)).memory_count
     except NotFound:
         return 0
+
+
+def keeps_own_vectors(engine: Astrocyte) -> bool:
+    """Whether the engine's vector store keeps each memory's own vector beside its contextual one:
+    a store that declares ``threshold_search`` must (the near-duplicate check compares own vectors)."""
+    store = engine.providers[ProviderKind.VECTOR_STORE]
+    assert isinstance(store, VectorStore)
+    return store.capabilities().threshold_search
 
 
 async def found_by(engine: Astrocyte, query: str, bank_id: str) -> dict[str, set[str]]:
