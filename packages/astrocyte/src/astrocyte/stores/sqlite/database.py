@@ -30,6 +30,7 @@ import asyncio
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -47,6 +48,29 @@ MEMORY = ":memory:"
 THREADED_SEARCH_ROWS = 20_000
 T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"(\d{3})_([a-z0-9_]+)\.sql")
+
+
+#: How long a connection waits for another one's lock before it fails (SQLite's busy_timeout).
+_BUSY_TIMEOUT_MS = 10_000
+
+
+def _enter_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting for another connection that is switching the same new file.
+
+    SQLite answers SQLITE_BUSY at once, without calling the busy handler, to a connection that would
+    have to upgrade its lock while another one converts the file (waiting could deadlock the two),
+    so ``busy_timeout`` alone does not cover two processes opening a new file at the same moment:
+    retry for as long as the busy timeout would have waited.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 @dataclass(frozen=True)
@@ -101,15 +125,9 @@ class SqliteDatabase:
             raise ProviderUnavailable(f"sqlite:{self.path}", f"cannot open the database: {exc}") from exc
         self.connection.row_factory = sqlite3.Row
         try:
-            # busy_timeout first: switching a new file to WAL takes a lock that another process
-            # opening the same file at the same moment may hold, and must wait for it, not fail.
-            for pragma in (
-                "busy_timeout = 10000",
-                "journal_mode = WAL",
-                "synchronous = NORMAL",
-                "foreign_keys = ON",
-                "temp_store = MEMORY",
-            ):
+            self.connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            _enter_wal(self.connection)
+            for pragma in ("synchronous = NORMAL", "foreign_keys = ON", "temp_store = MEMORY"):
                 self.connection.execute(f"PRAGMA {pragma}")
             self.migrate(packaged_migrations() if migrations is None else migrations)
         except sqlite3.Error as exc:  # not a database, unreadable, or a migration failed: nothing is left open
@@ -211,7 +229,12 @@ class SqliteDatabase:
             reader.row_factory = sqlite3.Row
             # A 32 MB page cache (SQLite's default is 2 MB): recall's index probes into a bank of 100k
             # memories (graph mentions, documents by id) then mostly hit memory; measured 13 % faster.
-            for pragma in ("busy_timeout = 10000", "temp_store = MEMORY", "query_only = ON", "cache_size = -32768"):
+            for pragma in (
+                f"busy_timeout = {_BUSY_TIMEOUT_MS}",
+                "temp_store = MEMORY",
+                "query_only = ON",
+                "cache_size = -32768",
+            ):
                 reader.execute(f"PRAGMA {pragma}")
         except sqlite3.Error as exc:
             raise ProviderUnavailable(f"sqlite:{self.path}", f"cannot open a read connection: {exc}") from exc
