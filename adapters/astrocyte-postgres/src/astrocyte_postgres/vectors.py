@@ -33,11 +33,11 @@ from typing import Any
 import asyncpg
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import batch_dimensions, own_unit_rows, query_rows, stored_rows
+from astrocyte.stores.arguments import OwnVectors, batch_dimensions, own_vectors, query_rows, stored_rows
 from astrocyte.stores.searches import check_batch_search, check_similarity_search, check_threshold_search, query_row
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int
-from astrocyte.vectors import FloatMatrix, normalise_rows
+from astrocyte.vectors import FloatMatrix
 from astrocyte_postgres._codec import encode_vector, packed
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
@@ -216,14 +216,15 @@ class PostgresVectorStore(PostgresStore):
             fixed = await self._dimensions(connection)
             dimensions = batch_dimensions(items, fixed)
             stored = stored_rows(items, dimensions)
-            own_unit_rows(items, normalise_rows(stored), dimensions)  # own vectors refused as vectors are
+            own = own_vectors(items, dimensions)
             if fixed is None or self._fixed is None:
                 await self._fix_dimensions(connection, dimensions)
                 self._fixed = None
                 batch_dimensions(items, await self._dimensions(connection))
             latest = {(item.bank_id, item.id): row for row, item in enumerate(items)}  # a repeated id: the last wins
             rows = list(latest.values())
-            await connection.execute(_UPSERT, *_columns([items[row] for row in rows], stored[rows], datetime.now(UTC)))
+            columns = _columns([items[row] for row in rows], stored[rows], _own_column(rows, own), datetime.now(UTC))
+            await connection.execute(_UPSERT, *columns)
         return [item.id for item in items]
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
@@ -431,9 +432,11 @@ def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:
         conditions.add("v.retained_at <= {}", filters.as_of)
 
 
-def _columns(items: Sequence[VectorItem], vectors: FloatMatrix, written_at: datetime) -> list[list[Any]]:
+def _columns(
+    items: Sequence[VectorItem], vectors: FloatMatrix, own_column: list[bytes | None], written_at: datetime
+) -> list[list[Any]]:
     """The batch as one array per column, in the order of ``_UPSERT``'s parameters; ``vectors`` are
-    the items' vectors, already converted."""
+    the items' vectors, already converted, ``own_column`` their own vectors encoded."""
     return [
         [item.bank_id for item in items],
         [item.id for item in items],
@@ -446,17 +449,15 @@ def _columns(items: Sequence[VectorItem], vectors: FloatMatrix, written_at: date
         [item.memory_layer for item in items],
         [item.retained_at or written_at for item in items],
         [item.chunk_id for item in items],
-        _own_column(items),
+        own_column,
     ]
 
 
-def _own_column(items: Sequence[VectorItem]) -> list[bytes | None]:
-    """The own vectors of the batch, encoded at once (as ``packed`` does), ``None`` where an item has none."""
-    with_own = [position for position, item in enumerate(items) if item.own_vector is not None]
-    column: list[bytes | None] = [None] * len(items)
-    for position, encoded in zip(with_own, packed([items[at].own_vector or [] for at in with_own]), strict=True):
-        column[position] = encoded
-    return column
+def _own_column(rows: list[int], own: OwnVectors) -> list[bytes | None]:
+    """The own vectors of the batch's ``rows``, encoded from their converted rows (as ``packed``
+    does), ``None`` where an item has none."""
+    encoded = dict(zip(own.positions, packed(own.rows), strict=True))
+    return [encoded.get(row) for row in rows]
 
 
 def _payload(row: asyncpg.Record) -> dict[str, Any]:

@@ -149,19 +149,15 @@ class OwnVectors:
 
 
 def own_vectors(items: Sequence[VectorItem], dimensions: int) -> OwnVectors:
-    """The batch's own vectors, converted once; a wrong length names the item, and non-numbers, NaN,
-    infinity and components beyond float32 are refused by :func:`own_unit_rows`."""
+    """The batch's own vectors, converted once and refused like ``vector`` (a wrong length, non-numbers,
+    NaN, infinity and components beyond float32 name the item)."""
     positions = [position for position, item in enumerate(items) if item.own_vector is not None]
     listed = [cast(list[float], items[position].own_vector) for position in positions]
     for position, own_vector in zip(positions, listed, strict=True):
         check_vector_length(own_vector, dimensions, f"items[{position}].own_vector")
-    try:
-        with np.errstate(over="ignore"):  # beyond float32 becomes inf, which own_unit_rows refuses
-            rows = as_matrix(listed, dimensions) if listed else np.empty((0, dimensions), dtype=np.float32)
-    except (TypeError, ValueError):
-        rows = np.full((len(listed), dimensions), np.nan, dtype=np.float32)  # refused below, by row
-        unit_rows(listed, dimensions, lambda row: f"items[{positions[row]}].own_vector")
-    return OwnVectors(positions, rows)
+    if not listed:
+        return OwnVectors(positions, np.empty((0, dimensions), dtype=np.float32))
+    return OwnVectors(positions, finite_rows(listed, dimensions, lambda row: f"items[{positions[row]}].own_vector"))
 
 
 def own_unit_rows(
@@ -174,9 +170,7 @@ def own_unit_rows(
     if not own.positions:
         return unit
     result = unit.copy()
-    result[own.positions] = unit_rows(
-        cast(Sequence[Sequence[float]], own.rows), dimensions, lambda row: f"items[{own.positions[row]}].own_vector"
-    )
+    result[own.positions] = normalise_rows(own.rows)
     return result
 
 

@@ -499,6 +499,18 @@ class VectorStoreContract(StoreContractSuite):
         assert await store.list_vectors(bank, 0, _EVERYTHING) == []
 
     @requires("threshold_search")
+    async def test_threshold_search_refuses_an_own_vector_made_non_finite(self, store: Any, bank: str) -> None:
+        """An ``own_vector`` changed to hold NaN after the item was built is refused naming it, as a
+        ``vector`` would be; nothing is written."""
+        item = replace(self.item(bank, "m0"), own_vector=list(self.basis(1)))
+        assert item.own_vector is not None
+        item.own_vector[0] = float("nan")
+        with pytest.raises(ValidationError) as refused:
+            await store.store_vectors([self.item(bank, "m1"), item])
+        assert refused.value.field == "items[1].own_vector"
+        assert await store.list_vectors(bank, 0, _EVERYTHING) == []
+
+    @requires("threshold_search")
     async def test_threshold_search_refuses_bad_arguments(self, store: Any, bank: str) -> None:
         """A query of another dimension, or a threshold outside (0, 1], is refused naming the field."""
         await store.store_vectors([self.item(bank, "m0")])
