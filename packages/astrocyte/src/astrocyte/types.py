@@ -594,6 +594,11 @@ class VectorStoreCapabilities:
     A store may answer from an index that misses a qualifying item with a small probability it
     documents (the core's stores: below 1e-3 per item, :mod:`astrocyte.stores.threshold_index`);
     the engine's near-duplicate check prefers it to ``batch_search``, as it need not rank the bank.
+    ``id_scores`` announces the optional ``score_ids(query_vector, ids, bank_id) -> dict[str, float]``:
+    the cosine similarity (clamped to [0, 1], as ``search_similar`` scores) of each of ``ids`` that
+    the bank holds, from the vectors the store keeps; ids the bank does not hold are left out, and
+    no filter applies. Recall scores its candidate pool against a second query vector with it
+    instead of running a second search over the whole bank.
     """
 
     filter_tags: bool = True
@@ -611,6 +616,7 @@ class VectorStoreCapabilities:
     transactional: bool = False
     hybrid_search: bool = False
     threshold_search: bool = False
+    id_scores: bool = False
 
 
 @dataclass(frozen=True)

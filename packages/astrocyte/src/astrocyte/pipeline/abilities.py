@@ -38,6 +38,10 @@ class _SearchesAboveThreshold(Protocol):
     ) -> list[str | None]: ...
 
 
+class _ScoresIds(Protocol):
+    async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]: ...
+
+
 class _GetsDocumentBatches(Protocol):
     async def get_documents(self, document_ids: list[str], bank_id: str) -> list[Document]: ...
 
@@ -106,6 +110,17 @@ async def search_each(
         return await cast(_SearchesInBatches, vectors).search_similar_batch(queries, bank_id, limit, filters)
     searches = (vectors.search_similar(query, bank_id, limit=limit, filters=filters) for query in queries)
     return list(await asyncio.gather(*searches))
+
+
+def scores_ids(vectors: VectorStore) -> bool:
+    """Whether the store scores given ids against a query from the vectors it keeps (``id_scores``)."""
+    return bool(capabilities_of(vectors, VectorStore).id_scores)
+
+
+async def scores_of_ids(vectors: VectorStore, query: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
+    """The cosine similarity of each of ``ids`` the bank holds to ``query``; only for a store that
+    :func:`scores_ids` (recall's fallback for the others is a second search, in its semantic leg)."""
+    return await cast(_ScoresIds, vectors).score_ids(query, ids, bank_id)
 
 
 async def ids_at_least(

@@ -9,8 +9,9 @@ kept in order while their texts fit, and the first that does not fit ends the li
 
 A vector store that declares ``hybrid_search`` answers the semantic and keyword legs in one query
 (:mod:`astrocyte.pipeline.hybrid`). Under score fusion a query that names something is embedded
-twice in one embedder call, as written and with its names masked out, and the semantic leg searches
-with both (a feature of :mod:`astrocyte.pipeline.rerank`).
+twice in one embedder call, as written and with its names masked out; the masked one is scored
+against every candidate the legs found, from the vectors the store keeps (``id_scores``; on a store
+without it the semantic leg searches with both), a feature of :mod:`astrocyte.pipeline.rerank`.
 
 The trace lists the strategies that ran, each one's candidates (after filtering, summed over banks)
 and milliseconds (the slowest bank's; the semantic leg includes embedding the query), the total of
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from astrocyte.pipeline import hybrid, strategies
+from astrocyte.pipeline.abilities import scores_ids
 from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.fusion import fuse, merge_banks
@@ -116,15 +118,18 @@ async def bank_legs(
     weights = ctx.settings.recall.weights
     runs = []
     in_store = vectors is not None and hybrid.replaces_semantic_and_keyword(ctx)
+    masked = None if vectors is None or in_store else vectors.masked
+    pooled = masked is not None and scores_ids(ctx.vectors)  # else the semantic leg's second search
     if vectors is not None and in_store:
         runs.append(hybrid.hybrid(ctx, query, vectors.query, bank_id, fetch, filters))
     elif vectors is not None:
-        runs.append(strategies.semantic(ctx, vectors.query, bank_id, fetch, filters, vectors.masked))
+        runs.append(strategies.semantic(ctx, vectors.query, bank_id, fetch, filters, None if pooled else masked))
     if weights.keyword > 0 and ctx.documents is not None and not in_store:
         runs.append(strategies.keyword(ctx, query, bank_id, fetch, filters))
     if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
         runs.append(strategies.graph(ctx, query, bank_id, fetch, filters))
-    return list(await asyncio.gather(*runs))
+    legs = list(await asyncio.gather(*runs))
+    return await strategies.with_masked_scores(ctx, legs, masked, bank_id) if pooled and masked else legs
 
 
 async def _recall_bank(

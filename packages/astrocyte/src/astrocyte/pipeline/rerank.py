@@ -17,9 +17,10 @@ query ranks better. Every candidate gets the features of :data:`FEATURES`:
 - ``neighbour_cosine`` / ``neighbour_bm25``: the best cosine / BM25 feature among the candidates
   stored right beside it (the same retain call, one position away): the answer to a question often
   sits in the turn after the one that matches it;
-- ``masked_cosine``: its cosine similarity to the query with the query's names masked out (the
-  semantic leg's second search; the lowest it returned for a candidate it missed, the ``cosine``
-  feature when the query names nothing); ``neighbour_masked_cosine``: the best of its neighbours';
+- ``masked_cosine``: its cosine similarity to the query with the query's names masked out, read
+  for every candidate from its stored vector (on a store without ``id_scores``, from a second
+  search: the lowest it returned for a candidate it missed); the ``cosine`` feature when the query
+  names nothing; ``neighbour_masked_cosine``: the best of its neighbours';
 - ``length``: ``log(1 + characters) / 6``: a longer memory says more, so it answers more questions.
 
 Under ``engine.recall.episode_margin`` above 0 the ranking is then spread over episodes

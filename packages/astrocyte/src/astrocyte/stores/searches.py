@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import check_vector_length, checked_string, unit_rows
 from astrocyte.types import DocumentFilters, VectorFilters, VectorHit, VectorItem
-from astrocyte.validation import check_bank_id, check_positive_int, check_vector
+from astrocyte.validation import check_bank_id, check_id, check_positive_int, check_vector
 from astrocyte.vectors import FloatMatrix
 
 
@@ -42,6 +42,16 @@ def check_threshold_search(bank_id: str, threshold: object) -> None:
     check_bank_id(bank_id)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
         raise ValidationError("threshold", f"must be a similarity in (0, 1], got {threshold!r}")
+
+
+def check_score_ids(query_vector: list[float], ids: object, bank_id: str) -> None:
+    """The arguments of ``score_ids`` that need no stored state: bank, query vector, then each id."""
+    check_bank_id(bank_id)
+    check_vector(query_vector, "query_vector")
+    if not isinstance(ids, list):
+        raise ValidationError("ids", f"must be a list of memory ids, got {type(ids).__name__}")
+    for position, item_id in enumerate(ids):
+        check_id(item_id, f"ids[{position}]")
 
 
 def query_row(query_vector: Sequence[float], fixed: int | None) -> FloatMatrix:
@@ -79,6 +89,7 @@ def vector_hit(item: VectorItem, score: float) -> VectorHit:
 
 __all__ = [
     "check_batch_search",
+    "check_score_ids",
     "check_similarity_search",
     "check_threshold_search",
     "check_vector_filters",

@@ -30,7 +30,7 @@ from astrocyte.stores.memory._copies import detached
 from astrocyte.stores.memory._filters import MOMENT_UNIT, as_moments, column_mask, vector_label_predicate
 from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
-from astrocyte.stores.searches import check_threshold_search, query_row, vector_hit
+from astrocyte.stores.searches import check_score_ids, check_threshold_search, query_row, vector_hit
 from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_non_negative_int, check_positive_int, check_vector
@@ -70,6 +70,7 @@ class MemoryVectorStore:
             count=True,
             batch_search=True,
             threshold_search=True,
+            id_scores=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -130,6 +131,13 @@ class MemoryVectorStore:
             return []
         queries = query_rows(query_vectors, self._dimensions, "query_vectors")
         return bank.at_least(queries, threshold)
+
+    async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
+        """The cosine similarity of each of ``ids`` the bank holds to ``query_vector`` (declared ``id_scores``)."""
+        bank = self._banks.for_read(bank_id)
+        check_score_ids(query_vector, ids, bank_id)
+        query = query_row(query_vector, self._dimensions)
+        return bank.scores_of(query, ids)
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         bank = self._banks.for_read(bank_id)
@@ -225,6 +233,15 @@ class _VectorBank:
         self._index = usable_index(self._index, self.own_rows[:size], size, threshold)
         found = rows_at_least(self.own_rows[:size], None, queries, threshold, self._index)
         return [None if row < 0 else self.index.ids[row] for row in found.tolist()]
+
+    def scores_of(self, query: FloatMatrix, ids: list[str]) -> dict[str, float]:
+        """The cosine similarity to the unit ``query`` row of each of ``ids`` the bank holds."""
+        held = [item_id for item_id in dict.fromkeys(ids) if item_id in self.index]
+        if not held:
+            return {}
+        rows = np.fromiter((self.index.row_of(item_id) for item_id in held), dtype=np.intp, count=len(held))
+        scores = cosine_score_columns(self.unit_rows[rows], query)[:, 0]
+        return dict(zip(held, scores.tolist(), strict=True))
 
     def search(self, queries: FloatMatrix, limit: int, filters: VectorFilters | None) -> list[list[VectorHit]]:
         """The best ``limit`` hits of each unit query row (filters apply to all of them)."""

@@ -101,6 +101,12 @@ class BankMatrix:
         positions = positions[present]
         return positions[self._alive[positions]]
 
+    def scores_of(self, query: FloatMatrix, row_ids: RowIds) -> Ranked:
+        """The cosine similarity to the unit ``query`` row of each live row of ``row_ids`` it holds, in
+        ``row_id`` order (a gather of those rows, not a pass over the bank)."""
+        positions = self.positions(np.unique(row_ids))
+        return Ranked(self._row_ids[positions], cosine_score_columns(self._unit[positions], query)[:, 0])
+
     def best(self, queries: FloatMatrix, limit: int, candidates: Positions | None = None) -> list[Ranked]:
         """For each unit query row, the ``limit`` live rows most similar to it (of ``candidates`` only)."""
         rows = candidates if candidates is not None else self._live_rows()

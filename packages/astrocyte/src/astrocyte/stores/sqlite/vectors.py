@@ -29,6 +29,7 @@ from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import OwnVectors, batch_dimensions, own_unit_rows, own_vectors, query_rows, stored_rows
 from astrocyte.stores.searches import (
     check_batch_search,
+    check_score_ids,
     check_similarity_search,
     check_threshold_search,
     query_row,
@@ -104,6 +105,7 @@ class SqliteVectorStore(SqliteStore):
             batch_search=True,
             transactional=True,
             threshold_search=True,
+            id_scores=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -192,6 +194,32 @@ class SqliteVectorStore(SqliteStore):
             return [None if row_id is None else id_of.get(row_id) for row_id in found]
 
         return await self.database.read(search)
+
+    async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
+        """The cosine similarity of each of ``ids`` the bank holds to ``query_vector``, from the
+        bank's matrix (declared ``id_scores``): a gather of those rows, run inline (it is short)."""
+        check_score_ids(query_vector, ids, bank_id)
+        if not ids:
+            return {}
+        committed = not self.database.in_own_transaction()
+
+        def score(connection: sqlite3.Connection) -> dict[str, float]:
+            query = query_row(query_vector, self._fixed_dimensions(connection))
+            id_of = dict(
+                connection.execute(
+                    "SELECT row_id, id FROM vectors WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
+                    (bank_id, json.dumps(ids)),
+                ).fetchall()
+            )
+            with self._matrices.lock:
+                matrix = self._matrices.current(connection, bank_id, committed=committed)
+                if matrix is None or not id_of:
+                    return {}
+                scored = matrix.scores_of(query, np.fromiter(id_of, dtype=np.int64, count=len(id_of)))
+            pairs = zip(scored.row_ids.tolist(), scored.scores.tolist(), strict=True)
+            return {id_of[row_id]: score for row_id, score in pairs}
+
+        return await self.database.read(score, inline=True)
 
     def _search(
         self,

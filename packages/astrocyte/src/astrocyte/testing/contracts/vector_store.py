@@ -523,6 +523,44 @@ class VectorStoreContract(StoreContractSuite):
         with pytest.raises(ValidationError):
             await store.search_similar_threshold([self.basis(0)], "bad bank!", 0.95)
 
+    # ------------------------------------------------------------------ scores of given ids
+
+    @requires("id_scores")
+    async def test_score_ids_scores_the_bank_items_named(self, store: Any, bank: str, other_bank: str) -> None:
+        """score_ids gives each named item of the bank the cosine ``search_similar`` would give it, from
+        its stored vector; ids the bank does not hold (unknown, deleted, or another bank's) are left
+        out; an id named twice is scored once; a replaced item is scored by its new vector."""
+        vectors = unit_vectors(8, self.dimensions, seed=51)
+        await store.store_vectors([self.item(bank, f"m{index}", row.tolist()) for index, row in enumerate(vectors)])
+        await store.store_vectors([self.item(other_bank, "elsewhere", vectors[0].tolist())])
+        await store.delete(["m6"], bank)
+        replacement = unit_vectors(1, self.dimensions, seed=52)[0]
+        await store.store_vectors([self.item(bank, "m7", replacement.tolist())])
+        query = unit_vectors(1, self.dimensions, seed=53)[0].tolist()
+        named = ["m2", "m0", "elsewhere", "unknown", "m6", "m7", "m2", *ADVERSARIAL_IDS[:2]]
+        scores = await store.score_ids(query, named, bank)
+        expected = {hit.id: hit.score for hit in await store.search_similar(query, bank, _EVERYTHING)}
+        assert set(scores) == {"m0", "m2", "m7"}
+        for item_id, score in scores.items():
+            assert score == pytest.approx(expected[item_id], abs=1e-5)
+            assert 0.0 <= score <= 1.0
+        assert scores["m7"] == pytest.approx(max(0.0, float(replacement @ np.asarray(query))), abs=1e-5)
+        assert await store.score_ids(query, [], bank) == {}
+        assert await store.score_ids(query, ["m0"], f"{bank}-nothing-here") == {}
+        assert set(await store.score_ids(query, ["elsewhere", "m0"], other_bank)) == {"elsewhere"}
+
+    @requires("id_scores")
+    async def test_score_ids_refuses_bad_arguments(self, store: Any, bank: str) -> None:
+        """A query of another dimension, a bad bank id or a bad id is refused naming the field."""
+        await store.store_vectors([self.item(bank, "m0")])
+        with pytest.raises(ValueError):
+            await store.score_ids([1.0] * (self.dimensions + 1), ["m0"], bank)
+        with pytest.raises(ValidationError) as refused:
+            await store.score_ids(self.basis(0), ["m0", ""], bank)
+        assert refused.value.field == "ids[1]"
+        with pytest.raises(ValidationError):
+            await store.score_ids(self.basis(0), ["m0"], "bad bank!")
+
     # ------------------------------------------------------------------ listing
 
     async def test_list_pages_visit_each_item_once(self, store: Any, bank: str) -> None:
