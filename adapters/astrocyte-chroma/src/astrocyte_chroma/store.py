@@ -31,7 +31,7 @@ from chromadb.config import Settings
 
 from astrocyte.errors import ProviderUnavailable, ValidationError
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, checked_ids, checked_items
-from astrocyte.stores.searches import vector_hit
+from astrocyte.stores.searches import check_score_ids, vector_hit
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_vector
 
@@ -84,6 +84,7 @@ class ChromaVectorStore:
             count=True,
             batch_search=False,
             transactional=False,
+            id_scores=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -139,6 +140,23 @@ class ChromaVectorStore:
             for metadata, embedding in zip(metadatas, embeddings, strict=True)
         ]
         return sorted(hits, key=lambda hit: (-hit.score, hit.id))
+
+    async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
+        """The cosine similarity of each of ``ids`` the bank holds to ``query_vector``: those records
+        read by their keys (which name the bank) with their vectors, scored exactly (declared ``id_scores``)."""
+        check_score_ids(query_vector, ids, bank_id)
+        dimensions = await self._dimensions()
+        if dimensions is None or not ids:
+            return {}
+        check_vector_length(query_vector, dimensions, "query_vector")
+        query = np.asarray(query_vector, dtype=np.float64)
+        keys = sorted({_key(bank_id, item_id) for item_id in ids})
+        result = await self._call(lambda: self._collection.get(ids=keys, include=["embeddings"]))
+        embeddings = [] if result["embeddings"] is None else result["embeddings"]
+        prefix = len(_key(bank_id, ""))
+        return {
+            key[prefix:]: _cosine(query, embedding) for key, embedding in zip(result["ids"], embeddings, strict=True)
+        }
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)

@@ -34,7 +34,13 @@ import asyncpg
 
 from astrocyte.errors import ValidationError
 from astrocyte.stores.arguments import OwnVectors, batch_dimensions, own_vectors, query_rows, stored_rows
-from astrocyte.stores.searches import check_batch_search, check_similarity_search, check_threshold_search, query_row
+from astrocyte.stores.searches import (
+    check_batch_search,
+    check_score_ids,
+    check_similarity_search,
+    check_threshold_search,
+    query_row,
+)
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int
 from astrocyte.vectors import FloatMatrix
@@ -46,6 +52,8 @@ _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, reta
 _PAYLOAD_NAMES = tuple(_PAYLOAD.split(", "))
 #: The vector threshold queries compare, as the own-vector index is defined on it.
 _OWN = "COALESCE(own_embedding, embedding)"
+#: score_ids: the distance of just the named rows, found through the primary key.
+_SCORE_IDS = "SELECT id, embedding <=> $1::vector AS distance FROM vectors WHERE bank_id = $2 AND id = ANY($3::text[])"
 _FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
 
 # Upsert the batch and grow each bank's counter by the rows it added (not replaced), in one statement.
@@ -134,6 +142,7 @@ class PostgresVectorStore(PostgresStore):
             batch_search=True,
             transactional=True,
             threshold_search=True,
+            id_scores=True,
         )
 
     # ------------------------------------------------------------------------------ dimensions
@@ -307,6 +316,22 @@ class PostgresVectorStore(PostgresStore):
                 found[row["position"] - 1] = row["id"]
         return found
 
+    async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
+        """The cosine similarity of each of ``ids`` the bank holds to ``query_vector``, computed by the
+        server over just those rows (one ``id = ANY($3)`` statement on the primary key; declared ``id_scores``)."""
+        check_score_ids(query_vector, ids, bank_id)
+        if not ids:
+            return {}
+        async with self.database.reading(bank_id) as connection:
+            query = query_row(query_vector, await self._dimensions(connection))
+            rows = await connection.fetch(
+                _SCORE_IDS,
+                encode_vector(query[0]),
+                bank_id,
+                ids,
+            )
+        return {row["id"]: _similarity(row["distance"]) for row in rows}
+
     async def _search(
         self,
         connection: asyncpg.Connection,
@@ -332,9 +357,7 @@ class PostgresVectorStore(PostgresStore):
         )
         found: list[list[VectorHit]] = [[] for _ in queries]
         for row in rows:
-            distance = row["distance"]
-            score = 0.0 if math.isnan(distance) else min(1.0, max(0.0, 1.0 - distance))
-            found[row["position"] - 1].append(VectorHit(score=score, **_payload(row)))
+            found[row["position"] - 1].append(VectorHit(score=_similarity(row["distance"]), **_payload(row)))
         return found
 
     async def list_vectors(self, bank_id: str, offset: int = 0, limit: int = 100) -> list[VectorItem]:
@@ -363,6 +386,11 @@ class PostgresVectorStore(PostgresStore):
 
 
 @lru_cache(maxsize=256)
+def _similarity(distance: float) -> float:
+    """A cosine distance as the similarity a hit scores: clamped to [0, 1], 0 for a zero vector (NaN)."""
+    return 0.0 if math.isnan(distance) else min(1.0, max(0.0, 1.0 - distance))
+
+
 def gated_search(*, single: bool, conditions: str, halfvec: int | None, own: bool) -> str:
     """The top ``$3`` rows of bank ``$2`` nearest to each query, exact when the bank holds fewer than
     ``$4`` vectors, else through the HNSW index: one statement, so one round trip. ``own``: by their

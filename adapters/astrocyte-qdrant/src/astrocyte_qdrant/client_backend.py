@@ -106,9 +106,12 @@ class ClientBackend:
     async def upsert(self, points: Sequence[NewPoint]) -> None:
         await self._client.upsert(self._collection, [_point(point) for point in points], wait=True)
 
-    async def retrieve(self, point_ids: Sequence[str]) -> list[Found]:
-        records = await self._client.retrieve(self._collection, list(point_ids), with_payload=True)
-        return [Found(record.payload or {}) for record in records]
+    async def retrieve(self, point_ids: Sequence[str], *, with_dense: bool = False) -> list[Found]:
+        vectors = [DENSE] if with_dense else False
+        records = await self._client.retrieve(
+            self._collection, list(point_ids), with_payload=True, with_vectors=vectors
+        )
+        return [found(record.payload, record.vector, 0.0) for record in records]
 
     async def delete(self, point_ids: Sequence[str]) -> None:
         selector = models.PointIdsList(points=list(point_ids))

@@ -69,10 +69,11 @@ class EdgeBackend:
         operation = edge.UpdateOperation.upsert_points([_point(point) for point in points])
         await asyncio.to_thread(self._open().update, operation)
 
-    async def retrieve(self, point_ids: Sequence[str]) -> list[Found]:
+    async def retrieve(self, point_ids: Sequence[str], *, with_dense: bool = False) -> list[Found]:
         if self._shard is None:
             return []
-        return [Found(record.payload or {}) for record in self._shard.retrieve(list(point_ids), True, False)]
+        records = self._shard.retrieve(list(point_ids), True, [DENSE] if with_dense else False)
+        return [found(record.payload, record.vector, 0.0) for record in records]
 
     async def delete(self, point_ids: Sequence[str]) -> None:
         await asyncio.to_thread(self._open().update, edge.UpdateOperation.delete_points(list(point_ids)))

@@ -14,10 +14,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
 
+import numpy as np
+
 from astrocyte.errors import CapabilityNotSupported
 from astrocyte.stores.arguments import batch_dimensions, check_vector_length, query_rows, unit_rows
+from astrocyte.stores.searches import check_score_ids, query_row
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_non_negative_int, check_positive_int, check_vector
+from astrocyte.vectors import cosine_score_columns, normalise_rows
 from astrocyte_qdrant import conditions, payloads, sparse
 from astrocyte_qdrant.backend import Backend, Found, Layout, NewPoint
 from astrocyte_qdrant.collection import Collection
@@ -65,6 +69,7 @@ class QdrantVectors:
             count=True,
             batch_search=True,
             hybrid_search=self._hybrid,
+            id_scores=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -147,6 +152,26 @@ class QdrantVectors:
             weights=(semantic_weight, keyword_weight),
         )
         return [payloads.vector_hit(record.payload, max(0.0, record.score)) for record in found]
+
+    async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
+        """The cosine similarity of each of ``ids`` the bank holds to ``query_vector``: their points
+        retrieved by id with their (unit) vectors, scored in numpy (declared ``id_scores``)."""
+        check_score_ids(query_vector, ids, bank_id)
+        query = query_row(query_vector, await self._collection.dimensions())
+        if not ids or not await self._collection.exists():
+            return {}
+        found = await self.backend.retrieve([payloads.point_id(bank_id, item_id) for item_id in ids], with_dense=True)
+        named = set(ids)
+        held = [
+            record
+            for record in found
+            if payloads.belongs(record.payload, bank_id) and record.payload[payloads.ID] in named and record.dense
+        ]
+        if not held:
+            return {}
+        stored = normalise_rows(np.asarray([record.dense for record in held], dtype=np.float32))
+        scores = cosine_score_columns(stored, query)
+        return {record.payload[payloads.ID]: score for record, score in zip(held, scores[:, 0].tolist(), strict=True)}
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         return await self._collection.remove(ids, bank_id, "ids")
