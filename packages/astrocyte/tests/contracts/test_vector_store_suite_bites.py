@@ -402,6 +402,34 @@ class Broken(MemoryVectorStore):
 """,
         {"test_threshold_search_refuses_bad_arguments"},
     ),
+    "score_ids_across_banks": (
+        """
+class Broken(BankTracking):
+    async def score_ids(self, query_vector, ids, bank_id):
+        scores = {}
+        for other in sorted(self.seen):
+            scores.update(await super().score_ids(query_vector, ids, other))
+        return scores
+""",
+        {"test_score_ids_scores_the_bank_items_named"},
+    ),
+    "score_ids_floor_for_unknown_ids": (
+        """
+class Broken(MemoryVectorStore):
+    async def score_ids(self, query_vector, ids, bank_id):
+        scores = await super().score_ids(query_vector, ids, bank_id)
+        return {item_id: scores.get(item_id, 0.0) for item_id in ids}
+""",
+        {"test_score_ids_scores_the_bank_items_named"},
+    ),
+    "score_ids_unchecked": (
+        """
+class Broken(MemoryVectorStore):
+    async def score_ids(self, query_vector, ids, bank_id):
+        return await super().score_ids(query_vector, [item_id for item_id in ids if item_id], bank_id)
+""",
+        {"test_score_ids_refuses_bad_arguments"},
+    ),
     "reports_unhealthy": (
         unhealthy("MemoryVectorStore"),
         {"test_health_reports_healthy"},

@@ -220,6 +220,14 @@ async def test_recall_embeds_the_masked_query_and_searches_with_it(engine: Astro
     assert named.masked is not None
     assert named.masked != named.query
     assert plain.masked is None
-    [semantic, *_] = await bank_legs(ctx, "What pet did Alice adopt?", named, "mask", 10, RecallFilters())
+    legs = await bank_legs(ctx, "What pet did Alice adopt?", named, "mask", 10, RecallFilters())
+    [semantic] = [leg for leg in legs if leg.name == SEMANTIC]
     assert semantic.masked_scores is not None
-    assert set(semantic.masked_scores) == {record.memory_id for record in semantic.records}
+    # the store declares id_scores: every candidate of every leg gets its true masked cosine
+    pool = {record.memory_id for leg in legs for record in leg.records}
+    assert set(semantic.masked_scores) == pool
+    stored = {item.id: np.asarray(item.vector) for item in await ctx.vectors.list_vectors("mask")}
+    masked = np.asarray(named.masked) / np.linalg.norm(named.masked)
+    for memory_id, score in semantic.masked_scores.items():
+        unit = stored[memory_id] / np.linalg.norm(stored[memory_id])
+        assert score == pytest.approx(max(0.0, float(unit @ masked)), abs=1e-5)
