@@ -126,22 +126,22 @@ class FeatureWeights(_Section):
     says what each feature is). Fitted on LoCoMo dev by ``astrocyte bench locomo-fit``, which prints a
     refitted set in this shape; any sign is allowed."""
 
-    cosine: float = 3.16
-    bm25: float = 2.92
-    semantic_rank: float = 0.14
-    keyword_rank: float = 1.14
-    in_semantic: float = 1.09
-    in_keyword: float = -0.47
-    subject: float = 2.29
-    mention: float = 0.56
-    time: float = 1.96
-    date: float = 3.82
-    question: float = -1.24
-    neighbour_cosine: float = -0.8
-    neighbour_bm25: float = 1.55
-    masked_cosine: float = 4.45
-    neighbour_masked_cosine: float = 1.79
-    length: float = 4.33
+    cosine: float = 2.8
+    bm25: float = 2.85
+    semantic_rank: float = 0.03
+    keyword_rank: float = 1.1
+    in_semantic: float = 0.75
+    in_keyword: float = -0.52
+    subject: float = 2.27
+    mention: float = 0.65
+    time: float = 1.94
+    date: float = 3.77
+    question: float = -1.28
+    neighbour_cosine: float = -0.51
+    neighbour_bm25: float = 1.51
+    masked_cosine: float = 5.67
+    neighbour_masked_cosine: float = 1.02
+    length: float = 3.84
 
 
 class RecallSettings(_Section):
@@ -160,7 +160,7 @@ class RecallSettings(_Section):
     graph_max_depth: int = Field(default=1, ge=0)
     # Under ``fusion: scores``: how close (in the linear model's units) a candidate of an episode not
     # yet ranked must score to the best remaining one to go first (astrocyte.pipeline.episodes); 0 off.
-    episode_margin: float = Field(default=1.0, ge=0)
+    episode_margin: float = Field(default=1.25, ge=0)
 
 
 class ReflectSettings(_Section):
