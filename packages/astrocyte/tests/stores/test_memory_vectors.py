@@ -93,6 +93,7 @@ async def test_capabilities_declare_the_optional_abilities() -> None:
         count=True,
         batch_search=True,
         threshold_search=True,
+        id_scores=True,
     )
 
 

@@ -176,6 +176,7 @@ def test_capabilities_declare_the_truth() -> None:
         batch_search=True,
         transactional=True,
         threshold_search=True,
+        id_scores=True,
     )
     asyncio.run(store.close())
 
