@@ -180,7 +180,7 @@ async def _write_batch(
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
-    embedded = batch.embeddings.lists()
+    embedded = batch.embeddings.rows
     stored = embedded if batch.stored is None else batch.stored
     # With context, each item also keeps its own vector: the bank's near-duplicate check compares those.
     own = embedded if batch.stored is not None else None
@@ -223,7 +223,7 @@ class _NearDuplicates:
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
             return [None] * len(embeddings.matrix)
-        return await ids_at_least(self._ctx.vectors, embeddings.lists(), self._bank_id, self._threshold)
+        return await ids_at_least(self._ctx.vectors, embeddings.rows, self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the
