@@ -7,17 +7,20 @@ documents with an in-memory graph) cannot share a transaction and compensates.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from astrocyte.embedders.hashing import HashingEmbedder
 from astrocyte.engine import Astrocyte
 from astrocyte.stores.memory import MemoryDocumentStore, MemoryGraphStore
 from astrocyte.types import Bank, Document, MemoryEntityAssociation
+from astrocyte.vectors import FloatMatrix
 
-from ._helpers import found_by, nothing_stored
+from ._helpers import found_by, memory_count, nothing_stored
 from .conftest import config_for
 
 #: Twelve texts in batches of four: three writes, so a failure on the second follows a written batch.
@@ -185,3 +188,27 @@ async def test_sqlite_rolls_back_where_compensation_must_delete(
         else:
             assert any("undoing the partial write also failed" in note for note in notes)
         assert await nothing_stored(engine, "tickets")
+
+
+class FailingEmbedder(HashingEmbedder):
+    """Fails on the batch holding ticket 5 (the second batch of four): by then the first batch's
+    lookup in the bank is under way, beside the embedding."""
+
+    async def embed_rows(self, texts: list[str]) -> FloatMatrix:
+        if any(text.startswith("Ticket 5 ") for text in texts):
+            raise StoreDown("the embedder went down mid-retain")
+        return await super().embed_rows(texts)
+
+
+async def test_an_embedder_failing_after_a_bank_lookup_began_leaves_nothing_running(
+    backend: str, tmp_path: Path
+) -> None:
+    config = config_for(backend, tmp_path, engine=SMALL_BATCHES)
+    config["embedding_provider"] = _path(FailingEmbedder)
+    async with Astrocyte.from_config_dict(config) as engine:
+        await engine.retain("An earlier ticket that must survive.", "tickets")  # the bank is looked up from now on
+        with pytest.raises(StoreDown):
+            await engine.retain_many(TEXTS, "tickets")
+        assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
+        assert await memory_count(engine, "tickets") == 1
+        assert (await engine.recall("earlier ticket", "tickets")).hits[0].text == "An earlier ticket that must survive."

@@ -18,7 +18,8 @@ async def test_an_embedder_with_rows_hands_over_its_matrix_and_lists_equal_embed
     embeddings = await embed_batch(embedder, TEXTS)
     assert embeddings.given is None
     assert embeddings.matrix.dtype == np.float32
-    assert embeddings.lists() == await embedder.embed(TEXTS)
+    assert embeddings.rows == await embedder.embed(TEXTS)
+    assert embeddings.rows is embeddings.rows  # converted once, however often retain asks
 
 
 async def test_an_embedder_of_lists_keeps_them_as_given_beside_their_matrix() -> None:
@@ -30,6 +31,6 @@ async def test_an_embedder_of_lists_keeps_them_as_given_beside_their_matrix() ->
         finally:
             await provider.close()
     assert embeddings.given is not None
-    assert embeddings.lists() is embeddings.given
+    assert embeddings.rows is embeddings.given
     assert np.array_equal(embeddings.matrix, np.asarray(embeddings.given, dtype=np.float32))
     assert embeddings.matrix.shape == (3, len(embeddings.given[0]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -272,3 +273,45 @@ def test_two_connections_migrating_a_new_file_at_once_both_succeed(path: str) ->
     for thread in threads:
         thread.join(timeout=60)
     assert results == [2, 2]
+
+
+# ---------------------------------------------------------------------------------------- checkpoints
+
+
+def _bodies_in_main_file(path: str, tmp_path: Path) -> list[str]:
+    """What the database file holds without its write-ahead log: what checkpoints copied into it."""
+    copy = tmp_path / "main-file-only.db"
+    copy.write_bytes(Path(path).read_bytes())
+    try:
+        return _bodies(str(copy))
+    except sqlite3.OperationalError:  # not even the table was copied yet
+        return []
+    finally:
+        copy.unlink()
+
+
+def test_commits_reach_the_database_file_without_waiting_for_the_log_to_fill(path: str, tmp_path: Path) -> None:
+    # The writer's own automatic checkpoint waits for thousands of pages; a small commit reaches the
+    # main file only through the checkpoint thread, which the commit wakes.
+    database = SqliteDatabase.acquire(path)
+    with database.write() as connection:
+        connection.execute(_NOTES.sql)
+        _note(connection, "copied")
+    deadline = time.monotonic() + 30
+    while _bodies_in_main_file(path, tmp_path) != ["copied"]:
+        assert time.monotonic() < deadline, "no checkpoint copied the commit into the database file"
+        time.sleep(0.01)
+    assert _bodies(path) == ["copied"]
+    database.release()
+
+
+def test_release_stops_the_checkpoint_thread(path: str) -> None:
+    database = SqliteDatabase.acquire(path)
+    with database.write() as connection:
+        connection.execute(_NOTES.sql)
+    for body in ("one", "two", "three"):
+        with database.write() as connection:
+            _note(connection, body)
+    database.release()
+    assert not [thread for thread in threading.enumerate() if thread.name == f"astrocyte-checkpoint:{path}"]
+    assert _bodies(path) == ["one", "two", "three"]

@@ -16,7 +16,14 @@ from astrocyte.bench.near_duplicates import perturbed
 from astrocyte.embedders.hashing import HashingEmbedder
 from astrocyte.stores.memory.vectors import MemoryVectorStore
 from astrocyte.stores.sqlite.vectors import SqliteVectorStore
-from astrocyte.stores.threshold_index import EXACT_BELOW, MAX_MISS, ThresholdIndex, miss_bound, rows_at_least
+from astrocyte.stores.threshold_index import (
+    EXACT_BELOW,
+    MAX_MISS,
+    ThresholdIndex,
+    key_ranges,
+    miss_bound,
+    rows_at_least,
+)
 from astrocyte.types import VectorItem
 from astrocyte.vectors import FloatMatrix, normalise_rows
 
@@ -133,3 +140,33 @@ async def test_a_large_bank_is_checked_by_its_own_vectors(store: Any) -> None:
     await store.delete(["m8"], "bank")
     found = await store.search_similar_threshold([own[7].tolist(), moved.tolist(), own[8].tolist()], "bank", THRESHOLD)
     assert found == [None, "m7", None]
+
+
+async def test_rows_written_between_queries_are_found(store: Any) -> None:
+    """Rows written after the index was built are hashed later (the SQLite store folds them in at the
+    next query, or at once when more than 8,192 wait): every write's rows are found, however many."""
+    dimensions, first, later = 32, EXACT_BELOW + 200, 9000
+    vectors = normalise_rows(np.random.default_rng(8).standard_normal((first + later, dimensions)).astype(np.float32))
+    await store.store_vectors([_item("bank", index, vectors[index]) for index in range(first)])
+    assert await store.search_similar_threshold([vectors[0].tolist()], "bank", THRESHOLD) == ["m0"]  # builds it
+    for start in range(first, first + later, 1500):  # six writes, no query between them
+        await store.store_vectors([_item("bank", index, vectors[index]) for index in range(start, start + 1500)])
+    probes = list(range(first, first + later, 97))
+    near = perturbed(vectors[probes], THRESHOLD + 0.02, 0.99, seed=9)
+    assert await store.search_similar_threshold(near.tolist(), "bank", THRESHOLD) == [f"m{row}" for row in probes]
+
+
+@pytest.mark.parametrize("size", [100, 70_000, 70_016, 200_003])
+def test_key_ranges_are_numpys_searches_on_both_sides(size: int) -> None:
+    """Blocked bounds equal np.searchsorted's, with long runs of one key crossing blocks, needles
+    below, between and above every key, and a last block that is not full."""
+    generator = np.random.default_rng(size)
+    keys = np.sort(np.concatenate([generator.integers(0, 1 << 26, size - 90), np.full(90, 12_345)]).astype(np.uint32))
+    needles = np.sort(
+        np.concatenate(
+            [generator.integers(0, 1 << 26, 5000), keys[generator.integers(0, size, 3000)], [0, 12_345, 1 << 27]]
+        ).astype(np.uint32)
+    )
+    low, high = key_ranges(keys, needles)
+    assert np.array_equal(low, np.searchsorted(keys, needles, side="left"))
+    assert np.array_equal(high, np.searchsorted(keys, needles, side="right"))

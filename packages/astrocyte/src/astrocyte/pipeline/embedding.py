@@ -10,6 +10,7 @@ is, and the engine makes lists once, for the vector items it stores.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 from astrocyte.spi import EmbeddingProvider
@@ -31,7 +32,9 @@ class Embeddings:
     matrix: FloatMatrix
     given: list[list[float]] | None
 
-    def lists(self) -> list[list[float]]:
+    @cached_property
+    def rows(self) -> list[list[float]]:
+        """The vectors as lists, made once: retain needs them twice (the bank lookup, the own vectors)."""
         return self.given if self.given is not None else self.matrix.tolist()
 
 

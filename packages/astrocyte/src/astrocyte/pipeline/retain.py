@@ -68,14 +68,10 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     bank_is_empty = await declared_vector_count(ctx.vectors, bank_id) == 0
     existing = set() if bank_is_empty else await stored_ids(ctx.documents, list(first_of), bank_id)
     candidates = [chunk for memory_id, chunk in first_of.items() if memory_id not in existing]
-    batch_size = ctx.settings.retain.embed_batch_size
     # The slow, suspending work (the embedding model, an LLM extractor) happens before the write
     # session opens: a database transaction must not stay open, holding the write lock, across it.
     duplicates = _NearDuplicates.for_call(ctx, bank_id, bank_is_empty)
-    batches = [
-        await _analysed(ctx, candidates[start : start + batch_size], duplicates)
-        for start in range(0, len(candidates), batch_size)
-    ]
+    batches = await _analysed(ctx, candidates, duplicates)
     _add_context(ctx, chunks, batches)
     call = uuid.uuid4().hex[:16]  # names this call in each memory's sequence
     async with ctx.writer.session(bank_id) as session:
@@ -123,13 +119,34 @@ class _AnalysedBatch:
     stored: list[list[float]] | None = None
 
 
-async def _analysed(ctx: EngineContext, batch: list[_Chunk], near: _NearDuplicates | None) -> _AnalysedBatch:
-    """Embed a batch and extract its entities at once (a model embeds in its worker thread while the
-    rules run here), then look its vectors up in the bank."""
-    texts = [chunk.text for chunk in batch]
-    embeddings, mentions = await asyncio.gather(embed_batch(ctx.embedder, texts), ctx.extractor.mentions(texts))
-    in_bank: list[str | None] = [None] * len(batch) if near is None else await near.in_bank(embeddings)
-    return _AnalysedBatch(batch, embeddings, mentions, in_bank)
+async def _analysed(ctx: EngineContext, chunks: list[_Chunk], near: _NearDuplicates | None) -> list[_AnalysedBatch]:
+    """Embed the chunks a batch at a time, extracting each batch's entities at once (a model embeds in
+    its worker thread while the rules run here), and look each batch's vectors up in the bank.
+
+    A batch's lookup (a store read, on a thread for the SQLite store) runs while the next batch is
+    embedded: at 100k memories it costs as much as the embedding, and both release the GIL in part.
+    """
+    size = ctx.settings.retain.embed_batch_size
+    analysed: list[tuple[list[_Chunk], Embeddings, list[list[Mention]]]] = []
+    lookups: list[asyncio.Future[list[str | None]]] = []
+    try:
+        for start in range(0, len(chunks), size):
+            batch = chunks[start : start + size]
+            texts = [chunk.text for chunk in batch]
+            embeddings, mentions = await asyncio.gather(embed_batch(ctx.embedder, texts), ctx.extractor.mentions(texts))
+            analysed.append((batch, embeddings, mentions))
+            if near is not None:
+                lookups.append(asyncio.ensure_future(near.in_bank(embeddings)))
+        in_bank = [await lookup for lookup in lookups]
+    finally:  # after a failure, no lookup is left running unobserved
+        for lookup in lookups:
+            lookup.cancel()
+        await asyncio.gather(*lookups, return_exceptions=True)
+    if near is None:
+        return [
+            _AnalysedBatch(batch, embeddings, mentions, [None] * len(batch)) for batch, embeddings, mentions in analysed
+        ]
+    return [_AnalysedBatch(*parts, found) for parts, found in zip(analysed, in_bank, strict=True)]
 
 
 def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_AnalysedBatch]) -> None:
@@ -163,7 +180,7 @@ async def _write_batch(
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
-    embedded = batch.embeddings.lists()
+    embedded = batch.embeddings.rows
     stored = embedded if batch.stored is None else batch.stored
     # With context, each item also keeps its own vector: the bank's near-duplicate check compares those.
     own = embedded if batch.stored is not None else None
@@ -206,7 +223,7 @@ class _NearDuplicates:
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
             return [None] * len(embeddings.matrix)
-        return await ids_at_least(self._ctx.vectors, embeddings.lists(), self._bank_id, self._threshold)
+        return await ids_at_least(self._ctx.vectors, embeddings.rows, self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the

@@ -235,8 +235,7 @@ class ThresholdIndex:
         asked_parts: list[Positions] = []
         held_parts: list[npt.NDArray[np.int32]] = []
         for run_keys, run_positions in self._runs:
-            low = np.searchsorted(run_keys, sorted_keys, side="left")
-            high = np.searchsorted(run_keys, sorted_keys, side="right")
+            low, high = key_ranges(run_keys, sorted_keys)
             counts = high - low
             total = int(counts.sum())
             if not total:
@@ -250,6 +249,36 @@ class ThresholdIndex:
         # removing the repeats would be costly.
         return np.concatenate(asked_parts), np.concatenate(held_parts)
 
+
+def key_ranges(run_keys: npt.NDArray[np.uint32], needles: npt.NDArray[np.uint32]) -> tuple[Positions, Positions]:
+    """``np.searchsorted(run_keys, needles)`` on the left and on the right side, for sorted ``needles``.
+
+    A binary search over a run of millions of keys misses the cache at most of its steps, twice per
+    needle, which was a third of a threshold query at 100k rows. Here the binary search runs over
+    every ``_FENCE``-th key (a small array that stays in cache), and each needle's two bounds are
+    counted in its block of ``_FENCE`` keys (two cache lines); a needle whose keys run past its
+    block (rare: most needles match nothing) gets its upper bound by a plain search.
+    """
+    size = len(run_keys)
+    if size < _FENCE_FROM:
+        return np.searchsorted(run_keys, needles, side="left"), np.searchsorted(run_keys, needles, side="right")
+    # The block holding the first key >= needle starts at the last fence below the needle.
+    block = np.maximum(np.searchsorted(run_keys[::_FENCE], needles, side="left") - 1, 0) * _FENCE
+    index = block[:, None] + np.arange(_FENCE)
+    inside = index < size
+    window = run_keys[np.minimum(index, size - 1)]
+    column = needles[:, None]
+    low = block + np.count_nonzero((window < column) & inside, axis=1)
+    at_most = np.count_nonzero((window <= column) & inside, axis=1)
+    high = block + at_most
+    spill = np.flatnonzero(at_most == _FENCE)
+    high[spill] = np.searchsorted(run_keys, needles[spill], side="right")
+    return low, high
+
+
+#: Keys per block of :func:`key_ranges`; runs shorter than ``_FENCE_FROM`` are searched directly.
+_FENCE = 32
+_FENCE_FROM = 65_536
 
 #: Rows hashed at a time while (re)building an index from a whole matrix: bounds the temporaries.
 _BUILD_CHUNK = 8192

@@ -26,7 +26,8 @@ matrix is compacted once a quarter of its rows are dead.
 (``own_vector``, else its vector), which retain's contextual vectors are not. They are not held in
 memory (at 100k memories of 384 dimensions a second matrix would be another 150 MB): the matrix
 keeps only the threshold index over them (keys and sketches, built by reading the own vectors from
-the file a block at a time, then kept in step with writes), and a query reads from the file just
+the file a block at a time, then kept in step with writes: the rows a commit wrote are hashed by
+the next query, on a reader's thread, not on the writer's path), and a query reads from the file just
 the candidates that survive the index's sketch. Small banks (below ``EXACT_BELOW`` rows), which
 are compared exactly, hold their own vectors after the first query (at most 6 MB at 384
 dimensions): reading them for every query would cost more than the product.
@@ -59,6 +60,9 @@ _LOAD_CHUNK = 4096  # rows fetched at a time while loading a bank
 _FLOAT32_BYTES = np.dtype(np.float32).itemsize
 
 
+#: Written rows whose own vectors may wait for the next threshold query to be indexed (12 MB at 384-d).
+_UNINDEXED_ROWS = 8192
+
 #: Queries scored in one matrix product: bounds the score block to rows x 64 floats.
 _QUERIES_AT_ONCE = 64
 
@@ -89,6 +93,9 @@ class BankMatrix:
         self._alive: Mask = np.ones(self._size, dtype=np.bool_)
         self._dead = 0
         self._index: ThresholdIndex | None = None  # built by the first threshold query that needs it
+        # Own vectors written since the index's last query, by position: folded in by the next query
+        # (on a reader's thread) rather than by the commit that wrote them (on the writer's path).
+        self._unindexed: list[tuple[Positions, FloatMatrix]] = []
         self._own: FloatMatrix | None = None  # a small bank's own vectors, read by its first threshold query
 
     def __len__(self) -> int:
@@ -136,9 +143,25 @@ class BankMatrix:
             if self._own is None:
                 self._own = stored.block(0, self._size)
             source = self._own[: self._size]
+        self._index_written()
         self._index = usable_index(self._index, source, len(self), threshold)
         found = rows_at_least(source, live, queries, threshold, self._index)
         return [None if position < 0 else int(self._row_ids[position]) for position in found.tolist()]
+
+    def _index_written(self) -> None:
+        """Fold the own vectors written since the last threshold query into the index."""
+        if self._index is not None:
+            for positions, rows in self._unindexed:
+                self._index.add(positions, rows)
+        self._unindexed = []
+
+    def _defer_indexing(self, positions: Positions, own_rows: FloatMatrix) -> None:
+        """Index these rows at the next threshold query, or now if many wait (writes without queries)."""
+        if self._index is None:
+            return
+        self._unindexed.append((positions, own_rows))
+        if sum(len(waiting) for waiting, _ in self._unindexed) > _UNINDEXED_ROWS:
+            self._index_written()
 
     def _live_rows(self) -> Positions | None:
         """The live rows, or ``None`` when every row is live."""
@@ -154,8 +177,7 @@ class BankMatrix:
         self._unit[replaced] = unit_rows[present]
         if self._own is not None:
             self._own[replaced] = own_rows[present]
-        if self._index is not None:
-            self._index.add(replaced.astype(np.int64), own_rows[present])
+        self._defer_indexing(replaced.astype(np.int64), own_rows[present])
         added = ~present
         if not added.any():
             return
@@ -182,8 +204,7 @@ class BankMatrix:
             self._own[size:grown] = new_own[order]
         else:
             self._own = None  # a large bank reads its own vectors from the file
-        if self._index is not None:
-            self._index.add(np.arange(size, grown), new_own[order])
+        self._defer_indexing(np.arange(size, grown), new_own[order])
 
     def remove(self, row_ids: RowIds) -> None:
         """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""
