@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 from astrocyte.pipeline import hybrid, strategies
@@ -116,7 +116,7 @@ async def bank_legs(
     """The legs recall runs in one bank, each fetching ``fetch`` candidates (``vectors``: ``None`` when
     the semantic weight is 0)."""
     weights = ctx.settings.recall.weights
-    runs = []
+    runs: list[Awaitable[Leg]] = []
     in_store = vectors is not None and hybrid.replaces_semantic_and_keyword(ctx)
     masked = None if vectors is None or in_store else vectors.masked
     pooled = masked is not None and scores_ids(ctx.vectors)  # else the semantic leg's second search
@@ -125,7 +125,10 @@ async def bank_legs(
     elif vectors is not None:
         runs.append(strategies.semantic(ctx, vectors.query, bank_id, fetch, filters, None if pooled else masked))
     if weights.keyword > 0 and ctx.documents is not None and not in_store:
-        runs.append(strategies.keyword(ctx, query, bank_id, fetch, filters))
+        # A task now, so it starts before the legs above (gather starts them in its turn): the
+        # embedded store hands its FTS5 ranking to a worker thread, which then runs beside this
+        # thread's semantic and graph work instead of waiting for an inline semantic search.
+        runs.append(asyncio.ensure_future(strategies.keyword(ctx, query, bank_id, fetch, filters)))
     if weights.graph > 0 and ctx.graph is not None and ctx.documents is not None:
         runs.append(strategies.graph(ctx, query, bank_id, fetch, filters))
     legs = list(await asyncio.gather(*runs))

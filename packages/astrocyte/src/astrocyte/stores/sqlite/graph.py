@@ -402,8 +402,10 @@ class SqliteGraphStore(SqliteStore):
         seeds = walk_arguments(entity_ids, bank_id, max_depth, limit)
         if not seeds:
             return []
-        return await self.database.read(  # in a worker thread: its two statements run beside the other legs
-            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit)
+        # Inline: its cost is bounded whatever the bank's size, and recall starts the keyword leg's
+        # threaded statement first, so this runs beside that instead of paying a hand-off of its own.
+        return await self.database.read(
+            lambda connection: _ranked_neighbours(connection, seeds, bank_id, max_depth, limit), inline=True
         )
 
     async def query_entities(self, query: str, bank_id: str, limit: int = 10) -> list[Entity]:
