@@ -17,4 +17,6 @@ async def test_the_benchmark_reports_each_figure_beside_its_baseline(pg_dsn: str
     near = report["near_duplicate_check"]
     assert near["probes"] == near["present"] == 1000  # every probe is a near duplicate of a stored vector
     assert near["missed"] <= 10  # ten in a thousand would break the stated bound by far
+    assert 0 <= near["search_ef_missed"] <= near["present"]  # the same query at the searches' ef_search
+    assert near["threshold_ef_search"] > search["ef_search"]
     assert min(report["load_average"].values()) >= 0.0  # the load the figures were taken under

@@ -78,6 +78,8 @@ async def test_health_reports_the_schema_version_and_latency(pg_dsn: str) -> Non
         ({"command_timeout": -1}, "command_timeout"),
         ({"dimensions": 0}, "dimensions"),
         ({"hnsw_m": 0}, "hnsw_m"),
+        ({"hnsw_threshold_ef_search": 0}, "hnsw_threshold_ef_search"),
+        ({"hnsw_threshold_ef_search": 1001}, "hnsw_threshold_ef_search"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_key(pg_dsn: str, settings: dict[str, object], field: str) -> None:
@@ -144,3 +146,26 @@ async def test_the_readme_configuration_loads_every_store(tmp_path: Path, monkey
         assert (settings.schema, settings.hnsw_ef_search) == ("acme", 64)
         assert SECRET in settings.dsn
         assert len({store.transaction_key() for store in stores.values()}) == 1  # one pool, one transaction
+
+
+async def test_a_read_under_a_setting_sees_it_and_leaves_nothing_behind(pg_dsn: str) -> None:
+    """``reading_with`` (threshold queries raise ``hnsw.ef_search`` with it): the setting holds for
+    the read only, on a pooled connection and inside an open transaction, whose writes it keeps."""
+    store = PostgresVectorStore(pg_dsn, fresh_schema("setting"), hnsw_ef_search=40)
+    database = store.database
+    current = "SELECT current_setting('hnsw.ef_search')"
+    try:
+        async with database.reading_with("b", "SET LOCAL hnsw.ef_search = 321") as connection:
+            assert await connection.fetchval(current) == "321"
+        async with database.reading("b") as connection:
+            assert await connection.fetchval(current) == "40"
+        async with database.transaction():
+            await store.store_vectors([VectorItem(id="kept", bank_id="b", vector=[1.0, 0.0], text="t")])
+            async with database.reading_with("b", "SET LOCAL hnsw.ef_search = 321") as connection:
+                assert await connection.fetchval(current) == "321"
+            assert await store.search_similar_threshold([[1.0, 0.0]], "b", 0.9) == ["kept"]
+            async with database.reading("b") as connection:
+                assert await connection.fetchval(current) == "40"
+        assert [item.id for item in await store.list_vectors("b")] == ["kept"]
+    finally:
+        await store.close()

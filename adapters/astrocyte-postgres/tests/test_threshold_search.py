@@ -2,7 +2,7 @@
 
 Small banks are compared exactly (the contract suite covers them); a bank at or above
 ``exact_search_below`` is looked up through the index, which can miss. The stated bound: below
-1 % of near duplicates at similarity 0.95-0.99 with the default ``ef_search`` (the benchmark prints
+1 % of near duplicates at similarity 0.95-0.99 with the default ``hnsw_threshold_ef_search`` (the benchmark prints
 the count at 20k and 100k vectors). Own vectors that differ from the stored ones are what the index
 orders by: a query near a stored vector but far from its own vector is not a near duplicate.
 """

@@ -14,8 +14,10 @@ Two parts, each on a schema of its own:
   so that both see the same load, and HNSW recall@10 against exact top-10 computed with numpy;
 - **near-duplicate check** on the same vectors: 1000 of them moved to a similarity of 0.95-0.99
   (one retain batch of near duplicates), looked up by the store's threshold query (what retain
-  runs) beside the batched top-1 search with a similarity cut (the check before ``threshold_search``),
-  and the misses of the threshold query counted against the exact answer computed with numpy.
+  runs, at its own ``hnsw_threshold_ef_search``) beside the same query at the searches'
+  ``ef_search`` (the threshold query before it had a setting of its own) and the batched top-1
+  search with a similarity cut (the check before ``threshold_search``), the misses of both threshold
+  queries counted against the exact answer computed with numpy.
 
 The machine's load average at the start and the end goes into the report beside the figures.
 """
@@ -90,6 +92,11 @@ class NearDuplicateFigure:
     threshold_ms: float
     top1_ms: float
     missed: int
+    #: The threshold query's candidate list (``hnsw_threshold_ef_search``).
+    threshold_ef_search: int
+    #: The same query at the searches' ``ef_search``: its time and misses.
+    search_ef_ms: float
+    search_ef_missed: int
     #: Probes with a stored vector at or above the threshold, by the exact answer.
     present: int
 
@@ -220,7 +227,11 @@ async def _search(
                 else:
                     await bare_statement.fetch(query, BANK, 10, 0)
                 durations[side].append(time.perf_counter() - began)
-        near = await _near_duplicates(store, vectors)
+        searching_ef = PostgresVectorStore(
+            dsn, schema, exact_search_below=0, hnsw_ef_search=ef_search, hnsw_threshold_ef_search=ef_search
+        )
+        stack.push_async_callback(searching_ef.close)
+        near = await _near_duplicates(store, searching_ef, vectors)
     truth = np.argsort(-(vectors @ (asked / np.linalg.norm(asked, axis=1, keepdims=True)).T), axis=0)[:10].T
     recall = float(np.mean([len(found[index] & set(truth[index].tolist())) / 10 for index in range(queries)]))
     figure = SearchFigure(
@@ -236,23 +247,41 @@ async def _search(
     return figure, near
 
 
-async def _near_duplicates(store: PostgresVectorStore, vectors: np.ndarray) -> NearDuplicateFigure:
-    """Time the threshold query and the batched top-1 search on one batch of near duplicates."""
+async def _near_duplicates(
+    store: PostgresVectorStore, searching_ef: PostgresVectorStore, vectors: np.ndarray
+) -> NearDuplicateFigure:
+    """Time the threshold query (at its own candidate list and at the searches') and the batched
+    top-1 search on one batch of near duplicates; ``searching_ef`` is the same schema's store whose
+    threshold queries use the searches' ``ef_search``."""
     offset = int(np.random.default_rng(len(vectors)).integers(0, max(1, len(vectors) - PROBES)))
     queries = perturbed(vectors[offset : offset + PROBES], THRESHOLD + 1e-4, 0.99, seed=len(vectors))
     asked = queries.tolist()
-    await store.search_similar_threshold(asked[:1], BANK, THRESHOLD)  # warm the own-vector index's pages
-    started = time.perf_counter()
-    found = await store.search_similar_threshold(asked, BANK, THRESHOLD)
-    threshold_seconds = time.perf_counter() - started
+    truly = (rows_at_least(vectors, None, queries, THRESHOLD, None) >= 0).tolist()
+    answers: dict[PostgresVectorStore, tuple[float, int]] = {}
+    for checking in (store, searching_ef):
+        await checking.search_similar_threshold(asked[:1], BANK, THRESHOLD)  # warm the own-vector index's pages
+        started = time.perf_counter()
+        found = await checking.search_similar_threshold(asked, BANK, THRESHOLD)
+        seconds = time.perf_counter() - started
+        answers[checking] = (
+            seconds,
+            sum(1 for near, answer in zip(truly, found, strict=True) if near and answer is None),
+        )
     started = time.perf_counter()
     nearest = await store.search_similar_batch(asked, BANK, 1)
     top1_seconds = time.perf_counter() - started
     assert len(nearest) == len(asked)
-    truly = rows_at_least(vectors, None, queries, THRESHOLD, None) >= 0
-    missed = sum(1 for near, answer in zip(truly.tolist(), found, strict=True) if near and answer is None)
+    (threshold_seconds, missed), (search_ef_seconds, search_ef_missed) = answers[store], answers[searching_ef]
     return NearDuplicateFigure(
-        len(vectors), len(asked), 1000 * threshold_seconds, 1000 * top1_seconds, missed, int(truly.sum())
+        vectors=len(vectors),
+        probes=len(asked),
+        threshold_ms=1000 * threshold_seconds,
+        top1_ms=1000 * top1_seconds,
+        missed=missed,
+        threshold_ef_search=store.threshold_ef_search,
+        search_ef_ms=1000 * search_ef_seconds,
+        search_ef_missed=search_ef_missed,
+        present=sum(truly),
     )
 
 

@@ -112,8 +112,9 @@ def bench(
     near = figures.near_duplicates
     typer.echo(
         f"near-duplicate check, {near.probes} near duplicates (0.95-0.99) among {near.vectors:,} vectors: "
-        f"threshold query {near.threshold_ms:.1f} ms, batched top-1 search {near.top1_ms:.1f} ms; "
-        f"missed {near.missed} of {near.present}"
+        f"threshold query at ef_search {near.threshold_ef_search} {near.threshold_ms:.1f} ms, missed "
+        f"{near.missed} of {near.present}; at ef_search {search.ef_search} {near.search_ef_ms:.1f} ms, missed "
+        f"{near.search_ef_missed}; batched top-1 search {near.top1_ms:.1f} ms"
     )
     start, end = figures.load_average
     typer.echo(f"load average (1 min): {start:.2f} at the start, {end:.2f} at the end")

@@ -258,6 +258,26 @@ class PostgresDatabase:
             yield connection
 
     @asynccontextmanager
+    async def reading_with(self, bank_id: str | None, setting: str) -> AsyncIterator[asyncpg.Connection]:
+        """A connection to read with under ``setting`` (a ``SET LOCAL`` statement), undone afterwards.
+
+        The read runs in a transaction of its own (a savepoint inside an open one) that is rolled
+        back, not committed: a transaction-local setting made in a savepoint that is released lasts
+        until the enclosing transaction ends, and would carry over into that transaction's later reads.
+        """
+        current = self._current.get()
+        if current is not None:
+            async with current.lock, _rolled_back(current.connection):
+                await self._scope(current.connection, bank_id)
+                await current.connection.execute(setting)
+                yield current.connection
+            return
+        async with self._pooled() as connection, _rolled_back(connection):
+            await self._scope(connection, bank_id)
+            await connection.execute(setting)
+            yield connection
+
+    @asynccontextmanager
     async def writing(self, bank_id: str | None = None) -> AsyncIterator[asyncpg.Connection]:
         """A connection inside a transaction: a savepoint of the open one, or a transaction of its own.
 
@@ -342,6 +362,17 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     transaction-local (``set_config(..., true)``, ``SET LOCAL``) and they take only
     transaction-level advisory locks.
     """
+
+
+@asynccontextmanager
+async def _rolled_back(connection: asyncpg.Connection) -> AsyncIterator[None]:
+    """A transaction (or savepoint) that is always rolled back: for reads under a temporary setting."""
+    transaction = connection.transaction()
+    await transaction.start()
+    try:
+        yield
+    finally:
+        await transaction.rollback()
 
 
 @dataclass
