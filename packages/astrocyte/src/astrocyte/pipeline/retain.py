@@ -39,7 +39,7 @@ from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
 from astrocyte.pipeline.records import mirror_document, vector_metadata
 from astrocyte.pipeline.writes import MemoryRows, WriteSession
-from astrocyte.types import Bank, Document, RetainResult, VectorItem
+from astrocyte.types import Bank, RetainResult, VectorItem
 from astrocyte.validation import check_bank_id
 from astrocyte.vectors import FloatMatrix
 
@@ -75,7 +75,8 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     _add_context(ctx, chunks, batches)
     call = uuid.uuid4().hex[:16]  # names this call in each memory's sequence
     async with ctx.writer.session(bank_id) as session:
-        target.update(await _write_batches(session, batches, prepared, duplicates, call))
+        for batch in batches:
+            target.update(await _write_batch(session, batch, prepared, duplicates, call))
         if ctx.banks is not None:
             await ctx.banks.ensure_bank(Bank(bank_id=bank_id, description=_description(ctx, bank_id)))
     new = {chunk.memory_id for chunk in candidates if chunk.memory_id not in target}
@@ -167,87 +168,41 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
         batch.stored = [rows[row_of[chunk.memory_id]] for chunk in batch.chunks]
 
 
-async def _write_batches(
+async def _write_batch(
     session: WriteSession,
-    batches: list[_AnalysedBatch],
-    prepared: Sequence[PreparedInput],
-    near: _NearDuplicates | None,
-    call: str,
-) -> dict[str, str]:
-    """Deduplicate and write the analysed batches in order; returns ``{duplicate id: id it duplicates}``.
-
-    Batch n+1's rows are built (a task that only computes) while batch n is written, so that a
-    database server executes one batch while this process builds the next; the writes stay in this
-    task (a transaction belongs to the task that opened it), one at a time and in order.
-    """
-    target: dict[str, str] = {}
-    if not batches:
-        return target
-    rows, duplicates = await _batch_rows(session.bank_id, batches[0], prepared, near, call)
-    for following in [*batches[1:], None]:
-        target.update(duplicates)
-        building = (
-            None
-            if following is None
-            else asyncio.create_task(_batch_rows(session.bank_id, following, prepared, near, call))
-        )
-        try:
-            await session.write(rows)
-        except BaseException:
-            if building is not None:
-                building.cancel()
-                await asyncio.gather(building, return_exceptions=True)
-            raise
-        if building is not None:
-            rows, duplicates = await building
-    return target
-
-
-#: Rows built between two yields to the event loop while a write is in flight.
-_BUILD_STEP = 50
-
-
-async def _batch_rows(
-    bank_id: str,
     batch: _AnalysedBatch,
     prepared: Sequence[PreparedInput],
     near: _NearDuplicates | None,
     call: str,
-) -> tuple[MemoryRows, dict[str, str]]:
-    """Deduplicate one analysed batch and build its rows, yielding to the event loop every
-    :data:`_BUILD_STEP` items (a write in flight then sends its next statement as soon as the
-    server answers the last one); returns the rows and ``{duplicate id: id it duplicates}``."""
+) -> dict[str, str]:
+    """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
     duplicates = {} if near is None else near.find(batch.chunks, batch.embeddings.matrix, batch.in_bank)
+    bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
     embedded = batch.embeddings.rows
     stored = embedded if batch.stored is None else batch.stored
     # With context, each item also keeps its own vector: the bank's near-duplicate check compares those.
     own = embedded if batch.stored is not None else None
-    items: list[VectorItem] = []
-    documents: list[Document] = []
-    for start in range(0, len(kept), _BUILD_STEP):
-        step = [
-            _vector_item(
-                batch.chunks[position],
-                stored[position],
-                None if own is None else own[position],
-                prepared,
-                bank_id,
-                retained_at,
-                call,
-            )
-            for position in kept[start : start + _BUILD_STEP]
-        ]
-        items += step
-        documents += [mirror_document(item) for item in step]
-        await asyncio.sleep(0)
+    items = [
+        _vector_item(
+            batch.chunks[position],
+            stored[position],
+            None if own is None else own[position],
+            prepared,
+            bank_id,
+            retained_at,
+            call,
+        )
+        for position in kept
+    ]
     rows = MemoryRows(
         items=items,
-        documents=documents,
+        documents=[mirror_document(item) for item in items],
         graph=graph_rows([item.id for item in items], [batch.mentions[position] for position in kept]),
     )
-    return rows, duplicates
+    await session.write(rows)
+    return duplicates
 
 
 class _NearDuplicates:
