@@ -7,9 +7,11 @@ distribution (a ``*.dist-info`` folder) into a temporary folder on ``sys.path``,
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -472,3 +474,15 @@ def test_capabilities_that_raise_are_an_spi_error_naming_the_provider() -> None:
         load_provider(ProviderKind.VECTOR_STORE, path_to(BrokenCapabilities))
     assert rendered(caught.value) == ["capabilities: capabilities() raised RuntimeError: capability probe failed"]
     assert isinstance(caught.value.__cause__, RuntimeError)
+
+
+def test_an_async_capabilities_method_is_an_spi_error_without_a_never_awaited_warning() -> None:
+    class AsyncCapabilities(HonestVectorStore):
+        async def capabilities(self) -> VectorStoreCapabilities:
+            return VectorStoreCapabilities()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a coroutine left unclosed warns when collected
+        with pytest.raises(SpiError, match=r"AsyncCapabilities.capabilities\(\) must be a plain method, not async"):
+            spi.capabilities_of(AsyncCapabilities(), spi.VectorStore)
+        gc.collect()

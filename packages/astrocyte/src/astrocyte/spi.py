@@ -24,6 +24,7 @@ must reach every store, and the page-index store is a plain tree instead of six 
 from __future__ import annotations
 
 import builtins
+import inspect
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -559,6 +560,11 @@ def capabilities_of(provider: object, protocol: type) -> Any:
     if declare is None:
         return expected()
     declared = declare()
+    if inspect.iscoroutine(declared):  # an ``async def capabilities``: closed, so no "never awaited" warning
+        declared.close()
+        raise SpiError(
+            f"{type(provider).__name__}.capabilities() must be a plain method, not async: it is read on every call"
+        )
     if not isinstance(declared, expected):
         raise SpiError(
             f"{type(provider).__name__}.capabilities() returned {type(declared).__name__}; "
