@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from astrocyte.errors import ValidationError
-from astrocyte.stores.arguments import check_vector_length, checked_string, unit_rows
+from astrocyte.stores.arguments import check_vector_length, checked_ids, checked_string, unit_rows
 from astrocyte.types import DocumentFilters, VectorFilters, VectorHit, VectorItem
-from astrocyte.validation import check_bank_id, check_id, check_positive_int, check_vector
+from astrocyte.validation import check_bank_id, check_positive_int, check_vector
 from astrocyte.vectors import FloatMatrix
 
 
@@ -50,8 +50,7 @@ def check_score_ids(query_vector: list[float], ids: object, bank_id: str) -> Non
     check_vector(query_vector, "query_vector")
     if not isinstance(ids, list):
         raise ValidationError("ids", f"must be a list of memory ids, got {type(ids).__name__}")
-    for position, item_id in enumerate(ids):
-        check_id(item_id, f"ids[{position}]")
+    checked_ids(ids, "ids")
 
 
 def query_row(query_vector: Sequence[float], fixed: int | None) -> FloatMatrix:

@@ -205,12 +205,7 @@ class SqliteVectorStore(SqliteStore):
 
         def score(connection: sqlite3.Connection) -> dict[str, float]:
             query = query_row(query_vector, self._fixed_dimensions(connection))
-            id_of = dict(
-                connection.execute(
-                    "SELECT row_id, id FROM vectors WHERE bank_id = ? AND id IN (SELECT value FROM json_each(?))",
-                    (bank_id, json.dumps(ids)),
-                ).fetchall()
-            )
+            id_of = {row_id: item_id for item_id, row_id in row_ids_of(connection, "vectors", bank_id, ids).items()}
             with self._matrices.lock:
                 matrix = self._matrices.current(connection, bank_id, committed=committed)
                 if matrix is None or not id_of:
