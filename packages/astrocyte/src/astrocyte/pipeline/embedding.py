@@ -42,12 +42,13 @@ async def embed_batch(embedder: EmbeddingProvider, texts: list[str]) -> Embeddin
     """Embed a non-empty batch; a result of another length than ``texts`` is the embedder's bug."""
     if isinstance(embedder, RowEmbedder):
         matrix = await embedder.embed_rows(texts)
-        embeddings = Embeddings(matrix, None)
-    else:
-        given = await embedder.embed(texts)
-        if len(given) != len(texts):
-            raise ValueError(f"the embedder returned {len(given)} vectors for {len(texts)} texts")
-        embeddings = Embeddings(as_matrix(given, len(given[0])), given)
-    if len(embeddings.matrix) != len(texts):
-        raise ValueError(f"the embedder returned {len(embeddings.matrix)} vectors for {len(texts)} texts")
-    return embeddings
+        _check_count(len(matrix), texts)
+        return Embeddings(matrix, None)
+    given = await embedder.embed(texts)
+    _check_count(len(given), texts)
+    return Embeddings(as_matrix(given, len(given[0])), given)
+
+
+def _check_count(returned: int, texts: list[str]) -> None:
+    if returned != len(texts):
+        raise ValueError(f"the embedder returned {returned} vectors for {len(texts)} texts")
