@@ -45,7 +45,8 @@ from astrocyte.stores.sqlite._checkpoints import WRITER_AUTOCHECKPOINT_PAGES, Ch
 MEMORY = ":memory:"
 #: A vector search over a bank matrix of fewer rows than this runs inline: it takes less time than a
 #: hand-off to a worker thread and back, and than it could overlap with the other recall legs
-#: (measured in docs/benchmarks.md, "Short reads inline"; keyword and graph reads are threaded).
+#: (measured in docs/benchmarks.md, "Short reads inline"; keyword reads are always threaded, the
+#: graph ranking, bounded whatever the bank's size, always inline).
 THREADED_SEARCH_ROWS = 20_000
 T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"(\d{3})_([a-z0-9_]+)\.sql")
