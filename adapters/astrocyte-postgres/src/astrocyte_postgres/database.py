@@ -17,8 +17,8 @@ import asyncio
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -265,15 +265,7 @@ class PostgresDatabase:
         back, not committed: a transaction-local setting made in a savepoint that is released lasts
         until the enclosing transaction ends, and would carry over into that transaction's later reads.
         """
-        current = self._current.get()
-        if current is not None:
-            async with current.lock, _rolled_back(current.connection):
-                await self._scope(current.connection, bank_id)
-                await current.connection.execute(setting)
-                yield current.connection
-            return
-        async with self._pooled() as connection, _rolled_back(connection):
-            await self._scope(connection, bank_id)
+        async with self._in_transaction(bank_id, _rolled_back) as connection:
             await connection.execute(setting)
             yield connection
 
@@ -284,13 +276,22 @@ class PostgresDatabase:
         A store call that fails inside an open transaction rolls back to its savepoint, so it leaves
         nothing behind even when the caller catches the error and carries on.
         """
+        async with self._in_transaction(bank_id, _committed) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _in_transaction(
+        self, bank_id: str | None, ending: Callable[[asyncpg.Connection], AbstractAsyncContextManager[Any]]
+    ) -> AsyncIterator[asyncpg.Connection]:
+        """A connection inside ``ending(connection)`` (a transaction, or a savepoint of the open one),
+        scoped to ``bank_id``."""
         current = self._current.get()
         if current is not None:
-            async with current.lock, current.connection.transaction():
+            async with current.lock, ending(current.connection):
                 await self._scope(current.connection, bank_id)
                 yield current.connection
             return
-        async with self._pooled() as connection, connection.transaction():
+        async with self._pooled() as connection, ending(connection):
             await self._scope(connection, bank_id)
             yield connection
 
@@ -362,6 +363,12 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     transaction-local (``set_config(..., true)``, ``SET LOCAL``) and they take only
     transaction-level advisory locks.
     """
+
+
+def _committed(connection: asyncpg.Connection) -> AbstractAsyncContextManager[Any]:
+    """A transaction (or savepoint) committed when its block ends, rolled back when it raises."""
+    transaction: AbstractAsyncContextManager[Any] = connection.transaction()
+    return transaction
 
 
 @asynccontextmanager
