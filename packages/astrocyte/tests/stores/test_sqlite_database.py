@@ -29,7 +29,7 @@ def path(tmp_path: Path) -> str:
 def database(path: str) -> Iterator[SqliteDatabase]:
     database = SqliteDatabase(path, migrations=[_NOTES])
     yield database
-    database.connection.close()
+    database.close()
 
 
 def _bodies(path: str) -> list[str]:
@@ -113,7 +113,7 @@ def test_a_failed_commit_leaves_no_transaction_open(path: str) -> None:
     with database.write() as connection:
         _note(connection, "next")
     assert _bodies(path) == ["next"]
-    database.connection.close()
+    database.close()
 
 
 # ---------------------------------------------------------------------------------------- sharing
@@ -196,14 +196,14 @@ def test_migrations_apply_in_order_once(path: str, database: SqliteDatabase) -> 
     reopened = SqliteDatabase(path, migrations=[_NOTES, _TAGS])
     rows = reopened.connection.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
     assert [tuple(row) for row in rows] == [(1, "notes"), (2, "tags")]
-    reopened.connection.close()
+    reopened.close()
 
 
 def test_a_new_file_gets_every_migration(path: str) -> None:
     database = SqliteDatabase(path, migrations=[_NOTES, _TAGS])
     assert database.schema_version() == 2
     assert {"notes", "note_tags"} <= _tables(database.connection)
-    database.connection.close()
+    database.close()
 
 
 def test_a_failing_migration_leaves_the_schema_unchanged(database: SqliteDatabase) -> None:
@@ -250,7 +250,7 @@ def test_a_migration_applied_concurrently_is_applied_once(path: str, database: S
     assert applied == [[]]
     assert racer.schema_version() == 2
     assert racer.connection.execute("SELECT COUNT(*) FROM schema_migrations WHERE version = 2").fetchone()[0] == 1
-    racer.connection.close()
+    racer.close()
 
 
 def test_two_connections_migrating_a_new_file_at_once_both_succeed(path: str) -> None:
@@ -263,7 +263,7 @@ def test_two_connections_migrating_a_new_file_at_once_both_succeed(path: str) ->
         try:
             database = SqliteDatabase(path, migrations=[_NOTES, _TAGS])
             results.append(database.schema_version())
-            database.connection.close()
+            database.close()
         except BaseException as exc:  # reported by the assertion below
             results.append(exc)
 
@@ -305,6 +305,10 @@ def test_commits_reach_the_database_file_without_waiting_for_the_log_to_fill(pat
     database.release()
 
 
+def _checkpoint_threads(path: str) -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == f"astrocyte-checkpoint:{path}"]
+
+
 def test_release_stops_the_checkpoint_thread(path: str) -> None:
     database = SqliteDatabase.acquire(path)
     with database.write() as connection:
@@ -312,6 +316,21 @@ def test_release_stops_the_checkpoint_thread(path: str) -> None:
     for body in ("one", "two", "three"):
         with database.write() as connection:
             _note(connection, body)
+    assert _checkpoint_threads(path)
     database.release()
-    assert not [thread for thread in threading.enumerate() if thread.name == f"astrocyte-checkpoint:{path}"]
+    assert not _checkpoint_threads(path)
     assert _bodies(path) == ["one", "two", "three"]
+
+
+def test_close_stops_the_checkpoint_thread_of_a_database_made_directly(path: str) -> None:
+    """A database made without ``acquire`` counts no users, so ``release`` leaves it open: ``close`` ends it."""
+    database = SqliteDatabase(path, migrations=[_NOTES])
+    with database.write() as connection:
+        _note(connection, "kept")
+    assert _checkpoint_threads(path)
+    database.release()
+    assert _checkpoint_threads(path)
+    database.close()
+    database.close()
+    assert not _checkpoint_threads(path)
+    assert _bodies(path) == ["kept"]

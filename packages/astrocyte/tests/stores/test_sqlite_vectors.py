@@ -508,7 +508,7 @@ async def test_a_file_of_the_schema_before_own_vectors_is_migrated_and_its_rows_
     )
     connection.execute("INSERT INTO vector_banks (bank_id, version) VALUES ('b', 7)")
     assert previous.schema_version() == 12
-    connection.close()
+    previous.close()
 
     store = SqliteVectorStore(str(path))
     assert store.database.schema_version() == 13

@@ -178,6 +178,15 @@ class SqliteDatabase:
                 return
             if self.path != MEMORY and self._shared.get(Path(self.path)) is self:
                 del self._shared[Path(self.path)]
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections and stop the checkpoint thread, whoever else holds this database.
+
+        :meth:`release` calls it for the last user of a shared database; a database made directly
+        (not through :meth:`shared`) has no users to count, so its owner calls this. Closing twice
+        is harmless.
+        """
         with self._readers_lock:
             readers, self._readers = self._readers, []
             self._closing = True  # a read connection still in use is closed when given back
