@@ -12,6 +12,7 @@ run, with the same embedder.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.pipeline.wiring import default_config
 from astrocyte.stores.sqlite import temporary_home
-from astrocyte.types import MemoryInput
+from astrocyte.types import MemoryInput, RetainResult
 
 OURS = "astrocyte"
 LIMIT = 10
@@ -93,7 +94,7 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
                 embedder = astrocyte.providers[ProviderKind.EMBEDDING_PROVIDER]
                 bank = f"locomo-{index}"
                 started = time.perf_counter()
-                turns_of = await retain_sample(astrocyte, sample, bank)
+                turns_of = await retain_sample(astrocyte.retain_many, sample, bank)
                 retain_seconds += time.perf_counter() - started
                 baselines = await SampleBaselines.build(sample.turns, embedder)
                 for question in sample.questions:
@@ -121,13 +122,17 @@ async def run(path: Path, cache: Path | None = None, engine: dict[str, Any] | No
     )
 
 
-async def retain_sample(astrocyte: Astrocyte, sample: Sample, bank: str) -> dict[str, list[str]]:
+#: Something that retains a list of memories into a bank: ``Astrocyte.retain_many`` or the pipeline's.
+RetainMany = Callable[[list[MemoryInput], str], Awaitable[list[RetainResult]]]
+
+
+async def retain_sample(retain_many: RetainMany, sample: Sample, bank: str) -> dict[str, list[str]]:
     """Retain a sample's turns in order; returns ``{memory id: the turns it stands for}``."""
     items = [
         MemoryInput(content=turn.text, occurred_at=turn.occurred_at, metadata={"dia_id": turn.dia_id})
         for turn in sample.turns
     ]
-    results = await astrocyte.retain_many(items, bank) if items else []
+    results = await retain_many(items, bank) if items else []
     turns_of: dict[str, list[str]] = {}
     for turn, result in zip(sample.turns, results, strict=True):
         for memory_id in result.chunk_ids or ([result.memory_id] if result.memory_id else []):

@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,16 @@ import numpy as np
 
 from astrocyte.bench import listwise
 from astrocyte.bench.locomo import LIMIT, bench_config, retain_sample
-from astrocyte.bench.locomo_data import Question, load
+from astrocyte.bench.locomo_data import Question, Sample, load
 from astrocyte.bench.retrieval_metrics import Scoreboard
-from astrocyte.engine import Astrocyte
 from astrocyte.errors import ValidationError
+from astrocyte.pipeline.context import EngineContext
 from astrocyte.pipeline.episodes import spread
 from astrocyte.pipeline.filters import RecallFilters
 from astrocyte.pipeline.recall import bank_legs, query_vectors
 from astrocyte.pipeline.rerank import FEATURES, candidate_features, episode
+from astrocyte.pipeline.retain import retain_items
+from astrocyte.pipeline.wiring import build_context, close_providers
 from astrocyte.stores.sqlite import temporary_home
 
 
@@ -79,20 +82,29 @@ async def collect(path: Path, cache: Path | None, engine: dict[str, Any] | None 
     found: list[Candidates] = []
     for index, sample in enumerate(load(path)):
         with temporary_home(prefix="astrocyte-locomo-fit-"):
-            async with Astrocyte(bench_config(cache, engine)) as astrocyte:
-                bank = f"locomo-{index}"
-                turns_of = await retain_sample(astrocyte, sample, bank)
-                ctx = astrocyte._context()  # the legs recall runs, without its fusion
-                fetch = LIMIT * ctx.settings.recall.candidate_multiplier
-                for question in sample.questions:
-                    vectors = await query_vectors(ctx, question.text)
-                    legs = await bank_legs(ctx, question.text, vectors, bank, fetch, RecallFilters())
-                    entries, matrix = candidate_features(legs, question.text)
-                    turns = [turns_of.get(entry.record.memory_id, []) for entry in entries]
-                    evidence = set(question.evidence)
-                    relevant = np.asarray([bool(evidence.intersection(each)) for each in turns])
-                    group = listwise.RankingGroup(matrix, relevant)
-                    found.append(Candidates(index, question, group, turns, [episode(entry) for entry in entries]))
+            # The engine's pipeline, not the facade: the fit needs the legs recall runs, before fusion.
+            ctx = build_context(bench_config(cache, engine))
+            try:
+                found.extend(await _sample_candidates(ctx, index, sample))
+            finally:
+                await close_providers(ctx.providers.values())
+    return found
+
+
+async def _sample_candidates(ctx: EngineContext, index: int, sample: Sample) -> list[Candidates]:
+    bank = f"locomo-{index}"
+    turns_of = await retain_sample(partial(retain_items, ctx, prefix=""), sample, bank)
+    fetch = LIMIT * ctx.settings.recall.candidate_multiplier
+    found: list[Candidates] = []
+    for question in sample.questions:
+        vectors = await query_vectors(ctx, question.text)
+        legs = await bank_legs(ctx, question.text, vectors, bank, fetch, RecallFilters())
+        entries, matrix = candidate_features(legs, question.text)
+        turns = [turns_of.get(entry.record.memory_id, []) for entry in entries]
+        evidence = set(question.evidence)
+        relevant = np.asarray([bool(evidence.intersection(each)) for each in turns])
+        group = listwise.RankingGroup(matrix, relevant)
+        found.append(Candidates(index, question, group, turns, [episode(entry) for entry in entries]))
     return found
 
 
