@@ -35,6 +35,9 @@ from collections.abc import Callable, Sequence
 _K1 = 1.2
 #: The essential words hold at most this many rows together: what one search ranks at most in full.
 ESSENTIAL_ROWS = 2000
+#: ``E AND F`` returns up to this many times ``limit`` rows, so that it returns all of them more
+#: often (see :func:`_outside`).
+HELD_FACTOR = 4
 #: Newest rows holding a frequent word ranked when the ranked ones fall short, per missing row.
 _FILL_FACTOR = 4
 #: Cached document frequencies stay in use while the table size is within this share of the size
@@ -111,9 +114,10 @@ def search(words: Sequence[str], counts: dict[str, int], rows: int, limit: int, 
     if not frequent:
         found = run(_any(essential), RANKED, limit)
     else:
-        both = run(f"({_any(essential)}) AND ({_any(frequent)})", RANKED, limit)
-        # Fewer than ``limit`` back: ``both`` is every row holding an essential and a frequent word.
-        held = {row["row_id"] for row in both} if len(both) < limit else None
+        both = run(f"({_any(essential)}) AND ({_any(frequent)})", RANKED, HELD_FACTOR * limit)
+        # Fewer back than asked for: ``both`` is every row holding an essential and a frequent word.
+        held = {row["row_id"] for row in both} if len(both) < HELD_FACTOR * limit else None
+        both = both[:limit]
         if held is None:
             alone = run(f"({_any(essential)}) NOT ({_any(frequent)})", RANKED, limit)
         else:
