@@ -116,15 +116,15 @@ def search(words: Sequence[str], counts: dict[str, int], rows: int, limit: int, 
     else:
         both = run(f"({_any(essential)}) AND ({_any(frequent)})", RANKED, HELD_FACTOR * limit)
         # Fewer back than asked for: ``both`` is every row holding an essential and a frequent word.
-        held = {row["row_id"] for row in both} if len(both) < HELD_FACTOR * limit else None
+        holding = {row["row_id"] for row in both} if len(both) < HELD_FACTOR * limit else None
         both = both[:limit]
-        if held is None:
+        if holding is None:
             alone = run(f"({_any(essential)}) NOT ({_any(frequent)})", RANKED, limit)
         else:
-            alone = _outside(_any(essential), held, limit, run)
+            alone = _outside(_any(essential), holding, limit, run)
         found = _merged(both, alone, limit=limit)
         if not _beats(found, limit, _bound(frequent, counts, rows)):
-            found = _rest(found, essential, frequent, limit, run, held)
+            found = _rest(found, essential, frequent, limit, run, holding)
     if len(found) < limit and len(kept) < len(words):
         return run(everything, RANKED, limit)  # too few without the stop words: the exact query
     return found
