@@ -84,3 +84,28 @@ def test_keyword_hits_are_read_by_primary_key_not_through_the_bank(documents: Sq
     steps = " / ".join(row["detail"] for row in plan)
     assert "USING INTEGER PRIMARY KEY" in steps, steps
     assert "sqlite_autoindex_documents" not in steps, steps
+
+
+@pytest.mark.parametrize(
+    ("expression", "left_out"), [('"rare" OR "scarce"', '"often"'), ('"often"', '"rare" OR "scarce"')]
+)
+def test_rows_outside_a_known_set_rank_as_the_not_statement(
+    documents: SqliteDocumentStore, expression: str, left_out: str
+) -> None:
+    """Ranking ``E`` without the rows ``E AND F`` found gives ``E NOT F``'s rows with the same floats."""
+    statement = (
+        "SELECT rowid AS row_id, bm25(documents_fts) AS bm25 FROM documents_fts "
+        f"WHERE documents_fts MATCH ? ORDER BY {keyword_plan.RANKED} LIMIT ?"
+    )
+    with documents.database.reading() as connection:
+
+        def run(match: str, order: str, count: int) -> keyword_plan.Rows:
+            assert order == keyword_plan.RANKED
+            return connection.execute(statement, (match, count)).fetchall()
+
+        held = {row["row_id"] for row in run(f"({expression}) AND ({left_out})", keyword_plan.RANKED, 10**6)}
+        expected = [tuple(row) for row in run(f"({expression}) NOT ({left_out})", keyword_plan.RANKED, 30)]
+        outside = [tuple(row) for row in keyword_plan._outside(expression, held, 30, run)]
+    assert held
+    assert len(expected) == 30
+    assert outside == expected  # exactly: the same rows, the same bm25 floats

@@ -268,6 +268,20 @@ async def test_a_row_id_reused_after_a_delete_gets_its_new_vector(store: SqliteV
     assert [(hit.id, round(hit.score, 6)) for hit in hits] == [("c", 1.0), ("a", 0.0)]
 
 
+async def test_score_ids_follows_an_id_deleted_and_stored_again(store: SqliteVectorStore) -> None:
+    """The matrix remembers the row of each id it met; a deleted id comes back under a new row, and
+    its old row may go to another id: score_ids must score each id by its own vector."""
+    others = [_item("b", f"other{index}", [1.0, 0.0]) for index in range(4)]  # no compaction for one delete
+    await store.store_vectors([*others, _item("b", "a", [1.0, 0.0]), _item("b", "b", [0.0, 1.0])])
+    await store.search_similar([1.0, 0.0], "b")  # the search reads (and remembers) every row
+    assert await store.score_ids([0.0, 1.0], ["a", "b"], "b") == pytest.approx({"a": 0.0, "b": 1.0})
+    await store.delete(["b"], "b")
+    await store.store_vectors([_item("b", "c", [0.0, 1.0])])  # SQLite gives "c" the row "b" had
+    assert await store.score_ids([0.0, 1.0], ["a", "b", "c"], "b") == pytest.approx({"a": 0.0, "c": 1.0})
+    await store.store_vectors([_item("b", "b", [1.0, 0.0])])
+    assert await store.score_ids([1.0, 0.0], ["b", "c"], "b") == pytest.approx({"b": 1.0, "c": 0.0})
+
+
 async def test_many_deletes_and_upserts_agree_with_brute_force(store: SqliteVectorStore) -> None:
     """Interleaved writes (compactions and revived rows included) keep search equal to brute force."""
     generator = np.random.default_rng(5)
@@ -291,6 +305,8 @@ async def test_many_deletes_and_upserts_agree_with_brute_force(store: SqliteVect
             for item_id, vector in model.items()
         }
         assert {hit.id: hit.score for hit in hits} == pytest.approx(expected, abs=1e-5)
+        every = [f"m{index}" for index in range(40)]  # the ids the matrix has met, and the others
+        assert await store.score_ids(query.tolist(), every, "b") == pytest.approx(expected, abs=1e-5)
 
 
 async def test_two_stores_of_one_file_see_each_others_writes(db_path: str) -> None:

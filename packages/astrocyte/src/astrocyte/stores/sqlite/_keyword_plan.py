@@ -13,12 +13,15 @@ the query's words by how many rows hold each (their document frequency, counted 
 Rows holding an essential word are ranked in full, in two statements: ``E AND F`` and ``E NOT F``.
 Each row's score there is exactly its score in the whole ``OR`` query: FTS5's ``bm25()`` sums over
 every phrase of the expression (those under ``NOT`` included) with the same table statistics, and a
-phrase a row lacks adds nothing. A row holding frequent words only scores at most
+phrase a row lacks adds nothing. When ``E AND F`` finds fewer than ``limit`` rows, it found all of
+them, and ``E NOT F`` is ranked as ``E`` without those rows (:func:`_outside`): the same rows and
+scores, without walking F's long posting lists. A row holding frequent words only scores at most
 ``sum(idf * (k1 + 1))`` over the frequent words; when the ``limit``-th best row found beats that
-bound the answer is exact. Otherwise the rows holding every frequent word (``F1 AND F2 ... NOT E``),
-the best of the rest by BM25's own reasoning, are ranked too, and the newest rows holding any of
-them fill in only when fewer than ``limit`` rows were found: the one approximation, which keeps a
-query of frequent words from ranking a large share of the bank.
+bound the answer is exact. Otherwise the rows holding every frequent word (``F1 AND F2 ... NOT E``,
+ranked as ``F1 AND F2 ...`` without the rows ``E AND F`` found when it found all of them), the best
+of the rest by BM25's own reasoning, are ranked too, and the newest rows holding any of them fill in
+only when fewer than ``limit`` rows were found: the one approximation, which keeps a query of
+frequent words from ranking a large share of the bank.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from collections.abc import Callable, Sequence
 _K1 = 1.2
 #: The essential words hold at most this many rows together: what one search ranks at most in full.
 ESSENTIAL_ROWS = 2000
+#: ``E AND F`` returns up to this many times ``limit`` rows, so that it returns all of them more
+#: often (see :func:`_outside`).
+HELD_FACTOR = 4
 #: Newest rows holding a frequent word ranked when the ranked ones fall short, per missing row.
 _FILL_FACTOR = 4
 #: Cached document frequencies stay in use while the table size is within this share of the size
@@ -108,27 +114,52 @@ def search(words: Sequence[str], counts: dict[str, int], rows: int, limit: int, 
     if not frequent:
         found = run(_any(essential), RANKED, limit)
     else:
-        found = _merged(
-            run(f"({_any(essential)}) AND ({_any(frequent)})", RANKED, limit),
-            run(f"({_any(essential)}) NOT ({_any(frequent)})", RANKED, limit),
-            limit=limit,
-        )
+        both = run(f"({_any(essential)}) AND ({_any(frequent)})", RANKED, HELD_FACTOR * limit)
+        # Fewer back than asked for: ``both`` is every row holding an essential and a frequent word.
+        holding = {row["row_id"] for row in both} if len(both) < HELD_FACTOR * limit else None
+        both = both[:limit]
+        if holding is None:
+            alone = run(f"({_any(essential)}) NOT ({_any(frequent)})", RANKED, limit)
+        else:
+            alone = _outside(_any(essential), holding, limit, run)
+        found = _merged(both, alone, limit=limit)
         if not _beats(found, limit, _bound(frequent, counts, rows)):
-            found = _rest(found, essential, frequent, limit, run)
+            found = _rest(found, essential, frequent, limit, run, holding)
     if len(found) < limit and len(kept) < len(words):
         return run(everything, RANKED, limit)  # too few without the stop words: the exact query
     return found
 
 
-def _rest(found: Rows, essential: list[str], frequent: list[str], limit: int, run: Search) -> Rows:
-    """Add rows holding frequent words only: those holding all of them, then, if still short, the newest."""
+def _rest(
+    found: Rows, essential: list[str], frequent: list[str], limit: int, run: Search, held: set[int] | None
+) -> Rows:
+    """Add rows holding frequent words only: those holding all of them, then, if still short, the newest.
+
+    ``held``: every row holding an essential and a frequent word, when known (else ``None``).
+    """
     without = f"NOT ({_any(essential)})"
     if len(frequent) > 1:
-        found = _merged(found, run(f"({' AND '.join(map(_phrase, frequent))}) {without}", RANKED, limit), limit=limit)
+        every = " AND ".join(map(_phrase, frequent))
+        ranked = run(f"({every}) {without}", RANKED, limit) if held is None else _outside(every, held, limit, run)
+        found = _merged(found, ranked, limit=limit)
     if len(found) < limit:
         newest = run(f"({_any(frequent)}) {without}", NEWEST, _FILL_FACTOR * (limit - len(found)))
         found = _merged(found, newest, limit=limit)
     return found
+
+
+def _outside(expression: str, held: set[int], limit: int, run: Search) -> Rows:
+    """The best ``limit`` rows of ``expression`` but those of ``held``, the ones holding a word left
+    out of it: what ``expression NOT (left-out words)`` ranks, with the same scores.
+
+    A phrase a row lacks adds exactly 0.0 to its ``bm25()`` and the other phrases' IDFs do not depend
+    on it, so the scores are bit for bit those of the ``NOT`` statement; left out, the words' long
+    posting lists are neither counted for their IDF nor walked to exclude rows (measured at 100k
+    memories: about half of such a statement's time). Ranking ``limit + len(held)`` rows leaves at
+    least ``limit`` once ``held`` is dropped.
+    """
+    ranked = run(expression, RANKED, limit + len(held))
+    return [row for row in ranked if row["row_id"] not in held][:limit]
 
 
 def _bound(frequent: Sequence[str], counts: dict[str, int], rows: int) -> float:

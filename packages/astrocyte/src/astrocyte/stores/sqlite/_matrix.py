@@ -38,7 +38,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +97,7 @@ class BankMatrix:
         # (on a reader's thread) rather than by the commit that wrote them (on the writer's path).
         self._unindexed: list[tuple[Positions, FloatMatrix]] = []
         self._own: FloatMatrix | None = None  # a small bank's own vectors, read by its first threshold query
+        self._row_of: dict[str, int] = {}  # id -> row_id of the rows searches and score_ids have read
 
     def __len__(self) -> int:
         """How many live rows the matrix holds."""
@@ -107,6 +108,24 @@ class BankMatrix:
         positions, present = self._locate(row_ids)
         positions = positions[present]
         return positions[self._alive[positions]]
+
+    def row_ids_of(self, ids: Sequence[str], look_up: Callable[[list[str]], dict[str, int]]) -> dict[str, int]:
+        """The ``row_id`` of each of ``ids`` the bank holds: from the ids this matrix has met, the others
+        through ``look_up`` (which returns those the bank holds), remembered from then on.
+
+        An id keeps its ``row_id`` while its row lives (an upsert updates the row in place), so only
+        a removal (:meth:`remove`) forgets; a matrix loaded afresh starts empty. Saves score_ids its
+        SQL lookup of the ids a recall's searches have already read (~0.5 ms for 80 ids at 100k).
+        """
+        known = self._row_of
+        missing = [item_id for item_id in ids if item_id not in known]
+        if missing:
+            known.update(look_up(missing))
+        return {item_id: known[item_id] for item_id in ids if item_id in known}
+
+    def learn(self, row_of: dict[str, int]) -> None:
+        """Remember the ``row_id`` of ids a read found (only read at this matrix's version)."""
+        self._row_of.update(row_of)
 
     def scores_of(self, query: FloatMatrix, row_ids: RowIds) -> Ranked:
         """The cosine similarity to the unit ``query`` row of each live row of ``row_ids`` it holds, in
@@ -210,6 +229,7 @@ class BankMatrix:
         """Mark the rows of ``row_ids`` dead; compact once a quarter of the matrix is dead."""
         positions, present = self._locate(row_ids)
         positions = positions[present]
+        self._row_of.clear()  # a removed id may come back under a new row_id
         self._dead += int(np.count_nonzero(self._alive[positions]))
         self._alive[positions] = False
         if self._dead * 4 > self._size:

@@ -205,10 +205,13 @@ class SqliteVectorStore(SqliteStore):
 
         def score(connection: sqlite3.Connection) -> dict[str, float]:
             query = query_row(query_vector, self._fixed_dimensions(connection))
-            id_of = {row_id: item_id for item_id, row_id in row_ids_of(connection, "vectors", bank_id, ids).items()}
             with self._matrices.lock:
                 matrix = self._matrices.current(connection, bank_id, committed=committed)
-                if matrix is None or not id_of:
+                if matrix is None:
+                    return {}
+                look_up = functools.partial(row_ids_of, connection, "vectors", bank_id)
+                id_of = {row_id: item_id for item_id, row_id in matrix.row_ids_of(ids, look_up).items()}
+                if not id_of:
                     return {}
                 scored = matrix.scores_of(query, np.fromiter(id_of, dtype=np.int64, count=len(id_of)))
             pairs = zip(scored.row_ids.tolist(), scored.scores.tolist(), strict=True)
@@ -234,7 +237,12 @@ class SqliteVectorStore(SqliteStore):
             if conditions.clauses:
                 candidates = matrix.positions(_candidates(connection, bank_id, conditions, filters))
             ranked = matrix.best(queries, limit, candidates)
-        return _hits(connection, ranked)
+            version = matrix.version
+        hits, row_of = _hits(connection, ranked)
+        with self._matrices.lock:
+            if matrix.version == version:  # no write reached the matrix meanwhile: the rows read are its rows
+                matrix.learn(row_of)
+        return hits
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)
@@ -436,18 +444,18 @@ def _candidates(
     return np.fromstring(listed or "", dtype=np.int64, sep=",")
 
 
-def _hits(connection: sqlite3.Connection, ranked: list[Ranked]) -> list[list[VectorHit]]:
+def _hits(connection: sqlite3.Connection, ranked: list[Ranked]) -> tuple[list[list[VectorHit]], dict[str, int]]:
     """The ranked rows of each search as hits, best first, read in one statement for all searches (a
-    row deleted meanwhile by another process is left out)."""
+    row deleted meanwhile by another process is left out), and the ``row_id`` of each id read."""
     wanted = np.unique(np.concatenate([each.row_ids for each in ranked])) if ranked else np.empty(0, np.int64)
     if not len(wanted):
-        return [[] for _ in ranked]
+        return [[] for _ in ranked], {}
     rows = connection.execute(
         f"SELECT row_id, {_PAYLOAD} FROM {_ROWS_WITH_CONTENTS} WHERE row_id IN (SELECT value FROM json_each(?))",
         (json.dumps(wanted.tolist()),),
     ).fetchall()
     by_row_id = {row["row_id"]: row for row in rows}
-    return [
+    hits = [
         [
             VectorHit(score=score, **_payload(by_row_id[row_id]))
             for row_id, score in zip(each.row_ids.tolist(), each.scores.tolist(), strict=True)
@@ -455,6 +463,7 @@ def _hits(connection: sqlite3.Connection, ranked: list[Ranked]) -> list[list[Vec
         ]
         for each in ranked
     ]
+    return hits, {row["id"]: row_id for row_id, row in by_row_id.items()}
 
 
 def _payload(row: sqlite3.Row) -> dict[str, Any]:
