@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from astrocyte.pipeline.entities import extract_mentions
 
@@ -62,8 +62,10 @@ class QueryAnalysis:
 
     @classmethod
     def of(cls, query: str) -> QueryAnalysis:
-        names = tuple(mention.name for mention in extract_mentions(query) if mention.entity_type != "date")
-        return cls(names, bool(_ASKS_TIME.search(query)), named_period(query))
+        """The analysis of ``query``; a recall asks for it twice (to mask the query, to score its
+        candidates), so the last few are kept: an analysis never changes, and its compiled name
+        pattern then serves both."""
+        return _analysed(query)
 
     @cached_property
     def _mention(self) -> re.Pattern[str] | None:
@@ -87,6 +89,12 @@ class QueryAnalysis:
     def names_in(self, text: str) -> bool:
         """Whether ``text`` names anything the query names, anywhere."""
         return self._mention is not None and self._mention.search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _analysed(query: str) -> QueryAnalysis:
+    names = tuple(mention.name for mention in extract_mentions(query) if mention.entity_type != "date")
+    return QueryAnalysis(names, bool(_ASKS_TIME.search(query)), named_period(query))
 
 
 def named_period(text: str) -> tuple[datetime, datetime] | None:
