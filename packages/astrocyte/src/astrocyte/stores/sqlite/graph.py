@@ -18,6 +18,7 @@ time an association or a link named the entity (a link's ``created_at`` when it 
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import sqlite3
@@ -137,14 +138,11 @@ ORDER BY depth, connections DESC, memory_id
 LIMIT :limit
 """
 
-# What rank_neighbors returns, in one statement. The entities it weighs are reached as in
-# _NEIGHBOURS, but only those some memory mentions, at most :max_entities (nearest first), each with
-# its newest memories (:per_seed of a seed, :per_neighbour of an entity reached through links; one
-# more, counted into its weight, to tell whether there are more): one index range each, never all
-# of a frequent entity's memories. (A LIMIT cannot read the outer row, hence the two branches;
-# SQLite runs only the one the CASE takes.) The pool of those memories is then scored from its own
-# mentions: the summed weights of the reached entities each mentions (rarity_weight, the Python
-# function registered by _ranked_neighbours), its nearest depth, those entities; best first.
+# The entities rank_neighbors weighs: reached as in _NEIGHBOURS, but only those some memory
+# mentions, at most :max_entities (nearest first), each with its newest memories (:per_seed of a
+# seed, :per_neighbour of an entity reached through links; one more, to tell whether there are more):
+# one index range each, never all of a frequent entity's memories. (A LIMIT cannot read the outer
+# row, hence the two branches; SQLite runs only the one the CASE takes.)
 _RANKED_NEIGHBOURS = f"""
 WITH RECURSIVE
 {_WALK},
@@ -154,42 +152,29 @@ reached (entity_id, depth) AS (
     GROUP BY entity_id
     ORDER BY 2, 1
     LIMIT :max_entities
-),
-listed (entity_id, depth, memory_ids) AS MATERIALIZED (
-    SELECT reached.entity_id, reached.depth,
-           CASE WHEN reached.depth = 0 THEN (
-               SELECT json_group_array(memory_id) FROM (
-                   SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
-                   WHERE bank_id = :bank_id AND entity_id = reached.entity_id
-                   ORDER BY mentioned_at DESC, memory_id
-                   LIMIT :per_seed + 1
-               )
-           ) ELSE (
-               SELECT json_group_array(memory_id) FROM (
-                   SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
-                   WHERE bank_id = :bank_id AND entity_id = reached.entity_id
-                   ORDER BY mentioned_at DESC, memory_id
-                   LIMIT :per_neighbour + 1
-               )
-           ) END
-    FROM reached
-),
-weighted (entity_id, depth, weight) AS MATERIALIZED (
-    SELECT entity_id, depth, rarity_weight(depth, json_array_length(memory_ids)) FROM listed
-),
-pool (memory_id) AS MATERIALIZED (
-    SELECT DISTINCT item.value FROM listed CROSS JOIN json_each(listed.memory_ids) AS item
-    WHERE item.key < CASE WHEN listed.depth = 0 THEN :per_seed ELSE :per_neighbour END
 )
-SELECT mention.memory_id, SUM(weighted.weight) AS score, MIN(weighted.depth) AS depth,
-       json_group_array(mention.entity_id)
-FROM pool
-CROSS JOIN graph_mentions AS mention INDEXED BY graph_mentions_by_memory
-CROSS JOIN weighted
-WHERE mention.bank_id = :bank_id AND mention.memory_id = pool.memory_id AND weighted.entity_id = mention.entity_id
-GROUP BY mention.memory_id
-ORDER BY score DESC, depth, mention.memory_id
-LIMIT :limit
+SELECT reached.entity_id AS entity_id, reached.depth AS depth,
+       CASE WHEN reached.depth = 0 THEN (
+           SELECT json_group_array(memory_id) FROM (
+               SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
+               WHERE bank_id = :bank_id AND entity_id = reached.entity_id
+               ORDER BY mentioned_at DESC, memory_id
+               LIMIT :per_seed + 1
+           )
+       ) ELSE (
+           SELECT json_group_array(memory_id) FROM (
+               SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
+               WHERE bank_id = :bank_id AND entity_id = reached.entity_id
+               ORDER BY mentioned_at DESC, memory_id
+               LIMIT :per_neighbour + 1
+           )
+       ) END AS memory_ids
+FROM reached
+"""
+
+_MENTIONS_OF_MEMORIES = """
+SELECT memory_id, entity_id FROM graph_mentions INDEXED BY graph_mentions_by_memory
+WHERE bank_id = :bank_id AND memory_id IN (SELECT value FROM json_each(:memory_ids))
 """
 
 _MATCHING_ENTITIES = """
@@ -517,7 +502,11 @@ def _now() -> datetime:
 def _ranked_neighbours(
     connection: sqlite3.Connection, seeds: list[str], bank_id: str, max_depth: int, limit: int
 ) -> list[GraphHit]:
-    """What :meth:`SqliteGraphStore.rank_neighbors` returns, read on ``connection`` in one statement."""
+    """What :meth:`SqliteGraphStore.rank_neighbors` returns, read on ``connection``."""
+    per_seed, per_neighbour = 2 * limit, max(1, limit // 4)
+    weight: dict[str, float] = {}
+    depth_of: dict[str, int] = {}
+    pool: dict[str, None] = {}
     cursor = connection.cursor()
     cursor.row_factory = None  # plain tuples: read on every recall
     parameters = {
@@ -525,31 +514,42 @@ def _ranked_neighbours(
         "seeds": id_list(seeds),
         "max_depth": max_depth,
         "max_entities": RANKED_ENTITIES,
-        "per_seed": 2 * limit,
-        "per_neighbour": max(1, limit // 4),
-        "limit": limit,
+        "per_seed": per_seed,
+        "per_neighbour": per_neighbour,
     }
-    try:
-        rows = cursor.execute(_RANKED_NEIGHBOURS, parameters).fetchall()
-    except sqlite3.OperationalError:
-        # The first ranking on this connection: its weight function is registered now, once, since
-        # registering expires the connection's prepared statements. Python's own function keeps the
-        # weights exactly as they were computed before this was one statement (and SQLite's log2 is
-        # an optional build feature). Any other error recurs and is raised.
-        connection.create_function("rarity_weight", 2, _rarity_weight, deterministic=True)
-        rows = cursor.execute(_RANKED_NEIGHBOURS, parameters).fetchall()
+    for entity_id, depth, memory_ids in cursor.execute(_RANKED_NEIGHBOURS, parameters).fetchall():
+        memories = json.loads(memory_ids)
+        depth_of[entity_id] = depth
+        weight[entity_id] = 1.0 / ((1 + depth) * math.log2(1 + len(memories)))
+        pool.update(dict.fromkeys(memories[: per_seed if depth == 0 else per_neighbour]))
+    if not pool:
+        cursor.close()
+        return []
+    # One pass over the pool's mentions sums each memory's weights (in the rows' order, as a sum over
+    # its entity list would) and keeps its nearest depth: a few hundred memories on every recall.
+    score: dict[str, float] = {}
+    nearest: dict[str, int] = {}
+    connected: defaultdict[str, list[str]] = defaultdict(list)
+    mentions = {"bank_id": bank_id, "memory_ids": id_list(pool)}
+    for memory_id, entity_id in cursor.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
+        entity_weight = weight.get(entity_id)
+        if entity_weight is None:
+            continue
+        connected[memory_id].append(entity_id)
+        if memory_id in score:
+            score[memory_id] += entity_weight
+            nearest[memory_id] = min(nearest[memory_id], depth_of[entity_id])
+        else:
+            score[memory_id] = entity_weight
+            nearest[memory_id] = depth_of[entity_id]
     cursor.close()
+    ranked = heapq.nsmallest(limit, ((-total, nearest[memory_id], memory_id) for memory_id, total in score.items()))
     return [
         GraphHit(
-            memory_id=memory_id, text="", connected_entities=sorted(json.loads(entities)), depth=depth, score=score
+            memory_id=memory_id, text="", connected_entities=sorted(connected[memory_id]), depth=depth, score=-negated
         )
-        for memory_id, score, depth, entities in rows
+        for negated, depth, memory_id in ranked
     ]
-
-
-def _rarity_weight(depth: int, mentioned: int) -> float:
-    """An entity's weight in :meth:`SqliteGraphStore.rank_neighbors`: rarer and nearer weighs more."""
-    return 1.0 / ((1 + depth) * math.log2(1 + mentioned))
 
 
 def _entity_row(entity: Entity, bank_id: str) -> dict[str, object]:
