@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, lru_cache
@@ -85,6 +86,14 @@ class QueryAnalysis:
             return query
         masked = " ".join(_POSSESSIVE.sub("", self._mention.sub(" ", query)).split())
         return masked or query
+
+    def named_in_each(self, texts: Sequence[str]) -> tuple[list[bool], list[bool]]:
+        """For each of ``texts``, :meth:`names_in` and :meth:`is_about`, with one search per text: the
+        leftmost match starts the text exactly when a match at its start exists."""
+        if self._mention is None:
+            return [False] * len(texts), [False] * len(texts)
+        found = [self._mention.search(text) for text in texts]
+        return [match is not None for match in found], [match is not None and match.start() == 0 for match in found]
 
     def names_in(self, text: str) -> bool:
         """Whether ``text`` names anything the query names, anywhere."""

@@ -48,7 +48,6 @@ from astrocyte.config import FeatureWeights
 from astrocyte.pipeline.episodes import spread
 from astrocyte.pipeline.fusion import Fused
 from astrocyte.pipeline.query_analysis import QueryAnalysis, mentions_time
-from astrocyte.pipeline.records import MemoryRecord
 from astrocyte.pipeline.strategies import KEYWORD, SEMANTIC, Leg
 
 #: How far from the period a query names a memory may have happened and still match it: people tell
@@ -125,9 +124,7 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     column["in_semantic"][:] = [memory_id in cosine_of for memory_id in ids]
     column["in_keyword"][:] = [memory_id in bm25_of for memory_id in ids]
     if analysis.names:
-        mention = [analysis.names_in(text) for text in texts]
-        column["mention"][:] = mention
-        column["subject"][:] = [on and analysis.is_about(text) for on, text in zip(mention, texts, strict=True)]
+        column["mention"][:], column["subject"][:] = analysis.named_in_each(texts)
     else:
         column["mention"][:] = column["subject"][:] = 0.0
     column["time"][:] = [mentions_time(text) for text in texts] if analysis.asks_time else 0.0
@@ -140,7 +137,7 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     else:
         masked_floor = min(masked_of.values())
         column["masked_cosine"][:] = [masked_of.get(memory_id, masked_floor) for memory_id in ids]
-    beside = _neighbours([_place(record) for record in records])
+    beside = _neighbours([record.sequence for record in records])
     column["neighbour_cosine"][:] = _best_beside(column["cosine"], beside)
     column["neighbour_bm25"][:] = _best_beside(column["bm25"], beside)
     column["neighbour_masked_cosine"][:] = _best_beside(column["masked_cosine"], beside)
@@ -164,12 +161,21 @@ def _within(moment: datetime | None, period: tuple[datetime, datetime]) -> bool:
     return moment is not None and period[0] - DATE_SLACK <= moment < period[1] + DATE_SLACK
 
 
-def _neighbours(places: list[tuple[str, int] | None]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """For each candidate, the rows of the candidates one position before and after it in the same
-    retain call (``-1`` where there is none)."""
-    row_of = {place: row for row, place in enumerate(places) if place is not None}
-    before = [row_of.get((place[0], place[1] - 1), -1) if place else -1 for place in places]
-    after = [row_of.get((place[0], place[1] + 1), -1) if place else -1 for place in places]
+def _neighbours(sequences: list[str | None]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """For each candidate (by its ``sequence``, ``"{retain call}:{position}"``), the rows of the
+    candidates one position before and after it in the same retain call (``-1`` where there is none)."""
+    places: list[tuple[str, int] | None] = []
+    row_of: dict[tuple[str, int], int] = {}
+    for row, sequence in enumerate(sequences):
+        place = None
+        if sequence is not None:
+            call, _, position = sequence.rpartition(":")
+            if position.isdigit():
+                place = (call, int(position))
+                row_of[place] = row
+        places.append(place)
+    before = [-1 if place is None else row_of.get((place[0], place[1] - 1), -1) for place in places]
+    after = [-1 if place is None else row_of.get((place[0], place[1] + 1), -1) for place in places]
     return np.asarray(before, dtype=np.intp), np.asarray(after, dtype=np.intp)
 
 
@@ -180,11 +186,3 @@ def _best_beside(
     padded = np.append(values, 0.0)  # row -1 reads this 0
     best: npt.NDArray[np.float64] = np.maximum(padded[beside[0]], padded[beside[1]])
     return best
-
-
-def _place(record: MemoryRecord) -> tuple[str, int] | None:
-    sequence = record.sequence
-    if sequence is None:
-        return None
-    call, _, position = sequence.rpartition(":")
-    return (call, int(position)) if position.isdigit() else None
