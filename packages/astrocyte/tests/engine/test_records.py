@@ -6,7 +6,8 @@ import dataclasses
 from datetime import UTC, datetime
 
 from astrocyte.pipeline.records import MemoryRecord, mirror_document, vector_metadata
-from astrocyte.types import VectorHit, VectorItem
+from astrocyte.stores.searches import vector_hit
+from astrocyte.types import VectorItem
 
 MOMENT = datetime(2023, 6, 16, 9, 30, tzinfo=UTC)
 
@@ -30,20 +31,8 @@ def _item() -> VectorItem:
 
 def test_a_memory_reads_the_same_from_its_vector_hit_and_from_its_document() -> None:
     item = _item()
-    hit = VectorHit(
-        id=item.id,
-        text=item.text,
-        score=0.5,
-        metadata=item.metadata,
-        tags=item.tags,
-        fact_type=item.fact_type,
-        occurred_at=item.occurred_at,
-        memory_layer=item.memory_layer,
-        retained_at=item.retained_at,
-        chunk_id=item.chunk_id,
-    )
     document = mirror_document(item)
-    from_hit = MemoryRecord.from_vector_hit(hit)
+    from_hit = MemoryRecord.from_vector_hit(vector_hit(item, 0.5))
     from_document = MemoryRecord.from_document(document.id, document.text, document.tags, document.metadata)
     expected = MemoryRecord(
         memory_id="m1",
