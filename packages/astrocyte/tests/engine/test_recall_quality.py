@@ -231,3 +231,14 @@ async def test_recall_embeds_the_masked_query_and_searches_with_it(engine: Astro
     for memory_id, score in semantic.masked_scores.items():
         unit = stored[memory_id] / np.linalg.norm(stored[memory_id])
         assert score == pytest.approx(max(0.0, float(unit @ masked)), abs=1e-5)
+
+
+def test_both_name_cues_of_each_text_agree_with_the_one_text_checks() -> None:
+    analysis = QueryAnalysis.of("What did Alice tell Bob about Paris?")
+    texts = ["Alice: we went to Paris.", "Then bob said hi.", "Nothing here.", "Malice aforethought", "paris, again"]
+    assert analysis.named_in_each(texts) == (
+        [analysis.names_in(text) for text in texts],
+        [analysis.is_about(text) for text in texts],
+    )
+    assert analysis.named_in_each(texts) == ([True, True, False, False, True], [True, False, False, False, True])
+    assert QueryAnalysis.of("what happened?").named_in_each(texts) == ([False] * 5, [False] * 5)

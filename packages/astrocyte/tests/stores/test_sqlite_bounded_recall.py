@@ -9,6 +9,7 @@ entities over frequent ones, and looks at a bounded number of a frequent entity'
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from astrocyte.stores.sqlite import _keyword_plan as keyword_plan
 from astrocyte.stores.sqlite.documents import _RANKED_ROWS, SqliteDocumentStore
 from astrocyte.stores.sqlite.graph import SqliteGraphStore
-from astrocyte.types import Document, Entity, MemoryEntityAssociation
+from astrocyte.types import Document, Entity, EntityLink, MemoryEntityAssociation
 
 BANK = "bounded"
 
@@ -109,3 +110,32 @@ def test_rows_outside_a_known_set_rank_as_the_not_statement(
     assert held
     assert len(expected) == 30
     assert outside == expected  # exactly: the same rows, the same bm25 floats
+
+
+async def test_rank_neighbors_scores_are_the_summed_weights_of_reached_entities(tmp_path: Path) -> None:
+    """One statement reads the pool and scores it: each memory the summed ``1 / ((1 + depth) *
+    log2(1 + memories))`` of the reached entities it mentions (one reached through a link counts at
+    depth 1; one never reached, not at all), best first; of an entity reached through a link only the
+    newest ``limit // 4`` memories join the pool (ties: by id), one more is counted in its weight."""
+    graph = SqliteGraphStore(str(tmp_path / "astrocyte.db"))
+    try:
+        await graph.store_entities([Entity(id=key, name=key, entity_type="name") for key in "abz"], BANK)
+        await graph.store_entity_link(EntityLink(entity_a="b", entity_b="a", link_type="knows"), BANK)
+        mentions = {"m1": "ab", "m2": "a", "m3": "bz", "m4": "z", "m5": "b"}
+        await graph.link_memories_to_entities(
+            [
+                MemoryEntityAssociation(memory_id=memory, entity_id=entity)
+                for memory, named in mentions.items()
+                for entity in named
+            ],
+            BANK,
+        )
+        a, b = 1 / math.log2(1 + 2), 1 / (2 * math.log2(1 + 3))  # a: 2 memories at depth 0; b: 3 at depth 1
+        hits = await graph.rank_neighbors(["a"], BANK, max_depth=1, limit=8)
+        assert [(hit.memory_id, hit.score, hit.depth, hit.connected_entities) for hit in hits] == [
+            ("m1", a + b, 0, ["a", "b"]),
+            ("m2", a, 0, ["a"]),
+            ("m3", b, 1, ["b"]),
+        ]  # m5: b's third memory, beyond the 8 // 4 = 2 looked at; m4 names only z, never reached
+    finally:
+        await graph.close()

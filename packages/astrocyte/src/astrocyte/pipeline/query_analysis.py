@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from astrocyte.pipeline.entities import extract_mentions
 
@@ -62,8 +63,10 @@ class QueryAnalysis:
 
     @classmethod
     def of(cls, query: str) -> QueryAnalysis:
-        names = tuple(mention.name for mention in extract_mentions(query) if mention.entity_type != "date")
-        return cls(names, bool(_ASKS_TIME.search(query)), named_period(query))
+        """The analysis of ``query``; a recall asks for it twice (to mask the query, to score its
+        candidates), so the last few are kept: an analysis never changes, and its compiled name
+        pattern then serves both."""
+        return _analysed(query)
 
     @cached_property
     def _mention(self) -> re.Pattern[str] | None:
@@ -84,9 +87,23 @@ class QueryAnalysis:
         masked = " ".join(_POSSESSIVE.sub("", self._mention.sub(" ", query)).split())
         return masked or query
 
+    def named_in_each(self, texts: Sequence[str]) -> tuple[list[bool], list[bool]]:
+        """For each of ``texts``, :meth:`names_in` and :meth:`is_about`, with one search per text: the
+        leftmost match starts the text exactly when a match at its start exists."""
+        if self._mention is None:
+            return [False] * len(texts), [False] * len(texts)
+        found = [self._mention.search(text) for text in texts]
+        return [match is not None for match in found], [match is not None and match.start() == 0 for match in found]
+
     def names_in(self, text: str) -> bool:
         """Whether ``text`` names anything the query names, anywhere."""
         return self._mention is not None and self._mention.search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _analysed(query: str) -> QueryAnalysis:
+    names = tuple(mention.name for mention in extract_mentions(query) if mention.entity_type != "date")
+    return QueryAnalysis(names, bool(_ASKS_TIME.search(query)), named_period(query))
 
 
 def named_period(text: str) -> tuple[datetime, datetime] | None:

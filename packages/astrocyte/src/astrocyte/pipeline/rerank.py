@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -83,76 +83,69 @@ def episode(entry: Fused) -> datetime | None:
 def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], npt.NDArray[np.float64]]:
     """Every distinct candidate of ``legs`` (first seen first) and its row of :data:`FEATURES`."""
     entries: dict[str, Fused] = {}
-    own: dict[str, dict[str, float]] = {}
+    # The score each candidate has in the first semantic / keyword leg that returned it.
+    first_score: dict[str, dict[str, float]] = {SEMANTIC: {}, KEYWORD: {}}
     for leg in legs:
+        name, scored = leg.name, first_score.get(leg.name)
         scores = leg.scores or [0.0] * len(leg.records)
         for rank, (record, score) in enumerate(zip(leg.records, scores, strict=True), start=1):
-            entry = entries.setdefault(record.memory_id, Fused(record))
-            entry.ranks.setdefault(leg.name, rank)
-            own.setdefault(record.memory_id, {}).setdefault(leg.name, score)
+            memory_id = record.memory_id
+            entry = entries.get(memory_id)
+            if entry is None:
+                entries[memory_id] = Fused(record, ranks={name: rank})
+            elif name not in entry.ranks:
+                entry.ranks[name] = rank
+            if scored is not None and memory_id not in scored:
+                scored[memory_id] = score
+    cosine_of, bm25_of = first_score[SEMANTIC], first_score[KEYWORD]
     cosines = [score for leg in legs if leg.name == SEMANTIC for score in leg.scores or []]
     floor = min(cosines, default=0.0)
     masked_of = next((leg.masked_scores for leg in legs if leg.name == SEMANTIC and leg.masked_scores), None)
-    masked_floor = min(masked_of.values()) if masked_of else 0.0
     best_bm25 = max((score for leg in legs if leg.name == KEYWORD for score in leg.scores or []), default=0.0)
     returned = {leg.name: len(leg.records) for leg in legs}
     analysis = QueryAnalysis.of(query)
-    found = list(own.values())  # in the order of ``entries``
-    ranks = [entry.ranks for entry in entries.values()]
-    texts = [entry.record.text for entry in entries.values()]
+    ids = list(entries)
+    fused = list(entries.values())
+    records = [entry.record for entry in fused]
+    texts = [record.text for record in records]
+    count = len(ids)
+    matrix = np.empty((count, len(FEATURES)), dtype=np.float64)
+    column = {name: matrix[:, position] for position, name in enumerate(FEATURES)}
     # Whole columns at once; a text cue the query cannot raise (no name, no "when", no period) is 0
     # for every candidate without reading a text.
-    mention = _flags(analysis.names_in, texts) if analysis.names else _zeros(len(texts))
-    table = {
-        "cosine": _column([scores.get(SEMANTIC, floor) for scores in found]),
-        "bm25": _column([scores.get(KEYWORD, 0.0) for scores in found]) / best_bm25
-        if best_bm25 > 0
-        else _zeros(len(found)),
-        "semantic_rank": _rank_features([rank.get(SEMANTIC, returned.get(SEMANTIC, 0) + 1) for rank in ranks]),
-        "keyword_rank": _rank_features([rank.get(KEYWORD, returned.get(KEYWORD, 0) + 1) for rank in ranks]),
-        "in_semantic": _column([SEMANTIC in scores for scores in found]),
-        "in_keyword": _column([KEYWORD in scores for scores in found]),
-        "subject": _column([bool(on) and analysis.is_about(text) for on, text in zip(mention, texts, strict=True)]),
-        "mention": mention,
-        "time": _flags(mentions_time, texts) if analysis.asks_time else _zeros(len(texts)),
-        "date": _dates([entry.record.occurred_at for entry in entries.values()], analysis.period),
-        "question": _column([text.rstrip().endswith("?") for text in texts]),
-        "length": _column([math.log1p(len(text)) / 6 for text in texts]),
-    }
-    table["masked_cosine"] = (
-        table["cosine"]
-        if masked_of is None
-        else _column([masked_of.get(memory_id, masked_floor) for memory_id in entries])
-    )
-    beside = _neighbours([_place(entry) for entry in entries.values()])
-    table["neighbour_cosine"] = _best_beside(table["cosine"], beside)
-    table["neighbour_bm25"] = _best_beside(table["bm25"], beside)
-    table["neighbour_masked_cosine"] = _best_beside(table["masked_cosine"], beside)
-    return list(entries.values()), np.column_stack([table[name] for name in FEATURES]).reshape(
-        len(entries), len(FEATURES)
-    )
+    column["cosine"][:] = [cosine_of.get(memory_id, floor) for memory_id in ids]
+    if best_bm25 > 0:
+        column["bm25"][:] = _column([bm25_of.get(memory_id, 0.0) for memory_id in ids]) / best_bm25
+    else:
+        column["bm25"][:] = 0.0
+    below_semantic, below_keyword = returned.get(SEMANTIC, 0) + 1, returned.get(KEYWORD, 0) + 1
+    column["semantic_rank"][:] = [_rank_feature(entry.ranks.get(SEMANTIC, below_semantic)) for entry in fused]
+    column["keyword_rank"][:] = [_rank_feature(entry.ranks.get(KEYWORD, below_keyword)) for entry in fused]
+    column["in_semantic"][:] = [memory_id in cosine_of for memory_id in ids]
+    column["in_keyword"][:] = [memory_id in bm25_of for memory_id in ids]
+    if analysis.names:
+        column["mention"][:], column["subject"][:] = analysis.named_in_each(texts)
+    else:
+        column["mention"][:] = column["subject"][:] = 0.0
+    column["time"][:] = [mentions_time(text) for text in texts] if analysis.asks_time else 0.0
+    period = analysis.period
+    column["date"][:] = 0.0 if period is None else [_within(record.occurred_at, period) for record in records]
+    column["question"][:] = [text.rstrip().endswith("?") for text in texts]
+    column["length"][:] = [math.log1p(len(text)) / 6 for text in texts]
+    if masked_of is None:
+        column["masked_cosine"][:] = column["cosine"]
+    else:
+        masked_floor = min(masked_of.values())
+        column["masked_cosine"][:] = [masked_of.get(memory_id, masked_floor) for memory_id in ids]
+    beside = _neighbours([record.sequence for record in records])
+    column["neighbour_cosine"][:] = _best_beside(column["cosine"], beside)
+    column["neighbour_bm25"][:] = _best_beside(column["bm25"], beside)
+    column["neighbour_masked_cosine"][:] = _best_beside(column["masked_cosine"], beside)
+    return fused, matrix
 
 
 def _column(values: Sequence[float]) -> npt.NDArray[np.float64]:
     return np.asarray(values, dtype=np.float64)
-
-
-def _zeros(count: int) -> npt.NDArray[np.float64]:
-    return np.zeros(count, dtype=np.float64)
-
-
-def _flags(test: Callable[[str], bool], texts: list[str]) -> npt.NDArray[np.float64]:
-    return _column([test(text) for text in texts])
-
-
-def _dates(moments: list[datetime | None], period: tuple[datetime, datetime] | None) -> npt.NDArray[np.float64]:
-    if period is None:
-        return _zeros(len(moments))
-    return _column([_within(moment, period) for moment in moments])
-
-
-def _rank_features(ranks: list[int]) -> npt.NDArray[np.float64]:
-    return _column([_rank_feature(rank) for rank in ranks])
 
 
 @functools.cache
@@ -168,12 +161,21 @@ def _within(moment: datetime | None, period: tuple[datetime, datetime]) -> bool:
     return moment is not None and period[0] - DATE_SLACK <= moment < period[1] + DATE_SLACK
 
 
-def _neighbours(places: list[tuple[str, int] | None]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """For each candidate, the rows of the candidates one position before and after it in the same
-    retain call (``-1`` where there is none)."""
-    row_of = {place: row for row, place in enumerate(places) if place is not None}
-    before = [row_of.get((place[0], place[1] - 1), -1) if place else -1 for place in places]
-    after = [row_of.get((place[0], place[1] + 1), -1) if place else -1 for place in places]
+def _neighbours(sequences: list[str | None]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """For each candidate (by its ``sequence``, ``"{retain call}:{position}"``), the rows of the
+    candidates one position before and after it in the same retain call (``-1`` where there is none)."""
+    places: list[tuple[str, int] | None] = []
+    row_of: dict[tuple[str, int], int] = {}
+    for row, sequence in enumerate(sequences):
+        place = None
+        if sequence is not None:
+            call, _, position = sequence.rpartition(":")
+            if position.isdigit():
+                place = (call, int(position))
+                row_of[place] = row
+        places.append(place)
+    before = [-1 if place is None else row_of.get((place[0], place[1] - 1), -1) for place in places]
+    after = [-1 if place is None else row_of.get((place[0], place[1] + 1), -1) for place in places]
     return np.asarray(before, dtype=np.intp), np.asarray(after, dtype=np.intp)
 
 
@@ -184,11 +186,3 @@ def _best_beside(
     padded = np.append(values, 0.0)  # row -1 reads this 0
     best: npt.NDArray[np.float64] = np.maximum(padded[beside[0]], padded[beside[1]])
     return best
-
-
-def _place(entry: Fused) -> tuple[str, int] | None:
-    sequence = entry.record.sequence
-    if sequence is None:
-        return None
-    call, _, position = sequence.rpartition(":")
-    return (call, int(position)) if position.isdigit() else None
