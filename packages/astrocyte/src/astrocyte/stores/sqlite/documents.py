@@ -88,14 +88,24 @@ class SqliteDocumentStore(SqliteStore):
         check_documents(documents, bank_id)
         if not documents:
             return []
+        # Upserting only the last document of each id ends as upserting all in order would (same
+        # values, same row ids), and each row is written once: a new row is indexed after the batch
+        # (below), so a second upsert of it would ask the index to delete text it does not hold yet.
+        last = {document.id: document for document in documents}
         with self.database.write() as connection:
+            (newest,) = connection.execute("SELECT COALESCE(MAX(row_id), 0) FROM documents").fetchone()
             try:
-                connection.executemany(_UPSERT, [_row(bank_id, document) for document in documents])
+                connection.executemany(_UPSERT, [_row(bank_id, document) for document in last.values()])
             except UnicodeEncodeError:
                 name_unstorable(documents, ("id", "tags", "metadata"), "documents")
                 raise
-            last = {document.id: document for document in documents}  # the one that wins the upsert
             row_ids = row_ids_of(connection, "documents", bank_id, last)
+            # New rows take row ids above every earlier one (INTEGER PRIMARY KEY without AUTOINCREMENT
+            # picks MAX + 1); replaced rows were re-indexed by their update trigger (migration 014).
+            connection.executemany(
+                "INSERT INTO documents_fts (rowid, text) VALUES (?, ?)",
+                [(row_ids[key], document.text) for key, document in last.items() if row_ids[key] > newest],
+            )
             replace_tags(
                 connection, "document_tags", bank_id, [(row_ids[key], document.tags) for key, document in last.items()]
             )
