@@ -31,8 +31,9 @@ from astrocyte.stores.sqlite._item_rows import (
     decode_tags,
     encode_tags,
     name_unstorable,
+    newest_row_id,
     replace_tags,
-    row_ids_of,
+    upserted_row_ids,
 )
 from astrocyte.stores.sqlite._json_values import id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
@@ -93,13 +94,13 @@ class SqliteDocumentStore(SqliteStore):
         # (below), so a second upsert of it would ask the index to delete text it does not hold yet.
         last = {document.id: document for document in documents}
         with self.database.write() as connection:
-            (newest,) = connection.execute("SELECT COALESCE(MAX(row_id), 0) FROM documents").fetchone()
+            newest = newest_row_id(connection, "documents")
             try:
                 connection.executemany(_UPSERT, [_row(bank_id, document) for document in last.values()])
             except UnicodeEncodeError:
                 name_unstorable(documents, ("id", "tags", "metadata"), "documents")
                 raise
-            row_ids = row_ids_of(connection, "documents", bank_id, last)
+            row_ids = upserted_row_ids(connection, "documents", newest, [(bank_id, key) for key in last])[bank_id]
             # New rows take row ids above every earlier one (INTEGER PRIMARY KEY without AUTOINCREMENT
             # picks MAX + 1); replaced rows were re-indexed by their update trigger (migration 014).
             connection.executemany(

@@ -43,8 +43,10 @@ from astrocyte.stores.sqlite._item_rows import (
     decode_tags,
     encode_tags,
     name_unstorable,
+    newest_row_id,
     replace_tags,
     row_ids_of,
+    upserted_row_ids,
 )
 from astrocyte.stores.sqlite._matrix import Ranked, RowIds, matrix_cache, read_version
 from astrocyte.stores.sqlite._store_base import SqliteStore
@@ -405,10 +407,12 @@ def _write(
     """Upsert the rows of ``columns`` (``unit``: their vectors and own vectors as unit rows);
     returns per bank what the matrix cache must apply (see ``written``)."""
     vectors, own_blobs, texts = columns.vectors, columns.own_blobs, columns.texts
+    newest = newest_row_id(connection, "vectors")
     connection.executemany(_UPSERT, columns.upserts)
+    upserted = upserted_row_ids(connection, "vectors", newest, list(zip(columns.bank_ids, columns.ids, strict=True)))
     changes = []
     for bank_id, positions in _last_position_of_each_id(columns.bank_ids, columns.ids).items():
-        row_ids = row_ids_of(connection, "vectors", bank_id, list(positions))
+        row_ids = upserted[bank_id]
         winners = [(row_ids[item_id], at) for item_id, at in positions.items()]
         connection.executemany(
             "INSERT INTO vector_contents (row_id, vector, text, own_vector) VALUES (?, ?, ?, ?) "
