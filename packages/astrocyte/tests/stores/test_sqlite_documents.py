@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from astrocyte.errors import ValidationError
+from astrocyte.stores.sqlite.database import SqliteDatabase, packaged_migrations
 from astrocyte.stores.sqlite.documents import SqliteDocumentStore, query_words
 from astrocyte.testing.contracts.document_store import DocumentStoreContract
 from astrocyte.types import Document, DocumentStoreCapabilities
@@ -206,3 +207,33 @@ def test_capabilities_declare_the_truth() -> None:
         filter_tag_match_all=True, batch_store=True, transactional=True, batch_get=True
     )
     asyncio.run(store.close())
+
+
+# ---------------------------------------------------------------------------------------- batched indexing
+
+
+async def test_a_batch_repeating_an_id_indexes_only_its_last_text(store: SqliteDocumentStore) -> None:
+    """New rows are indexed after the batch (migration 14): a repeated id must not reach the index twice."""
+    documents = [Document(id="d1", text="amber"), Document(id="d2", text="amber"), Document(id="d1", text="cobalt")]
+    assert await store.store_documents(documents, "b") == ["d1", "d2", "d1"]
+    assert (await _found(store, "amber"), await _found(store, "cobalt")) == ({"d2"}, {"d1"})
+    await store.store_documents([Document(id="d2", text="cobalt"), Document(id="d3", text="amber")], "b")
+    assert (await _found(store, "amber"), await _found(store, "cobalt")) == ({"d3"}, {"d1", "d2"})
+    _index_is_consistent(store)
+
+
+async def test_a_file_indexed_by_the_insert_trigger_is_migrated_and_stays_consistent(tmp_path: Path) -> None:
+    """A file of the schema before migration 14 (rows indexed by a trigger) keeps its index, and the
+    store indexes new rows and re-indexes replaced ones after the upgrade."""
+    path = tmp_path / "old.db"
+    previous = SqliteDatabase(path, migrations=[m for m in packaged_migrations() if m.version < 14])
+    previous.connection.execute("INSERT INTO documents (bank_id, id, text) VALUES ('b', 'old', 'amber cobalt')")
+    previous.connection.close()
+
+    store = SqliteDocumentStore(str(path))
+    assert store.database.schema_version() == packaged_migrations()[-1].version
+    assert await _found(store, "amber") == {"old"}
+    await store.store_documents([Document(id="new", text="amber"), Document(id="old", text="cobalt")], "b")
+    assert (await _found(store, "amber"), await _found(store, "cobalt")) == ({"new"}, {"old"})
+    _index_is_consistent(store)
+    await store.close()

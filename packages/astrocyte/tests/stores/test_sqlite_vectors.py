@@ -18,6 +18,7 @@ from astrocyte.errors import ProviderUnavailable, ValidationError
 from astrocyte.stores.sqlite._matrix import BankMatrix
 from astrocyte.stores.sqlite.database import SqliteDatabase, packaged_migrations
 from astrocyte.stores.sqlite.vectors import SqliteVectorStore
+from astrocyte.stores.vector_rows import VectorRows
 from astrocyte.testing.contracts.vector_store import VectorStoreContract
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 
@@ -527,7 +528,7 @@ async def test_a_file_of_the_schema_before_own_vectors_is_migrated_and_its_rows_
     previous.close()
 
     store = SqliteVectorStore(str(path))
-    assert store.database.schema_version() == 13
+    assert store.database.schema_version() == packaged_migrations()[-1].version
     assert await store.search_similar_threshold([[0.6, 0.8]], "b", 0.99) == ["old"]
     [old] = await store.list_vectors("b")
     assert (old.vector, old.own_vector) == (pytest.approx([0.6, 0.8]), None)
@@ -555,3 +556,72 @@ async def test_own_vectors_round_trip_as_written_and_a_cached_matrix_follows_the
     await store.store_vectors([_item("b", "m4", [0.0, 1.0], own_vector=own)])
     [m4] = [item for item in await store.list_vectors("b") if item.id == "m4"]
     assert m4.own_vector == np.array(own, dtype=np.float32).tolist()
+
+
+# ---------------------------------------------------------------------------------------- vector rows
+
+
+def _rows(listed: list[list[float]], own: list[list[float]] | None = None, **changes: Any) -> VectorRows:
+    count = len(listed)
+    fields: dict[str, Any] = {
+        "bank_id": "b",
+        "ids": [f"m{index}" for index in range(count)],
+        "texts": [f"memory {index}" for index in range(count)],
+        "metadata": [{"k": index} if index % 2 else None for index in range(count)],
+        "tags": [["t", f"t{index}"] if index % 2 else None for index in range(count)],
+        "occurred_at": [datetime(2024, 1, 1 + index, tzinfo=UTC) if index % 2 else None for index in range(count)],
+        "retained_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "vectors": np.array(listed, dtype=np.float32),
+        "own_vectors": None if own is None else np.array(own, dtype=np.float32),
+    }
+    return VectorRows(**(fields | changes))
+
+
+@pytest.mark.parametrize("own", [None, [[0.0, 1.0], [1.0, 0.0], [0.6, 0.8]]])
+async def test_vector_rows_are_stored_as_their_items_would_be(own: list[list[float]] | None) -> None:
+    """store_vector_rows writes what store_vectors writes for the same memories as vector items, and
+    threshold_ids answers as search_similar_threshold does."""
+    rows = _rows([[0.3, 0.1], [0.2, 0.9], [1.0, 1.0]], own)
+    by_items, by_rows = SqliteVectorStore(":memory:"), SqliteVectorStore(":memory:")
+    await by_items.store_vectors(rows.items())
+    await by_rows.store_vector_rows(rows)
+    assert await by_rows.list_vectors("b") == await by_items.list_vectors("b")
+    queries = [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [0.7, 0.7]]
+    expected = await by_items.search_similar_threshold(queries, "b", 0.99)
+    assert expected.count(None) < len(queries)
+    assert await by_rows.threshold_ids(np.array(queries, dtype=np.float32), "b", 0.99) == expected
+    assert await by_rows.search_similar_threshold(queries, "b", 0.99) == expected
+    await by_items.close()
+    await by_rows.close()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"vectors": np.array([[0.1, float("nan")], [0.2, 0.3]], dtype=np.float32)}, "rows.vectors"),
+        ({"own_vectors": np.array([[0.1, 0.2], [float("inf"), 0.3]], dtype=np.float32)}, "rows.own_vectors"),
+        ({"vectors": np.array([[0.1, 0.2, 0.3], [0.2, 0.3, 0.4]], dtype=np.float32)}, "rows.vectors"),
+        ({"vectors": np.array([[0.1, 0.2], [0.2, 0.3]], dtype=np.float64)}, "rows.vectors"),
+        ({"texts": ["memory", " "]}, "rows.ids"),
+        ({"tags": [None]}, "rows"),
+        ({"bank_id": "no spaces"}, "bank_id"),
+    ],
+)
+async def test_bad_vector_rows_are_refused_by_field_and_write_nothing(
+    store: SqliteVectorStore, changes: dict[str, Any], field: str
+) -> None:
+    await store.store_vectors([_item("b", "first", [1.0, 0.0])])  # fixes the dimension at 2
+    with pytest.raises(ValidationError) as raised:
+        await store.store_vector_rows(_rows([[0.1, 0.2], [0.3, 0.4]], [[0.1, 0.2], [0.3, 0.4]], **changes))
+    assert raised.value.field == field
+    assert await store.count_vectors("b") == 1
+
+
+async def test_threshold_queries_as_a_matrix_must_match_the_file(store: SqliteVectorStore) -> None:
+    await store.store_vectors([_item("b", "first", [1.0, 0.0])])
+    for queries in ([[1.0, 0.0, 0.0]], [[float("nan"), 0.0]]):
+        with pytest.raises(ValidationError) as raised:
+            await store.threshold_ids(np.array(queries, dtype=np.float32), "b", 0.9)
+        assert raised.value.field == "queries"
+    with pytest.raises(ValidationError):
+        await store.threshold_ids(np.array([[1.0, 0.0]], dtype=np.float32), "b", 1.5)

@@ -146,21 +146,47 @@ def vector_metadata(metadata: Metadata | None, source: str | None, sequence: str
 
 def mirror_document(item: VectorItem) -> Document:
     """The document of a memory: same id, text and tags; its fields folded into reserved metadata."""
+    return mirror_fields(
+        item.id,
+        item.text,
+        item.metadata,
+        item.tags,
+        (item.occurred_at, item.retained_at),
+        fact_type=item.fact_type,
+        chunk_id=item.chunk_id,
+        memory_layer=item.memory_layer,
+    )
+
+
+def mirror_fields(
+    memory_id: str,
+    text: str,
+    metadata: Metadata | None,
+    tags: list[str] | None,
+    times: tuple[datetime | None, datetime | None],
+    *,
+    fact_type: str | None = None,
+    chunk_id: str | None = None,
+    memory_layer: str | None = None,
+) -> Document:
+    """:func:`mirror_document` of a memory given field by field (checked already, as a vector item's
+    are): ``times`` is ``(occurred_at, retained_at)``."""
+    occurred_at, retained_at = times
     fields: dict[str, MetadataValue] = {
-        OCCURRED_AT: None if item.occurred_at is None else item.occurred_at.isoformat(),
-        RETAINED_AT: None if item.retained_at is None else item.retained_at.isoformat(),
-        FACT_TYPE: item.fact_type,
-        CHUNK_ID: item.chunk_id,
-        MEMORY_LAYER: item.memory_layer,
+        OCCURRED_AT: None if occurred_at is None else occurred_at.isoformat(),
+        RETAINED_AT: None if retained_at is None else retained_at.isoformat(),
+        FACT_TYPE: fact_type,
+        CHUNK_ID: chunk_id,
+        MEMORY_LAYER: memory_layer,
     }
     present = {key: value for key, value in fields.items() if value is not None}
-    metadata = {**(item.metadata or {}), **present}
-    tags = None if item.tags is None else list(item.tags)  # its own list, as the checks would give it
+    merged = {**(metadata or {}), **present}
+    own_tags = None if tags is None else list(tags)  # its own list, as the checks would give it
     if all(isinstance(value, str) for value in present.values()):
         # The rest was checked when the item was built, so the mirror need not be (see prechecked).
-        return prechecked(Document, id=item.id, text=item.text, metadata=metadata or None, tags=tags)
+        return prechecked(Document, id=memory_id, text=text, metadata=merged or None, tags=own_tags)
     # VectorItem leaves fact_type, chunk_id and memory_layer unchecked: a wrong type is refused here.
-    return Document(id=item.id, text=item.text, metadata=metadata or None, tags=tags)
+    return Document(id=memory_id, text=text, metadata=merged or None, tags=own_tags)
 
 
 def _user_part(metadata: Metadata) -> Metadata | None:

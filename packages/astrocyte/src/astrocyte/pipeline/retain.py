@@ -37,9 +37,10 @@ from astrocyte.pipeline.dedup import CallDuplicates, content_id, stored_ids
 from astrocyte.pipeline.embedding import Embeddings, embed_batch
 from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
-from astrocyte.pipeline.records import mirror_document, vector_metadata
+from astrocyte.pipeline.records import mirror_fields, vector_metadata
 from astrocyte.pipeline.writes import MemoryRows, WriteSession
-from astrocyte.types import Bank, RetainResult, VectorItem
+from astrocyte.stores.vector_rows import StoresVectorRows, VectorRows
+from astrocyte.types import Bank, RetainResult
 from astrocyte.validation import check_bank_id
 from astrocyte.vectors import FloatMatrix
 
@@ -116,7 +117,7 @@ class _AnalysedBatch:
     mentions: list[list[Mention]]
     in_bank: list[str | None]
     #: The vectors to store: the embeddings blended with their neighbours' (set by :func:`_add_context`).
-    stored: list[list[float]] | None = None
+    stored: FloatMatrix | None = None
 
 
 async def _analysed(ctx: EngineContext, chunks: list[_Chunk], near: _NearDuplicates | None) -> list[_AnalysedBatch]:
@@ -163,9 +164,8 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
     if blended is matrix:  # nothing to blend (a single chunk): each vector stays its own
         return
     row_of = {memory_id: row for row, memory_id in enumerate(sequence)}  # a repeated chunk: its last place
-    rows = blended.tolist()  # one conversion for the call, not one per chunk
     for batch in batches:
-        batch.stored = [rows[row_of[chunk.memory_id]] for chunk in batch.chunks]
+        batch.stored = blended[[row_of[chunk.memory_id] for chunk in batch.chunks]]
 
 
 async def _write_batch(
@@ -180,26 +180,17 @@ async def _write_batch(
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
-    embedded = batch.embeddings.rows
-    stored = embedded if batch.stored is None else batch.stored
-    # With context, each item also keeps its own vector: the bank's near-duplicate check compares those.
-    own = embedded if batch.stored is not None else None
-    items = [
-        _vector_item(
-            batch.chunks[position],
-            stored[position],
-            None if own is None else own[position],
-            prepared,
-            bank_id,
-            retained_at,
-            call,
-        )
-        for position in kept
-    ]
+    vectors = _vector_rows(batch, kept, prepared, bank_id, retained_at, call)
+    items = vectors if session.takes_vector_rows else vectors.items()
     rows = MemoryRows(
         items=items,
-        documents=[mirror_document(item) for item in items],
-        graph=graph_rows([item.id for item in items], [batch.mentions[position] for position in kept]),
+        documents=[
+            mirror_fields(memory_id, text, metadata, tags, (occurred_at, retained_at))
+            for memory_id, text, metadata, tags, occurred_at in zip(
+                vectors.ids, vectors.texts, vectors.metadata, vectors.tags, vectors.occurred_at, strict=True
+            )
+        ],
+        graph=graph_rows(vectors.ids, [batch.mentions[position] for position in kept]),
     )
     await session.write(rows)
     return duplicates
@@ -223,6 +214,9 @@ class _NearDuplicates:
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
             return [None] * len(embeddings.matrix)
+        vectors = self._ctx.vectors
+        if isinstance(vectors, StoresVectorRows):
+            return await vectors.threshold_ids(embeddings.matrix, self._bank_id, self._threshold)
         return await ids_at_least(self._ctx.vectors, embeddings.rows, self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
@@ -241,26 +235,33 @@ def _first(stored: str | None, earlier: str | None) -> str | None:
     return stored if stored is not None else earlier
 
 
-def _vector_item(
-    chunk: _Chunk,
-    vector: list[float],
-    own_vector: list[float] | None,
+def _vector_rows(
+    batch: _AnalysedBatch,
+    kept: list[int],
     prepared: Sequence[PreparedInput],
     bank_id: str,
     retained_at: datetime,
     call: str,
-) -> VectorItem:
-    item = prepared[chunk.item]
-    return VectorItem(
-        id=chunk.memory_id,
+) -> VectorRows:
+    """The ``kept`` chunks of a batch as new memories. With context, each also keeps its own vector:
+    the bank's near-duplicate check compares those."""
+    chunks = [batch.chunks[position] for position in kept]
+    inputs = [prepared[chunk.item] for chunk in chunks]
+    embedded = batch.embeddings.matrix.astype(np.float32, copy=False)
+    return VectorRows(
         bank_id=bank_id,
-        vector=vector,
-        own_vector=own_vector,
-        text=chunk.text,
-        metadata=vector_metadata(item.metadata, item.source, f"{call}:{chunk.position}"),
-        tags=item.tags,
-        occurred_at=item.occurred_at,
+        ids=[chunk.memory_id for chunk in chunks],
+        texts=[chunk.text for chunk in chunks],
+        metadata=[
+            vector_metadata(item.metadata, item.source, f"{call}:{chunk.position}")
+            for chunk, item in zip(chunks, inputs, strict=True)
+        ],
+        tags=[item.tags for item in inputs],
+        occurred_at=[item.occurred_at for item in inputs],
         retained_at=retained_at,
+        vectors=(embedded if batch.stored is None else batch.stored)[kept],
+        own_vectors=None if batch.stored is None else embedded[kept],
+        given=None if batch.embeddings.given is None else [batch.embeddings.given[position] for position in kept],
     )
 
 

@@ -22,14 +22,16 @@ from typing import cast
 from astrocyte.pipeline.abilities import store_documents
 from astrocyte.pipeline.entities import GraphRows
 from astrocyte.spi import DocumentStore, GraphStore, TransactionalStore, VectorStore, capabilities_of
+from astrocyte.stores.vector_rows import StoresVectorRows, VectorRows
 from astrocyte.types import Document, VectorItem
 
 
 @dataclass
 class MemoryRows:
-    """Everything one batch of memories writes: vectors, their document mirrors and graph rows."""
+    """Everything one batch of memories writes: vectors, their document mirrors and graph rows.
+    ``items`` are :class:`VectorRows` only for a vector store that :class:`StoresVectorRows`."""
 
-    items: list[VectorItem]
+    items: list[VectorItem] | VectorRows
     documents: list[Document]
     graph: GraphRows = field(default_factory=GraphRows)
 
@@ -75,12 +77,22 @@ class WriteSession:
         self.bank_id = bank_id
         self._written: list[str] = []
 
+    @property
+    def takes_vector_rows(self) -> bool:
+        """Whether :meth:`write` may be given :class:`VectorRows` (the vector store takes them)."""
+        return isinstance(self._writer._vectors, StoresVectorRows)
+
     async def write(self, rows: MemoryRows) -> None:
         writer, bank_id = self._writer, self.bank_id
         if not rows.items:
             return
-        self._written.extend(item.id for item in rows.items)
-        await writer._vectors.store_vectors(rows.items)
+        items = rows.items
+        if isinstance(items, VectorRows):
+            self._written.extend(items.ids)
+            await cast(StoresVectorRows, writer._vectors).store_vector_rows(items)
+        else:
+            self._written.extend(item.id for item in items)
+            await writer._vectors.store_vectors(items)
         if writer._documents is not None:
             await store_documents(writer._documents, rows.documents, bank_id)
         graph = writer._graph

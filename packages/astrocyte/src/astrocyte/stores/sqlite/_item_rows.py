@@ -83,6 +83,33 @@ def row_ids_of(connection: sqlite3.Connection, table: str, bank_id: str, ids: It
     return {row[0]: int(row[1]) for row in rows}
 
 
+def newest_row_id(connection: sqlite3.Connection, table: str) -> int:
+    """The highest ``row_id`` of ``table`` (0 when empty): read before an upsert for :func:`upserted_row_ids`."""
+    (newest,) = connection.execute(f"SELECT COALESCE(MAX(row_id), 0) FROM {table}").fetchone()
+    return int(newest)
+
+
+def upserted_row_ids(
+    connection: sqlite3.Connection, table: str, newest_before: int, upserted: Sequence[tuple[str, str]]
+) -> dict[str, dict[str, int]]:
+    """Bank -> id -> ``row_id`` of the ``(bank_id, id)`` rows just upserted into ``table``, in that order.
+
+    A new row's ``row_id`` is the table's highest plus one (an INTEGER PRIMARY KEY without
+    AUTOINCREMENT), and a replaced row keeps its own. So when the highest grew by exactly the number
+    of rows upserted, every one was inserted, in order, and the ids need no lookup: a batch of new
+    memories is the common case, and the lookup probes a random page of the ``(bank_id, id)`` index
+    per row. Otherwise each bank's ids are looked up.
+    """
+    found: dict[str, dict[str, int]] = {}
+    if newest_row_id(connection, table) == newest_before + len(upserted):
+        for row_id, (bank_id, item_id) in enumerate(upserted, start=newest_before + 1):
+            found.setdefault(bank_id, {})[item_id] = row_id
+        return found
+    for bank_id, item_id in upserted:
+        found.setdefault(bank_id, {})[item_id] = 0
+    return {bank_id: row_ids_of(connection, table, bank_id, ids) for bank_id, ids in found.items()}
+
+
 def replace_tags(
     connection: sqlite3.Connection, table: str, bank_id: str, tagged: Sequence[tuple[int, Sequence[str] | None]]
 ) -> None:

@@ -31,8 +31,9 @@ from astrocyte.stores.sqlite._item_rows import (
     decode_tags,
     encode_tags,
     name_unstorable,
+    newest_row_id,
     replace_tags,
-    row_ids_of,
+    upserted_row_ids,
 )
 from astrocyte.stores.sqlite._json_values import id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
@@ -88,14 +89,24 @@ class SqliteDocumentStore(SqliteStore):
         check_documents(documents, bank_id)
         if not documents:
             return []
+        # Upserting only the last document of each id ends as upserting all in order would (same
+        # values, same row ids), and each row is written once: a new row is indexed after the batch
+        # (below), so a second upsert of it would ask the index to delete text it does not hold yet.
+        last = {document.id: document for document in documents}
         with self.database.write() as connection:
+            newest = newest_row_id(connection, "documents")
             try:
-                connection.executemany(_UPSERT, [_row(bank_id, document) for document in documents])
+                connection.executemany(_UPSERT, [_row(bank_id, document) for document in last.values()])
             except UnicodeEncodeError:
                 name_unstorable(documents, ("id", "tags", "metadata"), "documents")
                 raise
-            last = {document.id: document for document in documents}  # the one that wins the upsert
-            row_ids = row_ids_of(connection, "documents", bank_id, last)
+            row_ids = upserted_row_ids(connection, "documents", newest, [(bank_id, key) for key in last])[bank_id]
+            # New rows take row ids above every earlier one (INTEGER PRIMARY KEY without AUTOINCREMENT
+            # picks MAX + 1); replaced rows were re-indexed by their update trigger (migration 014).
+            connection.executemany(
+                "INSERT INTO documents_fts (rowid, text) VALUES (?, ?)",
+                [(row_ids[key], document.text) for key, document in last.items() if row_ids[key] > newest],
+            )
             replace_tags(
                 connection, "document_tags", bank_id, [(row_ids[key], document.tags) for key, document in last.items()]
             )

@@ -20,7 +20,9 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -41,13 +43,16 @@ from astrocyte.stores.sqlite._item_rows import (
     decode_tags,
     encode_tags,
     name_unstorable,
+    newest_row_id,
     replace_tags,
     row_ids_of,
+    upserted_row_ids,
 )
 from astrocyte.stores.sqlite._matrix import Ranked, RowIds, matrix_cache, read_version
 from astrocyte.stores.sqlite._store_base import SqliteStore
 from astrocyte.stores.sqlite.database import search_runs_inline
 from astrocyte.stores.time_columns import decode_time, encode_time
+from astrocyte.stores.vector_rows import VectorRows
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import (
     check_bank_id,
@@ -118,16 +123,72 @@ class SqliteVectorStore(SqliteStore):
             unit_rows = normalise_rows(vectors)
             own = own_vectors(items, dimensions)
             own_unit = own_unit_rows(items, unit_rows, dimensions, own)
-            if fixed is None:
-                connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
+            written_at = datetime.now(UTC)
+            columns = _Columns(
+                bank_ids=[item.bank_id for item in items],
+                ids=[item.id for item in items],
+                texts=[item.text for item in items],
+                tags=[item.tags for item in items],
+                upserts=[_row(item, written_at) for item in items],
+                vectors=vectors,
+                own_blobs=_own_blobs(own, len(items)),
+            )
             try:
-                changes = _write(connection, items, (vectors, _own_blobs(own, len(items))), (unit_rows, own_unit))
+                self._write(connection, fixed, dimensions, columns, (unit_rows, own_unit))
             except UnicodeEncodeError:
                 name_unstorable(items, _STRING_FIELDS, "items")
                 raise
-            for change in changes:
-                self.database.after_commit(functools.partial(self._matrices.written, *change))
         return [item.id for item in items]
+
+    async def store_vector_rows(self, rows: VectorRows) -> None:
+        """``store_vectors`` for retain's columns, the vectors taken as float32 blocks (no lists)."""
+        if not len(rows):
+            return
+        with self.database.write() as connection:
+            fixed = self._fixed_dimensions(connection)
+            dimensions = rows.check(fixed)
+            unit_rows = normalise_rows(rows.vectors)
+            own = rows.own_vectors
+            metadata, tag_texts = map(encode_metadata, rows.metadata), map(encode_tags, rows.tags)
+            retained_at = encode_time(rows.retained_at)
+            bank_id = rows.bank_id
+            columns = _Columns(
+                bank_ids=[bank_id] * len(rows),
+                ids=rows.ids,
+                texts=rows.texts,
+                tags=rows.tags,
+                upserts=[
+                    (bank_id, item_id, encoded, tag_text, None, encode_time(occurred), None, retained_at, None)
+                    for item_id, encoded, tag_text, occurred in zip(
+                        rows.ids, metadata, tag_texts, rows.occurred_at, strict=True
+                    )
+                ],
+                vectors=rows.vectors,
+                own_blobs=[None] * len(rows) if own is None else [row.tobytes() for row in own],
+            )
+            own_unit = unit_rows if own is None else normalise_rows(own)
+            try:
+                self._write(connection, fixed, dimensions, columns, (unit_rows, own_unit))
+            except UnicodeEncodeError:
+                labels = [SimpleNamespace(metadata=m, tags=t) for m, t in zip(rows.metadata, rows.tags, strict=True)]
+                name_unstorable(labels, ("metadata", "tags"), "rows")
+                raise
+
+    async def threshold_ids(self, queries: FloatMatrix, bank_id: str, threshold: float) -> list[str | None]:
+        """``search_similar_threshold`` with the queries as a float32 matrix (:mod:`astrocyte.stores.vector_rows`)."""
+        check_threshold_search(bank_id, threshold)
+        if not len(queries):
+            return []
+        committed = not self.database.in_own_transaction()
+
+        def search(connection: sqlite3.Connection) -> list[str | None]:
+            fixed = self._fixed_dimensions(connection)
+            if not np.isfinite(queries).all() or (fixed is not None and queries.shape[1] != fixed):
+                raise ValidationError("queries", f"must be finite rows of {fixed} dimensions")
+            unit = normalise_rows(queries.astype(np.float32, copy=False))
+            return self._threshold_ids(connection, unit, bank_id, threshold, committed)
+
+        return await self.database.read(search)
 
     async def search_similar(
         self,
@@ -178,22 +239,28 @@ class SqliteVectorStore(SqliteStore):
 
         def search(connection: sqlite3.Connection) -> list[str | None]:
             queries = query_rows(query_vectors, self._fixed_dimensions(connection), "query_vectors")
-            with self._matrices.lock:
-                matrix = self._matrices.current(connection, bank_id, committed=committed)
-                own_rows = functools.partial(_own_unit_rows, connection, queries.shape[1])
-                found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold, own_rows)
-            wanted = sorted({row_id for row_id in found if row_id is not None})
-            if not wanted:
-                return [None] * len(found)
-            id_of = dict(
-                connection.execute(
-                    "SELECT row_id, id FROM vectors WHERE row_id IN (SELECT value FROM json_each(?))",
-                    (json.dumps(wanted),),
-                ).fetchall()
-            )
-            return [None if row_id is None else id_of.get(row_id) for row_id in found]
+            return self._threshold_ids(connection, queries, bank_id, threshold, committed)
 
         return await self.database.read(search)
+
+    def _threshold_ids(
+        self, connection: sqlite3.Connection, queries: FloatMatrix, bank_id: str, threshold: float, committed: bool
+    ) -> list[str | None]:
+        """The id of an item at least ``threshold`` similar to each of the unit ``queries``, if any."""
+        with self._matrices.lock:
+            matrix = self._matrices.current(connection, bank_id, committed=committed)
+            own_rows = functools.partial(_own_unit_rows, connection, queries.shape[1])
+            found = [None] * len(queries) if matrix is None else matrix.at_least(queries, threshold, own_rows)
+        wanted = sorted({row_id for row_id in found if row_id is not None})
+        if not wanted:
+            return [None] * len(found)
+        id_of = dict(
+            connection.execute(
+                "SELECT row_id, id FROM vectors WHERE row_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            ).fetchall()
+        )
+        return [None if row_id is None else id_of.get(row_id) for row_id in found]
 
     async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
         """The cosine similarity of each of ``ids`` the bank holds to ``query_vector``, from the
@@ -312,29 +379,56 @@ class SqliteVectorStore(SqliteStore):
             )
         return stored
 
+    def _write(
+        self,
+        connection: sqlite3.Connection,
+        fixed: int | None,
+        dimensions: int,
+        columns: _Columns,
+        unit: tuple[FloatMatrix, FloatMatrix],
+    ) -> None:
+        """Write checked columns, fixing the file's dimension on its first write, and have the matrix
+        cache apply them once the transaction commits."""
+        if fixed is None:
+            connection.execute("INSERT INTO vector_dimensions (singleton, dimensions) VALUES (1, ?)", (dimensions,))
+        for change in _write(connection, columns, unit):
+            self.database.after_commit(functools.partial(self._matrices.written, *change))
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """A checked batch as the tables take it: column ``k`` belongs to item ``k``; ``upserts`` are
+    the parameters of ``_UPSERT``; ``vectors`` float32 as stored, ``own_blobs`` as stored or ``None``."""
+
+    bank_ids: Sequence[str]
+    ids: Sequence[str]
+    texts: Sequence[str]
+    tags: Sequence[Sequence[str] | None]
+    upserts: list[tuple[Any, ...]]
+    vectors: FloatMatrix
+    own_blobs: list[bytes | None]
+
 
 def _write(
-    connection: sqlite3.Connection,
-    items: Sequence[VectorItem],
-    stored: tuple[FloatMatrix, list[bytes | None]],
-    unit: tuple[FloatMatrix, FloatMatrix],
+    connection: sqlite3.Connection, columns: _Columns, unit: tuple[FloatMatrix, FloatMatrix]
 ) -> list[tuple[str, int | None, int, RowIds, tuple[FloatMatrix, FloatMatrix]]]:
-    """Upsert the rows of ``items`` (``stored``: their vectors as float32 and own vectors as blobs,
-    ``unit``: both as unit rows); returns per bank what the matrix cache must apply (see ``written``)."""
-    vectors, own_blobs = stored
-    written_at = datetime.now(UTC)
-    connection.executemany(_UPSERT, [_row(item, written_at) for item in items])
+    """Upsert the rows of ``columns`` (``unit``: their vectors and own vectors as unit rows);
+    returns per bank what the matrix cache must apply (see ``written``)."""
+    vectors, own_blobs, texts = columns.vectors, columns.own_blobs, columns.texts
+    newest = newest_row_id(connection, "vectors")
+    connection.executemany(_UPSERT, columns.upserts)
+    upserted = upserted_row_ids(connection, "vectors", newest, list(zip(columns.bank_ids, columns.ids, strict=True)))
     changes = []
-    for bank_id, positions in _last_position_of_each_id(items).items():
-        row_ids = row_ids_of(connection, "vectors", bank_id, list(positions))
+    for bank_id, positions in _last_position_of_each_id(columns.bank_ids, columns.ids).items():
+        row_ids = upserted[bank_id]
         winners = [(row_ids[item_id], at) for item_id, at in positions.items()]
         connection.executemany(
             "INSERT INTO vector_contents (row_id, vector, text, own_vector) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (row_id) DO UPDATE SET vector = excluded.vector, text = excluded.text, "
             "own_vector = excluded.own_vector",
-            [(row_id, vectors[at].tobytes(), items[at].text, own_blobs[at]) for row_id, at in winners],
+            [(row_id, vectors[at].tobytes(), texts[at], own_blobs[at]) for row_id, at in winners],
         )
-        replace_tags(connection, "vector_tags", bank_id, [(row_id, items[at].tags) for row_id, at in winners])
+        replace_tags(connection, "vector_tags", bank_id, [(row_id, columns.tags[at]) for row_id, at in winners])
         before, after = _new_version(connection, bank_id)
         written = np.array([row_id for row_id, _ in winners], dtype=np.int64)
         chosen = [at for _, at in winners]
@@ -381,11 +475,11 @@ def _row(item: VectorItem, written_at: datetime) -> tuple[Any, ...]:
     )
 
 
-def _last_position_of_each_id(items: Sequence[VectorItem]) -> dict[str, dict[str, int]]:
+def _last_position_of_each_id(bank_ids: Sequence[str], ids: Sequence[str]) -> dict[str, dict[str, int]]:
     """Bank -> id -> the position of the item that wins the upsert (the last one with that id)."""
     last_of: dict[str, dict[str, int]] = {}
-    for position, item in enumerate(items):
-        last_of.setdefault(item.bank_id, {})[item.id] = position
+    for position, (bank_id, item_id) in enumerate(zip(bank_ids, ids, strict=True)):
+        last_of.setdefault(bank_id, {})[item_id] = position
     return last_of
 
 
