@@ -11,6 +11,7 @@ import asyncpg
 
 from astrocyte.types import Document
 from astrocyte_postgres.documents import PostgresDocumentStore
+
 from .conftest import fresh_schema
 
 
@@ -23,7 +24,8 @@ async def _counts(store: PostgresDocumentStore, bank_id: str) -> tuple[tuple[int
         actual = await connection.fetchrow(
             "SELECT count(*), coalesce(sum(length), 0) FROM documents WHERE bank_id = $1", bank_id
         )
-    assert kept is not None and actual is not None
+    assert kept is not None
+    assert actual is not None
     return (kept[0], kept[1]), (actual[0], actual[1])
 
 

@@ -164,12 +164,12 @@ class PostgresDocumentStore(PostgresStore):
             present = [document for document in latest if document.id not in written]
             if present:  # the rows the bank held already: replaced, their old lengths taken off its counts
                 columns = self._columns(bank_id, present)
-                replaced = await connection.fetchrow(_LOCK_REPLACED, bank_id, columns[2])
-                await connection.execute(_REPLACE, *columns, *replaced)
+                replaced, replaced_length = await connection.fetchrow(_LOCK_REPLACED, bank_id, columns[2]) or (0, 0)
+                await connection.execute(_REPLACE, *columns, replaced, replaced_length)
         return [document.id for document in documents]
 
     def _columns(self, bank_id: str, documents: list[Document]) -> list[Any]:
-        """The parameters of ``_INSERT_NEW`` and ``_UPSERT`` for ``documents``."""
+        """The parameters of ``_INSERT_NEW`` and ``_REPLACE`` (its first six) for ``documents``."""
         return [
             bank_id,
             self._config,
