@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import pytest
 
 from astrocyte.discovery import ProviderKind
 from astrocyte.engine import Astrocyte
 from astrocyte.errors import ProviderUnavailable, ValidationError
-from astrocyte.types import VectorItem
+from astrocyte.types import Document, VectorItem
 from astrocyte_postgres.documents import PostgresDocumentStore
 from astrocyte_postgres.migrations import packaged
 from astrocyte_postgres.vectors import PostgresVectorStore
@@ -169,3 +170,28 @@ async def test_a_read_under_a_setting_sees_it_and_leaves_nothing_behind(pg_dsn: 
         assert [item.id for item in await store.list_vectors("b")] == ["kept"]
     finally:
         await store.close()
+
+
+async def test_a_failed_call_inside_a_transaction_is_undone_alone(pg_dsn: str) -> None:
+    """Every store call in an open transaction has a savepoint (each released when the next call
+    takes its own): a call the server refuses is rolled back to its own savepoint, and the calls
+    before and after it commit with the transaction."""
+    schema = fresh_schema("savepoints")
+    store = PostgresVectorStore(pg_dsn, schema)
+    refusing = PostgresDocumentStore(pg_dsn, schema, text_search_config="no_such_configuration")
+    assert refusing.database is store.database  # one pool, so one transaction
+    try:
+        async with store.database.transaction():
+            await store.store_vectors([VectorItem(id="before", bank_id="b", vector=[1.0, 0.0], text="t")])
+            with pytest.raises(asyncpg.UndefinedObjectError):
+                await refusing.store_documents([Document(id="refused", text="words")], "b")
+            await store.store_vectors([VectorItem(id="after", bank_id="b", vector=[0.0, 1.0], text="t")])
+            with pytest.raises(ValidationError):  # refused before any SQL: nothing to undo but its savepoint
+                await store.store_vectors([VectorItem(id="wide", bank_id="b", vector=[1.0, 0.0, 0.0], text="t")])
+            await store.store_vectors([VectorItem(id="last", bank_id="b", vector=[1.0, 1.0], text="t")])
+        assert sorted(item.id for item in await store.list_vectors("b")) == ["after", "before", "last"]
+        async with store.database.reading("b") as connection:
+            assert await connection.fetchval("SELECT count(*) FROM documents") == 0
+    finally:
+        await store.close()
+        await refusing.close()

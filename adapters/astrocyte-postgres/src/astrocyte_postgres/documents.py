@@ -32,20 +32,57 @@ _WORD = re.compile(r"\w+")
 _K1 = 1.2
 _B = 0.75
 
-# $1 bank, $2 config, $3.. columns. Returns each written row's length, and the length it replaced.
-# "OFFSET 0" keeps the lateral subquery whole: flattened, to_tsvector would run twice per row (once for
-# the search column, once for the length), the costliest part of a document write.
-_UPSERT = """
+# $1 bank, $2 config, $3.. columns. "OFFSET 0" keeps the lateral subquery whole: flattened,
+# to_tsvector would run twice per row (once for the search column, once for the length), the
+# costliest part of a document write.
+_BATCH = """
 WITH batch AS (
     SELECT u.i, u.t, u.m::jsonb AS m,
            CASE WHEN u.g IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(u.g::jsonb)) END AS g,
            v.search, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(v.search)) AS length
     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(i, t, m, g)
     CROSS JOIN LATERAL (SELECT to_tsvector($2::regconfig, u.t) AS search OFFSET 0) AS v
+)"""
+
+# Grows the bank's counts by the rows of ``written`` less ``{replaced}`` rows of ``{replaced_length}``
+# words. The proposed row is checked before the conflict is found, so it never goes below zero (a
+# replacing write can shorten a bank whose row exists already; a bank without one replaces nothing).
+_COUNT_WRITTEN = """
+grown AS (
+    SELECT count(*) - {replaced} AS documents, coalesce(sum(length), 0) - {replaced_length} AS total_length
+    FROM written
 ),
-replaced AS (
-    SELECT id, length FROM documents WHERE bank_id = $1 AND id = ANY($3::text[]) FOR UPDATE
+counted AS (
+    INSERT INTO document_banks (bank_id, documents, total_length)
+    SELECT $1, greatest(documents, 0), greatest(total_length, 0) FROM grown
+    ON CONFLICT (bank_id) DO UPDATE SET
+        documents = document_banks.documents + (SELECT documents FROM grown),
+        total_length = document_banks.total_length + (SELECT total_length FROM grown)
+)"""
+
+# New documents only: the rows whose id the bank holds already are skipped; returns the ids written
+# (a first import, the usual retain, never looks its ids up beyond the insert's own conflict check).
+_INSERT_NEW = f"""{_BATCH},
+written AS (
+    INSERT INTO documents (bank_id, id, text, metadata, tags, search, length)
+    SELECT $1, i, t, m, g, search, length FROM batch
+    ON CONFLICT (bank_id, id) DO NOTHING
+    RETURNING id, length
 ),
+{_COUNT_WRITTEN.format(replaced=0, replaced_length=0)}
+SELECT id FROM written
+"""
+
+#: The rows a replacing write will overwrite, locked until the transaction ends, with their lengths.
+_LOCK_REPLACED = """
+SELECT count(*), coalesce(sum(length), 0)
+FROM (SELECT length FROM documents WHERE bank_id = $1 AND id = ANY($2::text[]) FOR UPDATE) AS locked
+"""
+
+# Replace (or insert) the given documents; $7 and $8: how many rows they replace and their length,
+# read (and locked) beforehand. (Read in the same statement, a locking read of rows the statement
+# itself updates would skip them, and the counts would keep the replaced rows.)
+_REPLACE = f"""{_BATCH},
 written AS (
     INSERT INTO documents (bank_id, id, text, metadata, tags, search, length)
     SELECT $1, i, t, m, g, search, length FROM batch
@@ -53,13 +90,8 @@ written AS (
         text = excluded.text, metadata = excluded.metadata, tags = excluded.tags,
         search = excluded.search, length = excluded.length
     RETURNING length
-)
-INSERT INTO document_banks (bank_id, documents, total_length)
-SELECT $1, (SELECT count(*) FROM written) - (SELECT count(*) FROM replaced),
-       (SELECT coalesce(sum(length), 0) FROM written) - (SELECT coalesce(sum(length), 0) FROM replaced)
-ON CONFLICT (bank_id) DO UPDATE SET
-    documents = document_banks.documents + excluded.documents,
-    total_length = document_banks.total_length + excluded.total_length
+),{_COUNT_WRITTEN.format(replaced="$7", replaced_length="$8")}
+SELECT
 """
 
 _SHRINK = """
@@ -128,16 +160,24 @@ class PostgresDocumentStore(PostgresStore):
             return []
         latest = list({document.id: document for document in documents}.values())  # the last one wins
         async with self.database.writing(bank_id) as connection:
-            await connection.execute(
-                _UPSERT,
-                bank_id,
-                self._config,
-                [document.id for document in latest],
-                [document.text for document in latest],
-                json_texts(document.metadata for document in latest),
-                json_texts(document.tags for document in latest),
-            )
+            written = {row[0] for row in await connection.fetch(_INSERT_NEW, *self._columns(bank_id, latest))}
+            present = [document for document in latest if document.id not in written]
+            if present:  # the rows the bank held already: replaced, their old lengths taken off its counts
+                columns = self._columns(bank_id, present)
+                replaced, replaced_length = await connection.fetchrow(_LOCK_REPLACED, bank_id, columns[2]) or (0, 0)
+                await connection.execute(_REPLACE, *columns, replaced, replaced_length)
         return [document.id for document in documents]
+
+    def _columns(self, bank_id: str, documents: list[Document]) -> list[Any]:
+        """The parameters of ``_INSERT_NEW`` and ``_REPLACE`` (its first six) for ``documents``."""
+        return [
+            bank_id,
+            self._config,
+            [document.id for document in documents],
+            [document.text for document in documents],
+            json_texts(document.metadata for document in documents),
+            json_texts(document.tags for document in documents),
+        ]
 
     async def search_fulltext(
         self,

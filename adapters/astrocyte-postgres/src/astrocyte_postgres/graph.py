@@ -82,10 +82,29 @@ ON CONFLICT (bank_id, link_key) DO UPDATE SET
     weight = excluded.weight, created_at = excluded.created_at, metadata = excluded.metadata
 """
 
+# Marks entities seen: the write before it in a CTE, then this, so that a write and its sightings
+# are one round trip. {entities} and {times} name the parameters of the sightings' two columns.
 _SEEN = """
 INSERT INTO graph_entity_seen (bank_id, entity_id, last_seen)
-SELECT $1, entity_id, max(seen) FROM unnest($2::text[], $3::timestamptz[]) AS u(entity_id, seen) GROUP BY entity_id
+SELECT $1, entity_id, max(seen) FROM unnest({entities}::text[], {times}::timestamptz[]) AS u(entity_id, seen)
+GROUP BY entity_id
 ON CONFLICT (bank_id, entity_id) DO UPDATE SET last_seen = greatest(graph_entity_seen.last_seen, excluded.last_seen)
+"""
+
+_LINK_ENTITIES = f"WITH linked AS ({_UPSERT_ENTITY_LINKS}){_SEEN.format(entities='$10', times='$11')}"
+
+_MENTION = f"""
+WITH mentioned AS (
+    INSERT INTO graph_mentions (bank_id, entity_id, memory_id)
+    SELECT $1, e, m FROM unnest($2::text[], $3::text[]) AS u(e, m)
+    ON CONFLICT (bank_id, entity_id, memory_id) DO NOTHING
+){_SEEN.format(entities="$2", times="$4")}"""
+
+# The upsert, and the names indexed for those entities before it, to compare with their new names.
+_STORE_ENTITIES = f"""
+WITH stored AS ({_UPSERT_ENTITIES})
+SELECT entity_id, folded FROM graph_entity_names WHERE bank_id = $1 AND entity_id = ANY($2::text[])
+ORDER BY entity_id, position
 """
 
 # Breadth-first by depth over both directions of every link. UNION (not ALL) drops repeated
@@ -214,8 +233,8 @@ class PostgresGraphStore(PostgresStore):
         latest = {entity.id: entity for entity in checked}  # a repeated id: the last one wins
         rows = list(latest.values())
         async with self.database.writing(bank_id) as connection:
-            await connection.execute(
-                _UPSERT_ENTITIES,
+            indexed = await connection.fetch(
+                _STORE_ENTITIES,
                 bank_id,
                 [entity.id for entity in rows],
                 [entity.name for entity in rows],
@@ -225,7 +244,7 @@ class PostgresGraphStore(PostgresStore):
                 [_real_array(entity.embedding) for entity in rows],
                 [entity.mention_count for entity in rows],
             )
-            await _index_names(connection, bank_id, latest)
+            await _index_names(connection, bank_id, latest, indexed)
         return [entity.id for entity in checked]
 
     async def store_links(self, links: list[EntityLink], bank_id: str) -> list[str]:
@@ -233,10 +252,10 @@ class PostgresGraphStore(PostgresStore):
         if not checked:
             return []
         rows = list({link.key: link for link in checked}.values())
-        now = datetime.now(UTC)
+        sightings = list(link_sightings(checked, datetime.now(UTC)))
         async with self.database.writing(bank_id) as connection:
             await connection.execute(
-                _UPSERT_ENTITY_LINKS,
+                _LINK_ENTITIES,
                 bank_id,
                 [link.key for link in rows],
                 [link.entity_a for link in rows],
@@ -246,8 +265,9 @@ class PostgresGraphStore(PostgresStore):
                 [link.confidence for link in rows],
                 [link.created_at for link in rows],
                 json_texts(link.metadata for link in rows),
+                [entity_id for entity_id, _ in sightings],
+                [when for _, when in sightings],
             )
-            await _mark_seen(connection, bank_id, link_sightings(checked, now))
         return [link.key for link in checked]
 
     async def store_entity_link(self, link: EntityLink, bank_id: str) -> str:
@@ -260,14 +280,12 @@ class PostgresGraphStore(PostgresStore):
         now = datetime.now(UTC)
         async with self.database.writing(bank_id) as connection:
             await connection.execute(
-                "INSERT INTO graph_mentions (bank_id, entity_id, memory_id) "
-                "SELECT $1, e, m FROM unnest($2::text[], $3::text[]) AS u(e, m) "
-                "ON CONFLICT (bank_id, entity_id, memory_id) DO NOTHING",
+                _MENTION,
                 bank_id,
                 [association.entity_id for association in checked],
                 [association.memory_id for association in checked],
+                [now] * len(checked),
             )
-            await _mark_seen(connection, bank_id, ((association.entity_id, now) for association in checked))
 
     async def store_memory_links(self, links: list[MemoryLink], bank_id: str) -> list[str]:
         checked = checked_bank_items(links, MemoryLink, "links", bank_id)
@@ -399,15 +417,13 @@ class PostgresGraphStore(PostgresStore):
         return int(entities)
 
 
-async def _index_names(connection: asyncpg.Connection, bank_id: str, entities: dict[str, Entity]) -> None:
-    """Rewrite the name rows and name trigrams of those ``entities`` whose names changed."""
+async def _index_names(
+    connection: asyncpg.Connection, bank_id: str, entities: dict[str, Entity], rows: Iterable[asyncpg.Record]
+) -> None:
+    """Rewrite the name rows and name trigrams of those ``entities`` whose names changed; ``rows``:
+    the names indexed for them, in position order."""
     indexed: defaultdict[str, list[str]] = defaultdict(list)
-    for row in await connection.fetch(
-        "SELECT entity_id, folded FROM graph_entity_names WHERE bank_id = $1 AND entity_id = ANY($2::text[]) "
-        "ORDER BY entity_id, position",
-        bank_id,
-        list(entities),
-    ):
+    for row in rows:
         indexed[row["entity_id"]].append(row["folded"])
     renamed = renamed_entities(entities, indexed)
     if not renamed:
@@ -429,11 +445,6 @@ async def _index_names(connection: asyncpg.Connection, bank_id: str, entities: d
         bank_id,
         *_columns(trigram_rows, 3),
     )
-
-
-async def _mark_seen(connection: asyncpg.Connection, bank_id: str, sightings: Iterable[tuple[str, datetime]]) -> None:
-    pairs = list(sightings)
-    await connection.execute(_SEEN, bank_id, [entity_id for entity_id, _ in pairs], [when for _, when in pairs])
 
 
 def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
