@@ -55,8 +55,10 @@ class VectorRows:
         columns = (self.texts, self.metadata, self.tags, self.occurred_at)
         if any(len(column) != count for column in columns) or self.vectors.shape[0] != count:
             raise ValidationError("rows", "every column must have one entry per id")
-        if not all_valid_ids(self.ids) or not all_valid_texts(self.texts):
-            raise ValidationError("rows.ids", "ids and texts must be non-empty strings without NUL characters")
+        if not all_valid_ids(self.ids):
+            raise ValidationError("rows.ids", "must be non-empty strings without NUL of at most 512 characters")
+        if not all_valid_texts(self.texts):
+            raise ValidationError("rows.texts", "must be non-empty, not only whitespace, without NUL")
         wanted = self.vectors.shape[1] if dimensions is None else dimensions
         for name, matrix in (("vectors", self.vectors), ("own_vectors", self.own_vectors)):
             if matrix is None:
