@@ -173,9 +173,8 @@ async def test_a_read_under_a_setting_sees_it_and_leaves_nothing_behind(pg_dsn: 
 
 
 async def test_a_failed_call_inside_a_transaction_is_undone_alone(pg_dsn: str) -> None:
-    """Every store call in an open transaction has a savepoint (each released when the next call
-    takes its own): a call the server refuses is rolled back to its own savepoint, and the calls
-    before and after it commit with the transaction."""
+    """Every store call in an open transaction has a savepoint: a call the server refuses is rolled
+    back to its own savepoint, and the calls before and after it commit with the transaction."""
     schema = fresh_schema("savepoints")
     store = PostgresVectorStore(pg_dsn, schema)
     refusing = PostgresDocumentStore(pg_dsn, schema, text_search_config="no_such_configuration")

@@ -276,14 +276,8 @@ class PostgresDatabase:
         A store call that fails inside an open transaction rolls back to its savepoint, so it leaves
         nothing behind even when the caller catches the error and carries on.
         """
-        current = self._current.get()
-        if current is None:
-            async with self._in_transaction(bank_id, _committed) as connection:
-                yield connection
-            return
-        async with current.lock, current.savepoint():
-            await self._scope(current.connection, bank_id)
-            yield current.connection
+        async with self._in_transaction(bank_id, _committed) as connection:
+            yield connection
 
     @asynccontextmanager
     async def _in_transaction(
@@ -394,27 +388,6 @@ class _Transaction:
 
     connection: asyncpg.Connection
     lock: asyncio.Lock
-    #: The savepoint of the last store call that succeeded, released with the next one's start.
-    unreleased: str | None = None
-    savepoints: int = 0
-
-    @asynccontextmanager
-    async def savepoint(self) -> AsyncIterator[None]:
-        """A savepoint for one store call: rolled back when the call raises; released when the
-        next call takes its own, in the same round trip (a retain makes five store calls per
-        batch, each otherwise paying a round trip to release its savepoint), or by the commit."""
-        self.savepoints += 1
-        name = f"astrocyte_call_{self.savepoints}"
-        previous, self.unreleased = self.unreleased, None
-        await self.connection.execute(
-            f"RELEASE SAVEPOINT {previous}; SAVEPOINT {name}" if previous else f"SAVEPOINT {name}"
-        )
-        try:
-            yield
-        except BaseException:
-            await self.connection.execute(f"ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")
-            raise
-        self.unreleased = name
 
 
 def quote_identifier(name: str) -> str:
