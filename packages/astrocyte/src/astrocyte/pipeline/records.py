@@ -28,9 +28,14 @@ MEMORY_LAYER = "_memory_layer"
 SEQUENCE = "_sequence"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemoryRecord:
-    """A memory with the caller's metadata apart from the fields the engine keeps beside it."""
+    """A memory with the caller's metadata apart from the fields the engine keeps beside it.
+
+    Not frozen: recall builds one per candidate row (~120 a call), and a frozen dataclass's
+    ``__init__`` (one ``object.__setattr__`` per field) took about four times as long as this
+    plain one. Nothing changes a record once built.
+    """
 
     memory_id: str
     text: str
@@ -47,18 +52,18 @@ class MemoryRecord:
     @classmethod
     def from_vector_hit(cls, hit: VectorHit) -> MemoryRecord:
         stored = hit.metadata or {}
-        return cls._of(
-            hit.id,
-            hit.text,
-            hit.tags,
-            _user_part(stored),
-            hit.occurred_at,
-            hit.retained_at,
-            hit.fact_type,
-            _text(stored.get(SOURCE)),
-            hit.chunk_id,
-            hit.memory_layer,
-            _text(stored.get(SEQUENCE)),
+        return cls(
+            memory_id=hit.id,
+            text=hit.text,
+            tags=hit.tags,
+            metadata=_user_part(stored),
+            occurred_at=hit.occurred_at,
+            retained_at=hit.retained_at,
+            fact_type=hit.fact_type,
+            source=_text(stored.get(SOURCE)),
+            chunk_id=hit.chunk_id,
+            memory_layer=hit.memory_layer,
+            sequence=_text(stored.get(SEQUENCE)),
         )
 
     @classmethod
@@ -66,57 +71,19 @@ class MemoryRecord:
         cls, memory_id: str, text: str, tags: list[str] | None, metadata: Metadata | None
     ) -> MemoryRecord:
         stored = metadata or {}
-        return cls._of(
-            memory_id,
-            text,
-            tags,
-            _user_part(stored),
-            _moment(stored.get(OCCURRED_AT)),
-            _moment(stored.get(RETAINED_AT)),
-            _text(stored.get(FACT_TYPE)),
-            _text(stored.get(SOURCE)),
-            _text(stored.get(CHUNK_ID)),
-            _text(stored.get(MEMORY_LAYER)),
-            _text(stored.get(SEQUENCE)),
+        return cls(
+            memory_id=memory_id,
+            text=text,
+            tags=tags,
+            metadata=_user_part(stored),
+            occurred_at=_moment(stored.get(OCCURRED_AT)),
+            retained_at=_moment(stored.get(RETAINED_AT)),
+            fact_type=_text(stored.get(FACT_TYPE)),
+            source=_text(stored.get(SOURCE)),
+            chunk_id=_text(stored.get(CHUNK_ID)),
+            memory_layer=_text(stored.get(MEMORY_LAYER)),
+            sequence=_text(stored.get(SEQUENCE)),
         )
-
-    @classmethod
-    def _of(
-        cls,
-        memory_id: str,
-        text: str,
-        tags: list[str] | None,
-        metadata: Metadata | None,
-        occurred_at: datetime | None,
-        retained_at: datetime | None,
-        fact_type: str | None,
-        source: str | None,
-        chunk_id: str | None,
-        memory_layer: str | None,
-        sequence: str | None,
-    ) -> MemoryRecord:
-        """The record of these fields, without the frozen ``__init__``: recall builds one per candidate
-        row (~120 per recall), and setting eleven fields one frozen ``__setattr__`` at a time took
-        about 3x as long as this. The class checks nothing on construction, so nothing is skipped."""
-        record = object.__new__(cls)
-        object.__setattr__(
-            record,
-            "__dict__",
-            {
-                "memory_id": memory_id,
-                "text": text,
-                "tags": tags,
-                "metadata": metadata,
-                "occurred_at": occurred_at,
-                "retained_at": retained_at,
-                "fact_type": fact_type,
-                "source": source,
-                "chunk_id": chunk_id,
-                "memory_layer": memory_layer,
-                "sequence": sequence,
-            },
-        )
-        return record
 
     def to_hit(self, score: float, strategies: dict[str, int], bank_id: str) -> MemoryHit:
         return MemoryHit(
