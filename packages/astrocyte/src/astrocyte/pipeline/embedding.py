@@ -34,7 +34,7 @@ class Embeddings:
 
     @cached_property
     def rows(self) -> list[list[float]]:
-        """The vectors as lists, made once: retain needs them twice (the bank lookup, the own vectors)."""
+        """The vectors as lists, made once, for a store that takes only those."""
         return self.given if self.given is not None else self.matrix.tolist()
 
 

@@ -39,7 +39,7 @@ from astrocyte.pipeline.entities import Mention, graph_rows
 from astrocyte.pipeline.normalize import PreparedInput, prepare_input
 from astrocyte.pipeline.records import mirror_fields, vector_metadata
 from astrocyte.pipeline.writes import MemoryRows, WriteSession
-from astrocyte.stores.vector_rows import StoresVectorRows, VectorRows
+from astrocyte.stores.vector_rows import VectorRows
 from astrocyte.types import Bank, RetainResult
 from astrocyte.validation import check_bank_id
 from astrocyte.vectors import FloatMatrix
@@ -181,9 +181,8 @@ async def _write_batch(
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
     vectors = _vector_rows(batch, kept, prepared, bank_id, retained_at, call)
-    items = vectors if session.takes_vector_rows else vectors.items()
     rows = MemoryRows(
-        items=items,
+        items=vectors,
         documents=[
             mirror_fields(memory_id, text, metadata, tags, (occurred_at, retained_at))
             for memory_id, text, metadata, tags, occurred_at in zip(
@@ -214,10 +213,7 @@ class _NearDuplicates:
         before the call (the write session, which must not suspend, is not open yet)."""
         if not self._search_bank:
             return [None] * len(embeddings.matrix)
-        vectors = self._ctx.vectors
-        if isinstance(vectors, StoresVectorRows):
-            return await vectors.threshold_ids(embeddings.matrix, self._bank_id, self._threshold)
-        return await ids_at_least(self._ctx.vectors, embeddings.rows, self._bank_id, self._threshold)
+        return await ids_at_least(self._ctx.vectors, embeddings, self._bank_id, self._threshold)
 
     def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
         """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the

@@ -19,17 +19,17 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from dataclasses import dataclass, field
 from typing import cast
 
-from astrocyte.pipeline.abilities import store_documents
+from astrocyte.pipeline.abilities import store_documents, store_vector_rows
 from astrocyte.pipeline.entities import GraphRows
 from astrocyte.spi import DocumentStore, GraphStore, TransactionalStore, VectorStore, capabilities_of
-from astrocyte.stores.vector_rows import StoresVectorRows, VectorRows
+from astrocyte.stores.vector_rows import VectorRows
 from astrocyte.types import Document, VectorItem
 
 
 @dataclass
 class MemoryRows:
-    """Everything one batch of memories writes: vectors, their document mirrors and graph rows.
-    ``items`` are :class:`VectorRows` only for a vector store that :class:`StoresVectorRows`."""
+    """Everything one batch of memories writes: vectors (retain's as :class:`VectorRows`, an import's
+    as items), their document mirrors and graph rows."""
 
     items: list[VectorItem] | VectorRows
     documents: list[Document]
@@ -77,11 +77,6 @@ class WriteSession:
         self.bank_id = bank_id
         self._written: list[str] = []
 
-    @property
-    def takes_vector_rows(self) -> bool:
-        """Whether :meth:`write` may be given :class:`VectorRows` (the vector store takes them)."""
-        return isinstance(self._writer._vectors, StoresVectorRows)
-
     async def write(self, rows: MemoryRows) -> None:
         writer, bank_id = self._writer, self.bank_id
         if not rows.items:
@@ -89,7 +84,7 @@ class WriteSession:
         items = rows.items
         if isinstance(items, VectorRows):
             self._written.extend(items.ids)
-            await cast(StoresVectorRows, writer._vectors).store_vector_rows(items)
+            await store_vector_rows(writer._vectors, items)
         else:
             self._written.extend(item.id for item in items)
             await writer._vectors.store_vectors(items)
