@@ -606,6 +606,10 @@ async def test_vector_rows_are_stored_as_their_items_would_be(own: list[list[flo
         ({"ids": ["m0", "m\x00"]}, "rows.ids"),
         ({"tags": [None]}, "rows"),
         ({"bank_id": "no spaces"}, "bank_id"),
+        ({"metadata": [None, {"k": "lone \ud800"}]}, "rows.metadata[1]"),
+        ({"tags": [["lone \udfff"], None]}, "rows.tags[0]"),
+        ({"texts": ["memory", "lone \ud800"]}, "rows.texts"),
+        ({"ids": ["m0", "lone \ud800"]}, "rows.ids"),
     ],
 )
 async def test_bad_vector_rows_are_refused_by_field_and_write_nothing(

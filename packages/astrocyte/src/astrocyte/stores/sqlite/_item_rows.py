@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,13 @@ def name_unstorable(records: Sequence[object], names: Sequence[str], field: str)
     for position, record in enumerate(records):
         for name in names:
             _check_storable(f"{field}[{position}].{name}", getattr(record, name))
+
+
+def name_unstorable_in_columns(columns: Mapping[str, Sequence[object]], field: str) -> None:
+    """:func:`name_unstorable` for a batch held as columns: names ``field.<column>[i]``."""
+    for name, column in columns.items():
+        for position, value in enumerate(column):
+            _check_storable(f"{field}.{name}[{position}]", value)
 
 
 def encode_tags(tags: Sequence[str] | None) -> str | None:

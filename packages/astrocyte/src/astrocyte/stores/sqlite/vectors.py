@@ -22,7 +22,6 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,7 @@ from astrocyte.stores.sqlite._item_rows import (
     decode_tags,
     encode_tags,
     name_unstorable,
+    name_unstorable_in_columns,
     newest_row_id,
     replace_tags,
     row_ids_of,
@@ -170,8 +170,8 @@ class SqliteVectorStore(SqliteStore):
             try:
                 self._write(connection, fixed, dimensions, columns, (unit_rows, own_unit))
             except UnicodeEncodeError:
-                labels = [SimpleNamespace(metadata=m, tags=t) for m, t in zip(rows.metadata, rows.tags, strict=True)]
-                name_unstorable(labels, ("metadata", "tags"), "rows")
+                # ids and texts were checked whole by rows.check; metadata and tags only by the engine
+                name_unstorable_in_columns({"metadata": rows.metadata, "tags": rows.tags}, "rows")
                 raise
 
     async def threshold_ids(self, queries: FloatMatrix, bank_id: str, threshold: float) -> list[str | None]:
