@@ -82,22 +82,7 @@ def episode(entry: Fused) -> datetime | None:
 
 def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], npt.NDArray[np.float64]]:
     """Every distinct candidate of ``legs`` (first seen first) and its row of :data:`FEATURES`."""
-    entries: dict[str, Fused] = {}
-    # The score each candidate has in the first semantic / keyword leg that returned it.
-    first_score: dict[str, dict[str, float]] = {SEMANTIC: {}, KEYWORD: {}}
-    for leg in legs:
-        name, scored = leg.name, first_score.get(leg.name)
-        scores = leg.scores or [0.0] * len(leg.records)
-        for rank, (record, score) in enumerate(zip(leg.records, scores, strict=True), start=1):
-            memory_id = record.memory_id
-            entry = entries.get(memory_id)
-            if entry is None:
-                entries[memory_id] = Fused(record, ranks={name: rank})
-            elif name not in entry.ranks:
-                entry.ranks[name] = rank
-            if scored is not None and memory_id not in scored:
-                scored[memory_id] = score
-    cosine_of, bm25_of = first_score[SEMANTIC], first_score[KEYWORD]
+    entries, cosine_of, bm25_of = _gathered(legs)
     cosines = [score for leg in legs if leg.name == SEMANTIC for score in leg.scores or []]
     floor = min(cosines, default=0.0)
     masked_of = next((leg.masked_scores for leg in legs if leg.name == SEMANTIC and leg.masked_scores), None)
@@ -142,6 +127,26 @@ def candidate_features(legs: Sequence[Leg], query: str) -> tuple[list[Fused], np
     column["neighbour_bm25"][:] = _best_beside(column["bm25"], beside)
     column["neighbour_masked_cosine"][:] = _best_beside(column["masked_cosine"], beside)
     return fused, matrix
+
+
+def _gathered(legs: Sequence[Leg]) -> tuple[dict[str, Fused], dict[str, float], dict[str, float]]:
+    """The candidates by id, each with its rank in every leg that returned it (first seen first), and
+    the score each has in the first semantic and the first keyword leg that returned it."""
+    entries: dict[str, Fused] = {}
+    first_score: dict[str, dict[str, float]] = {SEMANTIC: {}, KEYWORD: {}}
+    for leg in legs:
+        name, scored = leg.name, first_score.get(leg.name)
+        scores = leg.scores or [0.0] * len(leg.records)
+        for rank, (record, score) in enumerate(zip(leg.records, scores, strict=True), start=1):
+            memory_id = record.memory_id
+            entry = entries.get(memory_id)
+            if entry is None:
+                entries[memory_id] = Fused(record, ranks={name: rank})
+            elif name not in entry.ranks:
+                entry.ranks[name] = rank
+            if scored is not None and memory_id not in scored:
+                scored[memory_id] = score
+    return entries, first_score[SEMANTIC], first_score[KEYWORD]
 
 
 def _column(values: Sequence[float]) -> npt.NDArray[np.float64]:
