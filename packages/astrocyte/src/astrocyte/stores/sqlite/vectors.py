@@ -158,9 +158,11 @@ class SqliteVectorStore(SqliteStore):
                 texts=rows.texts,
                 tags=rows.tags,
                 upserts=[
-                    (bank_id, item_id, encoded, tag_text, None, encode_time(occurred), None, retained_at, None)
+                    _upsert_parameters(
+                        bank_id, item_id, metadata=encoded, tags=tag_text, occurred_at=occurred, retained_at=retained_at
+                    )
                     for item_id, encoded, tag_text, occurred in zip(
-                        rows.ids, metadata, tag_texts, rows.occurred_at, strict=True
+                        rows.ids, metadata, tag_texts, map(encode_time, rows.occurred_at), strict=True
                     )
                 ],
                 vectors=rows.vectors,
@@ -462,17 +464,33 @@ def _own_blobs(own: OwnVectors, count: int) -> list[bytes | None]:
 
 
 def _row(item: VectorItem, written_at: datetime) -> tuple[Any, ...]:
-    return (
+    return _upsert_parameters(
         item.bank_id,
         item.id,
-        encode_metadata(item.metadata),
-        encode_tags(item.tags),
-        item.fact_type,
-        encode_time(item.occurred_at),
-        item.memory_layer,
-        encode_time(item.retained_at or written_at),
-        item.chunk_id,
+        metadata=encode_metadata(item.metadata),
+        tags=encode_tags(item.tags),
+        occurred_at=encode_time(item.occurred_at),
+        retained_at=encode_time(item.retained_at or written_at),
+        fact_type=item.fact_type,
+        memory_layer=item.memory_layer,
+        chunk_id=item.chunk_id,
     )
+
+
+def _upsert_parameters(
+    bank_id: str,
+    item_id: str,
+    *,
+    metadata: str | None,
+    tags: str | None,
+    occurred_at: int | None,
+    retained_at: int | None,
+    fact_type: str | None = None,
+    memory_layer: str | None = None,
+    chunk_id: str | None = None,
+) -> tuple[Any, ...]:
+    """The parameters of ``_UPSERT`` in its column order, every value encoded as stored."""
+    return (bank_id, item_id, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id)
 
 
 def _last_position_of_each_id(bank_ids: Sequence[str], ids: Sequence[str]) -> dict[str, dict[str, int]]:
