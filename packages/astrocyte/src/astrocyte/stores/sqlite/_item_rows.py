@@ -107,14 +107,15 @@ def upserted_row_ids(
     memories is the common case, and the lookup probes a random page of the ``(bank_id, id)`` index
     per row. Otherwise each bank's ids are looked up.
     """
-    found: dict[str, dict[str, int]] = {}
     if newest_row_id(connection, table) == newest_before + len(upserted):
+        found: dict[str, dict[str, int]] = {}
         for row_id, (bank_id, item_id) in enumerate(upserted, start=newest_before + 1):
             found.setdefault(bank_id, {})[item_id] = row_id
         return found
+    ids_of: dict[str, list[str]] = {}
     for bank_id, item_id in upserted:
-        found.setdefault(bank_id, {})[item_id] = 0
-    return {bank_id: row_ids_of(connection, table, bank_id, ids) for bank_id, ids in found.items()}
+        ids_of.setdefault(bank_id, []).append(item_id)
+    return {bank_id: row_ids_of(connection, table, bank_id, ids) for bank_id, ids in ids_of.items()}
 
 
 def replace_tags(
