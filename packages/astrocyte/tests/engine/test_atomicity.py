@@ -212,3 +212,22 @@ async def test_an_embedder_failing_after_a_bank_lookup_began_leaves_nothing_runn
         assert [task for task in asyncio.all_tasks() if task is not asyncio.current_task()] == []
         assert await memory_count(engine, "tickets") == 1
         assert (await engine.recall("earlier ticket", "tickets")).hits[0].text == "An earlier ticket that must survive."
+
+
+async def test_sqlite_retain_is_one_transaction_without_savepoints(tmp_path: Path) -> None:
+    """The engine's write session rolls back whole on any failure, so the SQLite store calls in it
+    take no savepoint each (they cost a copy of every page they change): one BEGIN, one COMMIT."""
+    from astrocyte.stores.sqlite.database import SqliteDatabase
+
+    async with Astrocyte.from_config_dict(config_for("sqlite", tmp_path, engine=SMALL_BATCHES)) as engine:
+        database = SqliteDatabase.acquire(str(tmp_path / "engine.db"))
+        statements: list[str] = []
+        database.connection.set_trace_callback(statements.append)
+        try:
+            await engine.retain_many(TEXTS, "tickets")
+        finally:
+            database.connection.set_trace_callback(None)
+            database.release()
+        transaction = [sql.split()[0] for sql in statements if sql.split()[0] in {"BEGIN", "SAVEPOINT", "COMMIT"}]
+        assert transaction == ["BEGIN", "COMMIT"]
+        assert await memory_count(engine, "tickets") == len(TEXTS)

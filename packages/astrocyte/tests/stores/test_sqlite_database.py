@@ -100,6 +100,75 @@ async def test_transaction_is_write_for_async_callers(database: SqliteDatabase, 
     assert _bodies(path) == ["kept"]
 
 
+def _savepoints_taken(database: SqliteDatabase) -> list[str]:
+    """Trace the statements of ``database``'s connection; the list fills with each SAVEPOINT issued."""
+    taken: list[str] = []
+    database.connection.set_trace_callback(lambda sql: taken.append(sql) if sql.startswith("SAVEPOINT") else None)
+    return taken
+
+
+def test_a_unit_transaction_commits_nested_writes_without_savepoints(database: SqliteDatabase, path: str) -> None:
+    taken = _savepoints_taken(database)
+    with database.write(undo_each_call=False) as outer:
+        _note(outer, "outer")
+        with database.write() as inner:
+            _note(inner, "inner")
+            with database.write() as innermost:
+                _note(innermost, "innermost")
+    assert _bodies(path) == ["outer", "inner", "innermost"]
+    assert taken == []
+    with database.write() as outer, database.write() as inner:  # the next transaction undoes each call again
+        _note(inner, "next")
+    assert taken == ["SAVEPOINT astrocyte_1"]
+
+
+def _go_on_after_a_failed_call(database: SqliteDatabase, then: str) -> None:
+    """In a unit transaction, let a nested call fail, catch it, and go on: note ``then`` (the outer
+    connection) or write it through a new nested call (``"nested"``)."""
+    with database.write(undo_each_call=False) as outer:
+        _note(outer, "before")
+        with pytest.raises(Aborted):
+            _write_then_fail(database, "failed")
+        if then == "nested":
+            with database.write() as later:
+                _note(later, "never")
+        else:
+            _note(outer, then)
+
+
+def test_a_unit_transaction_whose_call_failed_cannot_commit(database: SqliteDatabase, path: str) -> None:
+    with pytest.raises(RuntimeError, match="undone only as a whole") as refused:
+        _go_on_after_a_failed_call(database, "after")
+    assert isinstance(refused.value.__cause__, Aborted)
+    assert _bodies(path) == []
+    assert not database.connection.in_transaction
+    with database.write() as again:  # nothing of the failure stays with the database
+        _note(again, "again")
+    assert _bodies(path) == ["again"]
+
+
+def test_a_unit_transaction_refuses_writes_after_a_failed_call(database: SqliteDatabase, path: str) -> None:
+    with pytest.raises(RuntimeError, match="undone only as a whole"):
+        _go_on_after_a_failed_call(database, "nested")
+    assert _bodies(path) == []
+
+
+async def test_a_unit_transaction_rolls_back_whole_when_it_raises(database: SqliteDatabase, path: str) -> None:
+    async def note_then_fail() -> None:
+        with database.write() as connection:
+            _note(connection, "dropped")
+        _write_then_fail(database, "failed")
+
+    with pytest.raises(Aborted):
+        async with database.transaction(undo_each_call=False):
+            await note_then_fail()
+    assert _bodies(path) == []
+    async with database.transaction(undo_each_call=False):
+        with database.write() as connection:
+            _note(connection, "kept")
+    assert _bodies(path) == ["kept"]
+
+
 def test_a_failed_commit_leaves_no_transaction_open(path: str) -> None:
     deferred = Migration(
         2,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Protocol, cast
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol, cast, runtime_checkable
 
 from astrocyte.pipeline.embedding import Embeddings
-from astrocyte.spi import DocumentStore, GraphStore, VectorStore, capabilities_of
+from astrocyte.spi import DocumentStore, GraphStore, TransactionalStore, VectorStore, capabilities_of
 from astrocyte.stores.vector_rows import StoresVectorRows, VectorRows
 from astrocyte.types import Document, GraphHit, VectorFilters, VectorHit, VectorItem
 
@@ -178,3 +179,17 @@ async def neighbour_memories(
     if capabilities_of(graph, GraphStore).ranked_neighbors:
         return await cast(_RanksNeighbours, graph).rank_neighbors(entity_ids, bank_id, max_depth=max_depth, limit=limit)
     return await graph.query_neighbors(entity_ids, bank_id, max_depth=max_depth, limit=limit)
+
+
+@runtime_checkable
+class _OpensUnitTransactions(Protocol):
+    def unit_transaction(self) -> AbstractAsyncContextManager[None]: ...
+
+
+def unit_transaction(store: TransactionalStore) -> AbstractAsyncContextManager[None]:
+    """The store's transaction for a unit that is rolled back whole whenever anything in it fails (the
+    engine's write sessions): its ``unit_transaction()`` when it has one (the SQLite stores: no
+    savepoint per store call), else ``transaction()``."""
+    if isinstance(store, _OpensUnitTransactions):
+        return store.unit_transaction()
+    return store.transaction()

@@ -19,7 +19,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from dataclasses import dataclass, field
 from typing import cast
 
-from astrocyte.pipeline.abilities import store_documents, store_vector_rows
+from astrocyte.pipeline.abilities import store_documents, store_vector_rows, unit_transaction
 from astrocyte.pipeline.entities import GraphRows
 from astrocyte.spi import DocumentStore, GraphStore, TransactionalStore, VectorStore, capabilities_of
 from astrocyte.stores.vector_rows import VectorRows
@@ -57,7 +57,7 @@ class MemoryWriter:
         failure when there is no transaction: for writes that may overwrite existing memories
         (imports), where deleting would lose the previous version."""
         transaction: AbstractAsyncContextManager[object] = (
-            nullcontext() if self._transaction_owner is None else self._transaction_owner.transaction()
+            nullcontext() if self._transaction_owner is None else unit_transaction(self._transaction_owner)
         )
         async with self._lock, transaction:
             session = WriteSession(self, bank_id)

@@ -51,6 +51,12 @@ class SqliteStore:
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self.database.transaction()
 
+    def unit_transaction(self) -> AbstractAsyncContextManager[None]:
+        """``transaction()`` for a caller that rolls the whole of it back when anything in it fails
+        (the engine's write sessions): store calls in it take no savepoints of their own, and once
+        one has failed the transaction cannot commit (see :meth:`SqliteDatabase.write`)."""
+        return self.database.transaction(undo_each_call=False)
+
     async def health(self) -> HealthStatus:
         started = time.perf_counter()
         try:
