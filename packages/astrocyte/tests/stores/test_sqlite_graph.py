@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from astrocyte.errors import ProviderUnavailable, ValidationError
 from astrocyte.stores.entity_similarity import trigram_similarity, trigrams
 from astrocyte.stores.memory.graph import MemoryGraphStore
+from astrocyte.stores.sqlite.database import SqliteDatabase, packaged_migrations
 from astrocyte.stores.sqlite.graph import SqliteGraphStore
 from astrocyte.stores.sqlite.mental_models import SqliteMentalModelStore
 from astrocyte.stores.sqlite.wiki import SqliteWikiStore
@@ -107,6 +108,59 @@ async def test_the_graph_survives_reopening_the_file(path: str) -> None:
         assert [link.weight for link in await reopened.find_memory_links(["m-B"], BANK)] == [2.0]
     finally:
         await reopened.close()
+
+
+async def test_mentions_written_before_migration_15_are_keyed_by_memory_row(path: str) -> None:
+    """A file whose mentions were keyed by memory id (schema 14, one mention of before migration 8
+    without a time) upgrades: the same answers, one row per memory of each bank, and new mentions of
+    an old memory join its row."""
+    previous = SqliteDatabase(path, migrations=[m for m in packaged_migrations() if m.version < 15])
+    previous.connection.executemany(
+        "INSERT INTO graph_mentions (bank_id, entity_id, memory_id, mentioned_at) VALUES (?, ?, ?, ?)",
+        [
+            (BANK, "a", "m1", 30),
+            (BANK, "b", "m1", 30),
+            (BANK, "a", "m2", 20),
+            (BANK, "a", "m3", None),
+            (BANK, "b", "m4", 10),
+            ("other", "a", "m1", 40),
+        ],
+    )
+    previous.close()
+
+    store = SqliteGraphStore(path)
+    try:
+        assert store.database.schema_version() == packaged_migrations()[-1].version
+        with store.database.reading() as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            rows = connection.execute("SELECT bank_id, id FROM graph_memories ORDER BY bank_id, id").fetchall()
+        assert [tuple(row) for row in rows] == [("other", "m1"), *[(BANK, f"m{n}") for n in range(1, 5)]]
+        ranked = await store.rank_neighbors(["a"], BANK, max_depth=0, limit=8)
+        assert [(hit.memory_id, hit.connected_entities) for hit in ranked] == [
+            ("m1", ["a"]),  # newest first among equals: m1 (30), m2 (20), m3 (never dated) come in id order
+            ("m2", ["a"]),
+            ("m3", ["a"]),
+        ]
+        assert [hit.memory_id for hit in await store.query_neighbors(["b"], BANK)] == ["m1", "m4"]
+        await store.store_entities([Entity(id=key, name=key, entity_type="name") for key in "ab"], BANK)
+        [candidate] = await store.find_entity_candidates_scored("a", BANK, trigram_threshold=1.0)
+        assert candidate.co_occurring_names == ["b"]
+        await store.link_memories_to_entities([MemoryEntityAssociation("m4", "a")], BANK)  # m4's row again
+        ranked = await store.rank_neighbors(["a"], BANK, max_depth=0, limit=8)
+        assert [(hit.memory_id, hit.connected_entities) for hit in ranked][-1] == ("m4", ["a"])
+        with store.database.reading() as connection:
+            (rows_of_m4,) = connection.execute(
+                "SELECT COUNT(DISTINCT memory_row) FROM graph_mentions WHERE memory_id = 'm4'"
+            ).fetchone()
+        assert rows_of_m4 == 1
+        assert await store.delete_memories(["m1", "m9"], BANK) == 1
+        assert [hit.memory_id for hit in await store.query_neighbors(["a"], "other")] == ["m1"]
+        assert await store.delete_bank("other") == 0  # no entity stored there, but its mentions go
+        with store.database.reading() as connection:
+            left = connection.execute("SELECT bank_id, id FROM graph_memories ORDER BY id").fetchall()
+        assert [tuple(row) for row in left] == [(BANK, "m2"), (BANK, "m3"), (BANK, "m4")]
+    finally:
+        await store.close()
 
 
 async def test_writes_inside_an_outer_write_roll_back_with_it(store: SqliteGraphStore) -> None:

@@ -47,6 +47,7 @@ from astrocyte.stores.sqlite._columns import (
     encode_metadata,
     encode_vector,
 )
+from astrocyte.stores.sqlite._item_rows import newest_row_id, upserted_row_ids
 from astrocyte.stores.sqlite._json_values import from_json, id_list
 from astrocyte.stores.sqlite._store_base import SqliteStore
 from astrocyte.stores.time_columns import decode_time, encode_time
@@ -140,9 +141,10 @@ LIMIT :limit
 
 # The entities rank_neighbors weighs: reached as in _NEIGHBOURS, but only those some memory
 # mentions, at most :max_entities (nearest first), each with its newest memories (:per_seed of a
-# seed, :per_neighbour of an entity reached through links; one more, to tell whether there are more):
-# one index range each, never all of a frequent entity's memories. (A LIMIT cannot read the outer
-# row, hence the two branches; SQLite runs only the one the CASE takes.)
+# seed, :per_neighbour of an entity reached through links; one more, to tell whether there are more)
+# as [memory id, memory row] pairs: one range of the covering index each, never all of a frequent
+# entity's memories. (A LIMIT cannot read the outer row, hence the two branches; SQLite runs only
+# the one the CASE takes.)
 _RANKED_NEIGHBOURS = f"""
 WITH RECURSIVE
 {_WALK},
@@ -155,15 +157,15 @@ reached (entity_id, depth) AS (
 )
 SELECT reached.entity_id AS entity_id, reached.depth AS depth,
        CASE WHEN reached.depth = 0 THEN (
-           SELECT json_group_array(memory_id) FROM (
-               SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
+           SELECT json_group_array(json_array(memory_id, memory_row)) FROM (
+               SELECT memory_id, memory_row FROM graph_mentions INDEXED BY graph_mentions_newest
                WHERE bank_id = :bank_id AND entity_id = reached.entity_id
                ORDER BY mentioned_at DESC, memory_id
                LIMIT :per_seed + 1
            )
        ) ELSE (
-           SELECT json_group_array(memory_id) FROM (
-               SELECT memory_id FROM graph_mentions INDEXED BY graph_mentions_newest
+           SELECT json_group_array(json_array(memory_id, memory_row)) FROM (
+               SELECT memory_id, memory_row FROM graph_mentions INDEXED BY graph_mentions_newest
                WHERE bank_id = :bank_id AND entity_id = reached.entity_id
                ORDER BY mentioned_at DESC, memory_id
                LIMIT :per_neighbour + 1
@@ -172,9 +174,12 @@ SELECT reached.entity_id AS entity_id, reached.depth AS depth,
 FROM reached
 """
 
-_MENTIONS_OF_MEMORIES = """
-SELECT memory_id, entity_id FROM graph_mentions INDEXED BY graph_mentions_by_memory
-WHERE bank_id = :bank_id AND memory_id IN (SELECT value FROM json_each(:memory_ids))
+# Each memory's mentions by its row (the table's key: the memories of one call lie together), its
+# entities in id order, as the old index by (bank_id, memory_id, entity_id) gave them.
+_MENTIONS_OF_MEMORY_ROWS = """
+SELECT memory_id, entity_id FROM graph_mentions
+WHERE memory_row IN (SELECT value FROM json_each(:memory_rows))
+ORDER BY memory_row, entity_id
 """
 
 _MATCHING_ENTITIES = """
@@ -232,7 +237,7 @@ CROSS JOIN graph_mentions AS mine
 CROSS JOIN graph_mentions AS theirs
 CROSS JOIN graph_entities AS other
 WHERE mine.bank_id = :bank_id AND mine.entity_id = wanted.value
-  AND theirs.bank_id = :bank_id AND theirs.memory_id = mine.memory_id AND theirs.entity_id <> mine.entity_id
+  AND theirs.memory_row = mine.memory_row AND theirs.entity_id <> mine.entity_id
   AND other.bank_id = :bank_id AND other.entity_id = theirs.entity_id
 ORDER BY mine.entity_id, other.name
 """
@@ -256,7 +261,7 @@ LIMIT :limit
 
 _MEMORIES_WITH_ANYTHING = """
 SELECT COUNT(*) FROM (SELECT DISTINCT value AS memory_id FROM json_each(:memory_ids)) AS doomed
-WHERE EXISTS (SELECT 1 FROM graph_mentions WHERE bank_id = :bank_id AND memory_id = doomed.memory_id)
+WHERE EXISTS (SELECT 1 FROM graph_memories WHERE bank_id = :bank_id AND id = doomed.memory_id)
    OR EXISTS (SELECT 1 FROM graph_memory_links WHERE bank_id = :bank_id AND source_memory_id = doomed.memory_id)
    OR EXISTS (SELECT 1 FROM graph_memory_links WHERE bank_id = :bank_id AND target_memory_id = doomed.memory_id)
 """
@@ -325,11 +330,17 @@ class SqliteGraphStore(SqliteStore):
         if not checked:
             return
         now = _now()
+        mentioned_at = encode_time(now)
         with self.database.write() as connection:
+            row_of = _memory_rows(connection, bank_id, dict.fromkeys(association.memory_id for association in checked))
             connection.executemany(
-                "INSERT INTO graph_mentions (bank_id, entity_id, memory_id, mentioned_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (bank_id, entity_id, memory_id) DO UPDATE SET mentioned_at = excluded.mentioned_at",
-                [(bank_id, association.entity_id, association.memory_id, encode_time(now)) for association in checked],
+                "INSERT INTO graph_mentions (memory_row, entity_id, bank_id, memory_id, mentioned_at) "
+                "VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (memory_row, entity_id) DO UPDATE SET mentioned_at = excluded.mentioned_at",
+                [
+                    (row_of[association.memory_id], association.entity_id, bank_id, association.memory_id, mentioned_at)
+                    for association in checked
+                ],
             )
             self._mark_seen(connection, bank_id, ((association.entity_id, now) for association in checked))
 
@@ -471,8 +482,13 @@ class SqliteGraphStore(SqliteStore):
         with self.database.write() as connection:
             deleted: int = connection.execute(_MEMORIES_WITH_ANYTHING, parameters).fetchone()[0]
             connection.execute(
-                "DELETE FROM graph_mentions WHERE bank_id = :bank_id "
-                "AND memory_id IN (SELECT value FROM json_each(:memory_ids))",
+                "DELETE FROM graph_mentions WHERE memory_row IN (SELECT row_id FROM graph_memories "
+                "WHERE bank_id = :bank_id AND id IN (SELECT value FROM json_each(:memory_ids)))",
+                parameters,
+            )
+            connection.execute(
+                "DELETE FROM graph_memories WHERE bank_id = :bank_id "
+                "AND id IN (SELECT value FROM json_each(:memory_ids))",
                 parameters,
             )
             connection.execute(
@@ -487,7 +503,7 @@ class SqliteGraphStore(SqliteStore):
             entities: int = connection.execute(
                 "SELECT COUNT(*) FROM graph_entities WHERE bank_id = ?", (bank_id,)
             ).fetchone()[0]
-            for table in GRAPH_TABLES:
+            for table in (*GRAPH_TABLES, "graph_memories"):
                 connection.execute(f"DELETE FROM {table} WHERE bank_id = ?", (bank_id,))
         return entities
 
@@ -499,6 +515,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _memory_rows(connection: sqlite3.Connection, bank_id: str, memory_ids: Iterable[str]) -> dict[str, int]:
+    """The ``graph_memories`` row of each of ``memory_ids`` (distinct), made for those without one."""
+    keys = [(bank_id, memory_id) for memory_id in memory_ids]
+    newest = newest_row_id(connection, "graph_memories")
+    connection.executemany(
+        "INSERT INTO graph_memories (bank_id, id) VALUES (?, ?) ON CONFLICT (bank_id, id) DO NOTHING", keys
+    )
+    return upserted_row_ids(connection, "graph_memories", newest, keys)[bank_id]
+
+
 def _ranked_neighbours(
     connection: sqlite3.Connection, seeds: list[str], bank_id: str, max_depth: int, limit: int
 ) -> list[GraphHit]:
@@ -506,7 +532,7 @@ def _ranked_neighbours(
     per_seed, per_neighbour = 2 * limit, max(1, limit // 4)
     weight: dict[str, float] = {}
     depth_of: dict[str, int] = {}
-    pool: dict[str, None] = {}
+    pool: dict[str, int] = {}  # memory id -> its row
     cursor = connection.cursor()
     cursor.row_factory = None  # plain tuples: read on every recall
     parameters = {
@@ -517,11 +543,11 @@ def _ranked_neighbours(
         "per_seed": per_seed,
         "per_neighbour": per_neighbour,
     }
-    for entity_id, depth, memory_ids in cursor.execute(_RANKED_NEIGHBOURS, parameters).fetchall():
-        memories = json.loads(memory_ids)
+    for entity_id, depth, memories in cursor.execute(_RANKED_NEIGHBOURS, parameters).fetchall():
+        newest = json.loads(memories)  # [memory id, memory row] pairs
         depth_of[entity_id] = depth
-        weight[entity_id] = 1.0 / ((1 + depth) * math.log2(1 + len(memories)))
-        pool.update(dict.fromkeys(memories[: per_seed if depth == 0 else per_neighbour]))
+        weight[entity_id] = 1.0 / ((1 + depth) * math.log2(1 + len(newest)))
+        pool.update(newest[: per_seed if depth == 0 else per_neighbour])
     if not pool:
         cursor.close()
         return []
@@ -530,8 +556,8 @@ def _ranked_neighbours(
     score: dict[str, float] = {}
     nearest: dict[str, int] = {}
     connected: defaultdict[str, list[str]] = defaultdict(list)
-    mentions = {"bank_id": bank_id, "memory_ids": id_list(pool)}
-    for memory_id, entity_id in cursor.execute(_MENTIONS_OF_MEMORIES, mentions).fetchall():
+    mentions = {"memory_rows": json.dumps(list(pool.values()))}
+    for memory_id, entity_id in cursor.execute(_MENTIONS_OF_MEMORY_ROWS, mentions).fetchall():
         entity_weight = weight.get(entity_id)
         if entity_weight is None:
             continue
