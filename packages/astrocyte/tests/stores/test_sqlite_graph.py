@@ -163,6 +163,30 @@ async def test_mentions_written_before_migration_15_are_keyed_by_memory_row(path
         await store.close()
 
 
+async def test_upserting_unchanged_entities_and_links_rewrites_no_row(store: SqliteGraphStore) -> None:
+    """A retain names known entities and links again; rows already holding what is written stay as they
+    are (no page rewritten), and a changed value still replaces the old one."""
+    entities = [Entity(id="a", name="Ann", entity_type="person"), Entity(id="b", name="Bo", entity_type="person")]
+    links = [EntityLink(entity_a="a", entity_b="b", link_type="knows", confidence=0.5)]
+    await store.store_entities(entities, BANK)
+    await store.store_links(links, BANK)
+    connection = store.database.connection
+    before = connection.total_changes
+    await store.store_entities(entities, BANK)
+    assert connection.total_changes == before
+    await store.store_links(links, BANK)
+    assert connection.total_changes == before + 2  # when a and b were last seen, nothing else
+    await store.store_entities([Entity(id="a", name="Ann", entity_type="person", aliases=["Annie"])], BANK)
+    await store.store_links([EntityLink(entity_a="a", entity_b="b", link_type="knows", confidence=0.75)], BANK)
+    [ann] = await store.query_entities("annie", BANK)
+    assert ann.aliases == ["Annie"]
+    with store.database.reading() as reading:
+        (confidence,) = reading.execute(
+            "SELECT confidence FROM graph_entity_links WHERE bank_id = ? AND entity_a = 'a'", (BANK,)
+        ).fetchone()
+    assert confidence == 0.75
+
+
 async def test_writes_inside_an_outer_write_roll_back_with_it(store: SqliteGraphStore) -> None:
     seen_inside: list[int] = []
 

@@ -65,12 +65,18 @@ from astrocyte.validation import check_bank_id, check_vector
 #: At most this many entities are reached by :meth:`SqliteGraphStore.rank_neighbors`.
 RANKED_ENTITIES = 32
 
+# Upserts leave a row alone when it already holds exactly what is written (IS NOT: NULLs compare
+# equal): a retain batch names mostly known entities and links again, and an update in place would
+# still rewrite the row's page into the write-ahead log.
 _UPSERT_ENTITY = """
 INSERT INTO graph_entities (bank_id, entity_id, name, entity_type, aliases, metadata, embedding, mention_count)
 VALUES (:bank_id, :entity_id, :name, :entity_type, :aliases, :metadata, :embedding, :mention_count)
 ON CONFLICT (bank_id, entity_id) DO UPDATE SET
     name = excluded.name, entity_type = excluded.entity_type, aliases = excluded.aliases,
     metadata = excluded.metadata, embedding = excluded.embedding, mention_count = excluded.mention_count
+WHERE (name, entity_type, aliases, metadata, embedding, mention_count) IS NOT
+      (excluded.name, excluded.entity_type, excluded.aliases, excluded.metadata, excluded.embedding,
+       excluded.mention_count)
 """
 
 _INDEXED_NAMES = """
@@ -87,6 +93,9 @@ ON CONFLICT (bank_id, link_key) DO UPDATE SET
     entity_a = excluded.entity_a, entity_b = excluded.entity_b, link_type = excluded.link_type,
     evidence = excluded.evidence, confidence = excluded.confidence, created_at = excluded.created_at,
     metadata = excluded.metadata
+WHERE (entity_a, entity_b, link_type, evidence, confidence, created_at, metadata) IS NOT
+      (excluded.entity_a, excluded.entity_b, excluded.link_type, excluded.evidence, excluded.confidence,
+       excluded.created_at, excluded.metadata)
 """
 
 _UPSERT_MEMORY_LINK = """
