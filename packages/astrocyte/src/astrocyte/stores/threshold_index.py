@@ -225,7 +225,7 @@ class ThresholdIndex:
         # Positions as int32: at 56 entries a row, the runs are most of the index's memory.
         self._runs: list[_Run] = []
         self.entries = 0
-        # Signatures of the rows queried since the last add, by their bytes: retain looks a batch's
+        # Signatures of rows queried and not added since, by their bytes: retain looks a batch's
         # vectors up, then stores them, and adding them need not project them again.
         self._queried: dict[bytes, tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]] = {}
 
@@ -247,9 +247,9 @@ class ThresholdIndex:
             self._runs.append(lower.merged(upper))
 
     def _known_signatures(self, unit_rows: FloatMatrix) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
-        """:func:`_signatures`, those of rows queried since the last add taken from the memo (emptied)."""
-        queried, self._queried = self._queried, {}
-        known = [queried.get(row) for row in _row_bytes(unit_rows)] if queried else []
+        """:func:`_signatures`, taking those of rows queried before from the memo (and out of it)."""
+        queried = self._queried
+        known = [queried.pop(row, None) for row in _row_bytes(unit_rows)] if queried else []
         if not any(known):
             return _signatures(unit_rows)
         keys = np.empty((len(unit_rows), TABLES), dtype=np.uint32)
