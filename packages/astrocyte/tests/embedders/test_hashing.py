@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
 
-from astrocyte.embedders.hashing import HashingEmbedder
+from astrocyte.embedders import hashed_features
+from astrocyte.embedders.hashing import HashingEmbedder, forget_hashed_features
 from astrocyte.errors import ValidationError
 from astrocyte.testing.contracts import EmbeddingProviderContract
 
@@ -67,3 +69,66 @@ def test_a_text_embeds_the_same_alone_and_in_any_batch() -> None:
     assert np.array_equal(together, alone)
     assert np.array_equal(together, reordered)
     assert together[0] @ together[3] > 0.5  # same words, other order and punctuation
+
+
+def test_vectors_keep_their_pinned_values() -> None:
+    """Stored vectors of every bank were made by this hashing scheme: any change to it (the hash, a
+    feature's text, a weight) would silently make them incomparable with new ones."""
+    expected = np.array(
+        [
+            [
+                "0.069337524",
+                "0.20801258",
+                "-0.13867505",
+                "0.2773501",
+                "0.41602516",
+                "-0.41602516",
+                "-0.34668761",
+                "-0.62403774",
+            ],
+            ["-0.58346", "0.145865", "0.0", "-0.58346", "0.145865", "0.29173", "0.0", "0.43759498"],
+        ],
+        dtype=np.float32,
+    )
+    vectors = HashingEmbedder(dimensions=8).embed_matrix(["Alice moved to Paris in May.", "Zoë's naïve café"])
+    assert vectors.tobytes() == expected.tobytes()
+
+
+def test_vectors_do_not_depend_on_what_the_caches_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"word{index % 7} shared pair{index % 3} and more words {index}" for index in range(40)]
+    embedder = HashingEmbedder(dimensions=32)
+    forget_hashed_features()
+    cold = embedder.embed_matrix(texts)
+    warm = embedder.embed_matrix(texts)
+    # Caches emptied between every batch of three (the words with their pairs, trigrams apart).
+    monkeypatch.setattr(hashed_features, "CACHE_LIMIT", 3)
+    refilled = np.vstack([embedder.embed_matrix(texts[start : start + 3]) for start in range(0, len(texts), 3)])
+    assert cold.tobytes() == warm.tobytes() == refilled.tobytes()
+
+
+def test_threads_embedding_at_once_get_the_vectors_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"thread text {index} with word{index % 11} and word{index % 5}" for index in range(200)]
+    embedder = HashingEmbedder(dimensions=64)
+    forget_hashed_features()
+    results: dict[int, np.ndarray] = {}
+
+    def embed(worker: int) -> None:
+        ordered = texts[worker:] + texts[:worker]  # each thread meets the new words in another order
+        results[worker] = np.vstack([embedder.embed_matrix(ordered[start : start + 7]) for start in range(0, 200, 7)])
+
+    monkeypatch.setattr(hashed_features, "CACHE_LIMIT", 50)  # caches emptied while others use them
+    threads = [threading.Thread(target=embed, args=(worker,)) for worker in range(4)]
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads interleave inside a batch's cache updates, as on a busy machine
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+    forget_hashed_features()
+    alone = embedder.embed_matrix(texts)
+    assert sorted(results) == [0, 1, 2, 3]  # no thread failed
+    for worker, vectors in results.items():
+        assert np.roll(vectors, worker, axis=0).tobytes() == alone.tobytes()

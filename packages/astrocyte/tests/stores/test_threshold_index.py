@@ -20,7 +20,8 @@ from astrocyte.stores.threshold_index import (
     EXACT_BELOW,
     MAX_MISS,
     ThresholdIndex,
-    key_ranges,
+    _hashed,
+    _Run,
     miss_bound,
     rows_at_least,
 )
@@ -72,6 +73,30 @@ def test_dead_rows_are_never_answered(corpus: FloatMatrix) -> None:
         found = rows_at_least(bank, live, bank[:200], THRESHOLD, used)
         assert found[:100].tolist() == [-1] * 100
         assert found[100:].tolist() == list(range(100, 200))
+
+
+def test_ties_go_to_the_earliest_row_from_the_index_as_compared_exactly(corpus: FloatMatrix) -> None:
+    bank = np.concatenate([corpus[:3000], corpus[:3000]])  # every row twice
+    index = ThresholdIndex()
+    index.add(np.arange(3000, 6000), bank[3000:])  # the later copies indexed first
+    index.add(np.arange(3000), bank[:3000])
+    near = perturbed(bank[:500], THRESHOLD + 1e-3, 0.99, seed=7)
+    for used in (index, None):
+        assert rows_at_least(bank, None, near, THRESHOLD, used).tolist() == list(range(500))
+
+
+def test_rows_queried_then_added_are_indexed_as_any_others(corpus: FloatMatrix) -> None:
+    """The index reuses the signatures of queried rows when they are added (retain looks a batch up,
+    then stores it), remembering a bounded number: rows added after more queries than that, some
+    remembered and some not, are found all the same."""
+    bank = corpus[:4400]
+    index = ThresholdIndex()
+    index.add(np.arange(1000), bank[:1000])
+    for start in [*range(1000, 4400, 200)] * 2:  # more rows queried than are remembered
+        assert rows_at_least(bank[:1000], None, bank[start : start + 200], 1.0, index).tolist() == [-1] * 200
+    index.add(np.arange(1000, 4400), bank[1000:])
+    near = perturbed(bank[::11], THRESHOLD + 1e-3, 0.99, seed=8)
+    assert rows_at_least(bank, None, near, THRESHOLD, index).tolist() == list(range(0, 4400, 11))
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -156,17 +181,25 @@ async def test_rows_written_between_queries_are_found(store: Any) -> None:
     assert await store.search_similar_threshold(near.tolist(), "bank", THRESHOLD) == [f"m{row}" for row in probes]
 
 
-@pytest.mark.parametrize("size", [100, 70_000, 70_016, 200_003])
-def test_key_ranges_are_numpys_searches_on_both_sides(size: int) -> None:
-    """Blocked bounds equal np.searchsorted's, with long runs of one key crossing blocks, needles
-    below, between and above every key, and a last block that is not full."""
+@pytest.mark.parametrize("size", [1, 100, 70_016])
+def test_a_run_finds_exactly_the_entries_of_each_key(size: int) -> None:
+    """A run's directory finds every entry of a needle's key and no other (crowded keys, keys sharing
+    high bits, needles matching nothing), in the order of a stable sort by key; merging two runs
+    gives the run of their entries, the lower run's first among equal keys."""
     generator = np.random.default_rng(size)
-    keys = np.sort(np.concatenate([generator.integers(0, 1 << 26, size - 90), np.full(90, 12_345)]).astype(np.uint32))
-    needles = np.sort(
-        np.concatenate(
-            [generator.integers(0, 1 << 26, 5000), keys[generator.integers(0, size, 3000)], [0, 12_345, 1 << 27]]
-        ).astype(np.uint32)
-    )
-    low, high = key_ranges(keys, needles)
-    assert np.array_equal(low, np.searchsorted(keys, needles, side="left"))
-    assert np.array_equal(high, np.searchsorted(keys, needles, side="right"))
+    keys = np.concatenate([generator.integers(0, 1 << 26, size), np.full(90, 12_345), np.arange(64) << 20])
+    keys = keys.astype(np.uint32)
+    positions = np.arange(len(keys), dtype=np.int32)
+    needles = np.concatenate([keys[generator.integers(0, len(keys), 3000)], generator.integers(0, 1 << 26, 3000)])
+    needles = needles.astype(np.uint32)
+    half = len(keys) // 2
+    for run in (
+        _Run.of(keys, positions),
+        _Run.of(keys[:half], positions[:half]).merged(_Run.of(keys[half:], positions[half:])),
+    ):
+        asked, held = run.matches(_hashed(needles))
+        by_key = np.argsort(keys, kind="stable")
+        low, high = np.searchsorted(keys[by_key], needles), np.searchsorted(keys[by_key], needles, side="right")
+        expected = [int(position) for first, last in zip(low, high, strict=True) for position in by_key[first:last]]
+        assert held.tolist() == expected
+        assert np.array_equal(keys[held], needles[asked])

@@ -156,38 +156,116 @@ def _signatures(unit_rows: FloatMatrix) -> tuple[npt.NDArray[np.uint32], npt.NDA
     return keys, packed.view(np.uint64)
 
 
+class _Run:
+    """``(key, position)`` entries ordered by :func:`_hashed` key, with a directory: ``starts[b]`` is
+    where the entries whose hashed key's top bits are ``b`` begin.
+
+    A needle's entries are found by indexing the directory rather than by binary searches, which
+    over a run of millions of keys miss the cache at most of their steps (most of a query at 100k
+    rows). Ordering by hashed key rather than by key spreads the keys of one crowded region of the
+    space (which differ in a few sign bits) over many buckets, so a bucket holds about two entries
+    besides a popular key's own.
+    """
+
+    def __init__(self, hashed: npt.NDArray[np.uint32], positions: npt.NDArray[np.int32]) -> None:
+        self.hashed, self.positions = hashed, positions
+        self.shift = 32 - max(len(hashed) // 2, 1).bit_length()
+        counts = np.bincount(hashed >> np.uint32(self.shift), minlength=1 << (32 - self.shift))
+        self.starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.starts[1:])
+
+    @classmethod
+    def of(cls, keys: npt.NDArray[np.uint32], positions: npt.NDArray[np.int32]) -> _Run:
+        """The run of these entries (equal keys keep their order)."""
+        hashed = _hashed(keys)
+        order = np.argsort(hashed, kind="stable")
+        return cls(hashed[order], positions[order])
+
+    def __len__(self) -> int:
+        return len(self.hashed)
+
+    def merged(self, upper: _Run) -> _Run:
+        """This run's entries and ``upper``'s in one run, an equal key's entries from this one first
+        (what a stable sort of both, this one's first, gives), merged in linear time."""
+        into = np.searchsorted(self.hashed, upper.hashed, side="right") + np.arange(len(upper))
+        from_lower = np.ones(len(self) + len(upper), dtype=np.bool_)
+        from_lower[into] = False
+        hashed = np.empty(len(from_lower), dtype=np.uint32)
+        positions = np.empty(len(from_lower), dtype=np.int32)
+        hashed[into], hashed[from_lower] = upper.hashed, self.hashed
+        positions[into], positions[from_lower] = upper.positions, self.positions
+        return _Run(hashed, positions)
+
+    def matches(self, needles: npt.NDArray[np.uint32]) -> tuple[Positions, npt.NDArray[np.int32]]:
+        """Every ``(needle's index, position)`` pair whose hashed key equals the (hashed) needle."""
+        low = self.starts[needles >> np.uint32(self.shift)]
+        counts = self.starts[(needles >> np.uint32(self.shift)) + 1] - low
+        total = int(counts.sum())
+        entries = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(total)
+        owners = np.repeat(np.arange(len(needles)), counts)
+        same = self.hashed[entries] == needles[owners]
+        return owners[same], self.positions[entries[same]]
+
+
+def _hashed(keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """Keys multiplied by an odd constant modulo 2**32 (Fibonacci hashing): a one-to-one map, so equal
+    hashed keys are equal keys, whose top bits differ for keys that differ in any bit."""
+    hashed: npt.NDArray[np.uint32] = keys * np.uint32(0x9E3779B1)
+    return hashed
+
+
 class ThresholdIndex:
     """Sign-random-projection tables over the rows of one matrix, addressed by position."""
 
     def __init__(self) -> None:
         self._sketches = np.zeros((0, _SKETCH_WORDS), dtype=np.uint64)
-        # Sorted runs of (key, position), merged like a binary counter so that adding a batch never
-        # re-sorts the whole index and a query searches a logarithmic number of runs.
+        # Runs of (key, position) in hashed-key order, merged like a binary counter (in linear time)
+        # so that adding a batch never re-sorts the whole index and a query reads a logarithmic
+        # number of runs.
         # Positions as int32: at 56 entries a row, the runs are most of the index's memory.
-        self._runs: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]] = []
+        self._runs: list[_Run] = []
         self.entries = 0
+        # Signatures of rows queried and not added since, by their bytes: retain looks a batch's
+        # vectors up, then stores them, and adding them need not project them again.
+        self._queried: dict[bytes, tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]] = {}
 
     def add(self, positions: Positions, unit_rows: FloatMatrix) -> None:
         """Index ``unit_rows`` at ``positions`` (distinct), replacing whatever those positions held."""
         if not len(positions):
             return
-        keys, sketches = _signatures(unit_rows)
+        keys, sketches = self._known_signatures(unit_rows)
         needed = int(positions.max()) + 1
         if needed > len(self._sketches):
             grown = np.zeros((max(needed, 2 * len(self._sketches)), _SKETCH_WORDS), dtype=np.uint64)
             grown[: len(self._sketches)] = self._sketches
             self._sketches = grown
         self._sketches[positions] = sketches
-        flat_keys = keys.ravel()
-        order = np.argsort(flat_keys, kind="stable")
-        run = (flat_keys[order], np.repeat(positions.astype(np.int32), TABLES)[order])
-        self._runs.append(run)
-        self.entries += len(flat_keys)
-        while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
-            (upper_keys, upper_positions), (lower_keys, lower_positions) = self._runs.pop(), self._runs.pop()
-            merged_keys = np.concatenate([lower_keys, upper_keys])
-            order = np.argsort(merged_keys, kind="stable")
-            self._runs.append((merged_keys[order], np.concatenate([lower_positions, upper_positions])[order]))
+        self._runs.append(_Run.of(keys.ravel(), np.repeat(positions.astype(np.int32), TABLES)))
+        self.entries += keys.size
+        while len(self._runs) > 1 and 2 * len(self._runs[-1]) >= len(self._runs[-2]):
+            upper, lower = self._runs.pop(), self._runs.pop()
+            self._runs.append(lower.merged(upper))
+
+    def _known_signatures(self, unit_rows: FloatMatrix) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]:
+        """:func:`_signatures`, taking those of rows queried before from the memo (and out of it)."""
+        queried = self._queried
+        known = [queried.pop(row, None) for row in _row_bytes(unit_rows)] if queried else []
+        if not any(known):
+            return _signatures(unit_rows)
+        keys = np.empty((len(unit_rows), TABLES), dtype=np.uint32)
+        sketches = np.empty((len(unit_rows), _SKETCH_WORDS), dtype=np.uint64)
+        missing = [at for at, signature in enumerate(known) if signature is None]
+        for at, signature in enumerate(known):
+            if signature is not None:
+                keys[at], sketches[at] = signature
+        if missing:
+            keys[missing], sketches[missing] = _signatures(unit_rows[missing])
+        return keys, sketches
+
+    def _remember(self, unit_rows: FloatMatrix, keys: npt.NDArray[np.uint32], sketches: npt.NDArray[np.uint64]) -> None:
+        if len(self._queried) + len(unit_rows) > _QUERIED_ROWS:
+            self._queried = {}
+        self._queried.update(zip(_row_bytes(unit_rows), zip(keys, sketches, strict=True), strict=True))
 
     def is_mostly_stale(self, live_rows: int) -> bool:
         """Whether stale entries outnumber live ones: time to rebuild from the matrix."""
@@ -204,6 +282,7 @@ class ThresholdIndex:
         if not len(queries) or not self._runs:
             return found
         query_keys, query_sketches = _signatures(queries)
+        self._remember(queries, query_keys, query_sketches)
         pair_queries, pair_positions = self._colliding(query_keys.ravel())
         usable = pair_positions < len(rows)
         if live is not None:
@@ -214,35 +293,26 @@ class ThresholdIndex:
         for start in range(0, len(pair_queries), _PAIRS_AT_ONCE):
             asked = pair_queries[start : start + _PAIRS_AT_ONCE]
             held = pair_positions[start : start + _PAIRS_AT_ONCE]
-            differing = np.bitwise_count(self._sketches[held] ^ query_sketches[asked]).sum(axis=1)
-            close = differing <= cut
-            asked, held = asked[close], held[close]
-            scores = np.einsum("ij,ij->i", rows.gather(held.astype(np.int64)), queries[asked])
-            better = (scores >= threshold) & (scores > best[asked])
-            # Several pairs of one query may improve it at once: keep the highest of them.
-            order = np.lexsort((-scores[better], asked[better]))
-            asked, held, scores = asked[better][order], held[better][order], scores[better][order]
-            first = np.unique(asked, return_index=True)[1]
-            best[asked[first]] = scores[first]
-            found[asked[first]] = held[first]
+            near = (
+                _sketch_distances(np.take(self._sketches, held, axis=0), np.take(query_sketches, asked, axis=0)) <= cut
+            )
+            asked, candidates = asked[near], held[near].astype(np.int64)
+            scores = np.einsum("ij,ij->i", rows.gather(candidates), queries[asked])
+            _keep_best(asked, candidates, scores, threshold, best, found)
         return found
 
     def _colliding(self, keys: npt.NDArray[np.uint32]) -> tuple[Positions, npt.NDArray[np.int32]]:
-        """Every (query, position) pair sharing a key, over all runs, each pair once; ``keys`` holds
-        the ``TABLES`` keys of each query in turn."""
-        order = np.argsort(keys)  # sorted needles keep the binary searches in cache
-        sorted_keys = keys[order]
+        """Every (query, position) pair sharing a key, over all runs; ``keys`` holds the ``TABLES``
+        keys of each query in turn."""
+        hashed = _hashed(keys)
+        order = np.argsort(hashed)  # sorted needles read each run's directory and entries in order
+        sorted_keys = hashed[order]
         asked_parts: list[Positions] = []
         held_parts: list[npt.NDArray[np.int32]] = []
-        for run_keys, run_positions in self._runs:
-            low, high = key_ranges(run_keys, sorted_keys)
-            counts = high - low
-            total = int(counts.sum())
-            if not total:
-                continue
-            asked_parts.append(np.repeat(order // TABLES, counts))
-            starts = np.repeat(low - np.cumsum(counts) + counts, counts)
-            held_parts.append(run_positions[starts + np.arange(total)])
+        for run in self._runs:
+            needles, held = run.matches(sorted_keys)
+            asked_parts.append(order[needles] // TABLES)
+            held_parts.append(held)
         if not held_parts:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
         # A query meeting a row in several tables is checked several times: that is rarer than
@@ -250,35 +320,39 @@ class ThresholdIndex:
         return np.concatenate(asked_parts), np.concatenate(held_parts)
 
 
-def key_ranges(run_keys: npt.NDArray[np.uint32], needles: npt.NDArray[np.uint32]) -> tuple[Positions, Positions]:
-    """``np.searchsorted(run_keys, needles)`` on the left and on the right side, for sorted ``needles``.
-
-    A binary search over a run of millions of keys misses the cache at most of its steps, twice per
-    needle, which was a third of a threshold query at 100k rows. Here the binary search runs over
-    every ``_FENCE``-th key (a small array that stays in cache), and each needle's two bounds are
-    counted in its block of ``_FENCE`` keys (two cache lines); a needle whose keys run past its
-    block (rare: most needles match nothing) gets its upper bound by a plain search.
-    """
-    size = len(run_keys)
-    if size < _FENCE_FROM:
-        return np.searchsorted(run_keys, needles, side="left"), np.searchsorted(run_keys, needles, side="right")
-    # The block holding the first key >= needle starts at the last fence below the needle.
-    block = np.maximum(np.searchsorted(run_keys[::_FENCE], needles, side="left") - 1, 0) * _FENCE
-    index = block[:, None] + np.arange(_FENCE)
-    inside = index < size
-    window = run_keys[np.minimum(index, size - 1)]
-    column = needles[:, None]
-    low = block + np.count_nonzero((window < column) & inside, axis=1)
-    at_most = np.count_nonzero((window <= column) & inside, axis=1)
-    high = block + at_most
-    spill = np.flatnonzero(at_most == _FENCE)
-    high[spill] = np.searchsorted(run_keys, needles[spill], side="right")
-    return low, high
+def _keep_best(
+    asked: Positions, held: Positions, scores: FloatMatrix, threshold: float, best: FloatMatrix, found: Positions
+) -> None:
+    """Update each query's ``best`` score and the row it ``found`` with the pairs that beat them: the
+    highest score at or above ``threshold``, ties going to the earliest row (as in an exact
+    comparison), whatever order the pairs come in."""
+    better = (scores >= threshold) & ((scores > best[asked]) | ((scores == best[asked]) & (held < found[asked])))
+    order = np.lexsort((held[better], -scores[better], asked[better]))
+    asked, held, scores = asked[better][order], held[better][order], scores[better][order]
+    first = np.unique(asked, return_index=True)[1]  # each query's best pair
+    best[asked[first]] = scores[first]
+    found[asked[first]] = held[first]
 
 
-#: Keys per block of :func:`key_ranges`; runs shorter than ``_FENCE_FROM`` are searched directly.
-_FENCE = 32
-_FENCE_FROM = 65_536
+def _sketch_distances(first: npt.NDArray[np.uint64], second: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint16]:
+    """How many bits differ between the sketches of each row of ``first`` and ``second`` (summed word
+    by word: numpy's sum along a short last axis is several times slower)."""
+    counts = np.bitwise_count(first ^ second)
+    distances: npt.NDArray[np.uint16] = counts[:, 0].astype(np.uint16)
+    for word in range(1, _SKETCH_WORDS):
+        distances += counts[:, word]
+    return distances
+
+
+def _row_bytes(unit_rows: FloatMatrix) -> list[bytes]:
+    """Each row's bytes: what identifies a row that was queried and is then added."""
+    width = unit_rows.shape[1] * unit_rows.itemsize
+    blob = np.ascontiguousarray(unit_rows).tobytes()
+    return [blob[start : start + width] for start in range(0, len(blob), width)]
+
+
+#: Rows whose signatures are remembered between a query and the add of the same rows.
+_QUERIED_ROWS = 4096
 
 #: Rows hashed at a time while (re)building an index from a whole matrix: bounds the temporaries.
 _BUILD_CHUNK = 8192
