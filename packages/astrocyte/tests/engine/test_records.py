@@ -52,3 +52,17 @@ def test_a_memory_reads_the_same_from_its_vector_hit_and_from_its_document() -> 
 def test_a_bare_document_makes_a_record_with_empty_fields() -> None:
     record = MemoryRecord.from_document("d1", "text", None, None)
     assert record == MemoryRecord(memory_id="d1", text="text", tags=None, metadata=None)
+
+
+def test_records_of_one_stored_row_share_no_metadata_and_read_its_times_alike() -> None:
+    """Stored times are parsed once per text and reused; the caller's metadata must still be each
+    record's own, since hits hand it to callers who may change it."""
+    document = mirror_document(_item())
+    first, second = (
+        MemoryRecord.from_document(document.id, document.text, document.tags, document.metadata) for _ in range(2)
+    )
+    assert first.metadata is not None and second.metadata is not None
+    first.metadata["topic"] = "changed"
+    assert second.metadata == {"topic": "moving"}
+    assert first.occurred_at == second.occurred_at == MOMENT
+    assert first.occurred_at is not None and first.occurred_at.utcoffset() == MOMENT.utcoffset()

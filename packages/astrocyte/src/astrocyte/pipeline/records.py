@@ -12,6 +12,7 @@ reserved keys: :meth:`MemoryRecord.to_hit` moves them back into fields.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,38 +52,38 @@ class MemoryRecord:
 
     @classmethod
     def from_vector_hit(cls, hit: VectorHit) -> MemoryRecord:
-        stored = hit.metadata or {}
+        user, engine = _split(hit.metadata)
         return cls(
             memory_id=hit.id,
             text=hit.text,
             tags=hit.tags,
-            metadata=_user_part(stored),
+            metadata=user,
             occurred_at=hit.occurred_at,
             retained_at=hit.retained_at,
             fact_type=hit.fact_type,
-            source=_text(stored.get(SOURCE)),
+            source=_text(engine.get(SOURCE)),
             chunk_id=hit.chunk_id,
             memory_layer=hit.memory_layer,
-            sequence=_text(stored.get(SEQUENCE)),
+            sequence=_text(engine.get(SEQUENCE)),
         )
 
     @classmethod
     def from_document(
         cls, memory_id: str, text: str, tags: list[str] | None, metadata: Metadata | None
     ) -> MemoryRecord:
-        stored = metadata or {}
+        user, engine = _split(metadata)
         return cls(
             memory_id=memory_id,
             text=text,
             tags=tags,
-            metadata=_user_part(stored),
-            occurred_at=_moment(stored.get(OCCURRED_AT)),
-            retained_at=_moment(stored.get(RETAINED_AT)),
-            fact_type=_text(stored.get(FACT_TYPE)),
-            source=_text(stored.get(SOURCE)),
-            chunk_id=_text(stored.get(CHUNK_ID)),
-            memory_layer=_text(stored.get(MEMORY_LAYER)),
-            sequence=_text(stored.get(SEQUENCE)),
+            metadata=user,
+            occurred_at=_moment(engine.get(OCCURRED_AT)),
+            retained_at=_moment(engine.get(RETAINED_AT)),
+            fact_type=_text(engine.get(FACT_TYPE)),
+            source=_text(engine.get(SOURCE)),
+            chunk_id=_text(engine.get(CHUNK_ID)),
+            memory_layer=_text(engine.get(MEMORY_LAYER)),
+            sequence=_text(engine.get(SEQUENCE)),
         )
 
     def to_hit(self, score: float, strategies: dict[str, int], bank_id: str) -> MemoryHit:
@@ -156,9 +157,17 @@ def mirror_fields(
     return Document(id=memory_id, text=text, metadata=merged or None, tags=own_tags)
 
 
-def _user_part(metadata: Metadata) -> Metadata | None:
-    user = {key: value for key, value in metadata.items() if not key.startswith(RESERVED_PREFIX)}
-    return user or None
+def _split(metadata: Metadata | None) -> tuple[Metadata | None, Metadata]:
+    """The caller's part of stored metadata (``None`` when empty) and the engine's reserved keys, in
+    one pass: recall builds a record for each of ~120 candidate rows per call."""
+    user: Metadata = {}
+    engine: Metadata = {}
+    for key, value in (metadata or {}).items():
+        if key.startswith(RESERVED_PREFIX):
+            engine[key] = value
+        else:
+            user[key] = value
+    return user or None, engine
 
 
 def _text(value: MetadataValue) -> str | None:
@@ -166,4 +175,11 @@ def _text(value: MetadataValue) -> str | None:
 
 
 def _moment(value: MetadataValue) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    return _parsed_moment(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_moment(value: str) -> datetime:
+    """A stored time, parsed once per distinct text: the memories of one retain call share their
+    ``retained_at``, those of one conversation session their ``occurred_at`` (datetimes are immutable)."""
+    return datetime.fromisoformat(value)
