@@ -81,6 +81,10 @@ async def test_health_reports_the_schema_version_and_latency(pg_dsn: str) -> Non
         ({"hnsw_m": 0}, "hnsw_m"),
         ({"hnsw_threshold_ef_search": 0}, "hnsw_threshold_ef_search"),
         ({"hnsw_threshold_ef_search": 1001}, "hnsw_threshold_ef_search"),
+        ({"hnsw_threshold_ef_search": True}, "hnsw_threshold_ef_search"),
+        ({"hnsw_ef_search": 0}, "hnsw_ef_search"),
+        ({"hnsw_ef_search": 1001}, "hnsw_ef_search"),
+        ({"hnsw_ef_search": "64"}, "hnsw_ef_search"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_key(pg_dsn: str, settings: dict[str, object], field: str) -> None:

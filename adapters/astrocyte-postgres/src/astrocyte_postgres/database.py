@@ -45,6 +45,19 @@ _CONNECTION_LOST = (
 )
 
 
+#: The largest ``hnsw.ef_search`` pgvector accepts.
+MAX_EF_SEARCH = 1000
+
+
+def check_ef_search(value: object, name: str) -> int:
+    """An HNSW candidate list size (``hnsw.ef_search``) that pgvector accepts: 1 to 1,000. Checked
+    with the configuration, since a larger one would fail only when a connection is set up or a
+    threshold query runs."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_EF_SEARCH:
+        raise ValidationError(name, f"must be an integer from 1 to {MAX_EF_SEARCH} (pgvector's limit), got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a store's configuration says about its database (the same for every store kind)."""
@@ -71,10 +84,11 @@ class Settings:
             raise ValidationError(
                 "schema", f"{self.schema!r} is not a schema name; use up to 63 letters, digits and '_'"
             )
-        for name in ("pool_min_size", "pool_max_size", "hnsw_ef_search"):
+        for name in ("pool_min_size", "pool_max_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValidationError(name, f"must be an integer >= 1, got {value!r}")
+        check_ef_search(self.hnsw_ef_search, "hnsw_ef_search")
         if self.pool_min_size > self.pool_max_size:
             raise ValidationError("pool_min_size", "must not exceed pool_max_size")
         for name in ("connect_timeout", "command_timeout"):

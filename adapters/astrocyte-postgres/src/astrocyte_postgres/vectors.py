@@ -8,7 +8,9 @@ expression is written so that the planner cannot use the index), larger ones thr
 (on ``halfvec`` unless ``hnsw_halfvec`` is off), in one statement that reads the bank's size itself
 (:func:`gated_search`), with pgvector's iterative scan (``strict_order``) so that filters still fill the limit. Every
 filter is a SQL condition. Upserts are one ``INSERT ... SELECT FROM unnest(...)`` per batch, which
-also grows the banks' counters.
+also grows the banks' counters; the vectors travel in pgvector's binary format, encoded from one
+float32 matrix per batch. Retain's batches (``vector_rows``: :class:`VectorRows`, the vectors as
+float32 blocks) are encoded as they come, no list of Python floats being made for them.
 
 Each item's own vector (``VectorItem.own_vector``) is kept in ``own_embedding`` (NULL: the vector
 is its own), with a second HNSW index on ``COALESCE(own_embedding, embedding)``. Threshold queries
@@ -42,12 +44,14 @@ from astrocyte.stores.searches import (
     check_threshold_search,
     query_row,
 )
+from astrocyte.stores.vector_rows import VectorRows, checked_queries
 from astrocyte.types import VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_bank_id, check_id, check_non_negative_int, check_positive_int
 from astrocyte.vectors import FloatMatrix
 from astrocyte_postgres._codec import encode_vector, packed
 from astrocyte_postgres._conditions import Conditions, add_labels, json_texts
 from astrocyte_postgres._store_base import PostgresStore, affected, only_bank
+from astrocyte_postgres.database import check_ef_search
 
 _PAYLOAD = "id, text, metadata, tags, fact_type, occurred_at, memory_layer, retained_at, chunk_id"
 _PAYLOAD_NAMES = tuple(_PAYLOAD.split(", "))
@@ -56,7 +60,6 @@ _OWN = "COALESCE(own_embedding, embedding)"
 #: score_ids: the distance of just the named rows, found through the primary key.
 _SCORE_IDS = "SELECT id, embedding <=> $1::vector AS distance FROM vectors WHERE bank_id = $2 AND id = ANY($3::text[])"
 _FIX_LOCK = 0x617374726F637900  # pg_advisory_xact_lock key while a schema's dimension is fixed
-_MAX_EF_SEARCH = 1000  # pgvector refuses a larger hnsw.ef_search
 #: ``hnsw.ef_search`` of threshold queries (a near-duplicate check), in place of the searches' own.
 #: A near duplicate sits among the members of its cluster, all about as far from the query as one
 #: another, and a walk that keeps 64 candidates can end before reaching it: of 1,000 near duplicates
@@ -132,11 +135,7 @@ class PostgresVectorStore(PostgresStore):
         self._hnsw_m = check_positive_int(hnsw_m, "hnsw_m")
         self._hnsw_ef_construction = check_positive_int(hnsw_ef_construction, "hnsw_ef_construction")
         self._exact_below = check_non_negative_int(exact_search_below, "exact_search_below")
-        threshold_ef = check_positive_int(hnsw_threshold_ef_search, "hnsw_threshold_ef_search")
-        if threshold_ef > _MAX_EF_SEARCH:
-            raise ValidationError(
-                "hnsw_threshold_ef_search", f"must be at most {_MAX_EF_SEARCH} (pgvector's limit), got {threshold_ef}"
-            )
+        threshold_ef = check_ef_search(hnsw_threshold_ef_search, "hnsw_threshold_ef_search")
         self.threshold_ef_search = threshold_ef
         self._threshold_setting = f"SET LOCAL hnsw.ef_search = {threshold_ef}"
         if index_build_memory is not None and not re.fullmatch(r"\d+\s*(kB|MB|GB)", str(index_build_memory)):
@@ -161,6 +160,7 @@ class PostgresVectorStore(PostgresStore):
             transactional=True,
             threshold_search=True,
             id_scores=True,
+            vector_rows=True,
         )
 
     # ------------------------------------------------------------------------------ dimensions
@@ -254,6 +254,20 @@ class PostgresVectorStore(PostgresStore):
             await connection.execute(_UPSERT, *columns)
         return [item.id for item in items]
 
+    async def store_vector_rows(self, rows: VectorRows) -> None:
+        """``store_vectors`` for retain's columns, the float32 blocks encoded whole (declared ``vector_rows``)."""
+        if not len(rows):
+            return
+        check_bank_id(rows.bank_id)
+        async with self.database.writing(rows.bank_id) as connection:
+            fixed = await self._dimensions(connection)
+            dimensions = rows.check(fixed)
+            if fixed is None or self._fixed is None:
+                await self._fix_dimensions(connection, dimensions)
+                self._fixed = None
+                rows.check(await self._dimensions(connection))
+            await connection.execute(_UPSERT, *_row_columns(rows.distinct()))
+
     async def delete(self, ids: list[str], bank_id: str) -> int:
         check_bank_id(bank_id)
         for position, item_id in enumerate(ids):
@@ -319,15 +333,30 @@ class PostgresVectorStore(PostgresStore):
             return []
         async with self.database.reading_with(bank_id, self._threshold_setting) as connection:
             queries = query_rows(query_vectors, await self._dimensions(connection), "query_vectors")
-            rows = await connection.fetch(
-                gated_search(
-                    single=False, conditions="true", halfvec=self._fixed if self._halfvec_index else None, own=True
-                ),
-                packed(queries),
-                bank_id,
-                1,
-                self._exact_below,
-            )
+            return await self._at_least(connection, queries, bank_id, threshold)
+
+    async def threshold_ids(self, queries: FloatMatrix, bank_id: str, threshold: float) -> list[str | None]:
+        """``search_similar_threshold`` with the queries as a float32 matrix (declared ``vector_rows``)."""
+        check_threshold_search(bank_id, threshold)
+        if not len(queries):
+            return []
+        async with self.database.reading_with(bank_id, self._threshold_setting) as connection:
+            checked = checked_queries(queries, await self._dimensions(connection))
+            return await self._at_least(connection, checked, bank_id, threshold)
+
+    async def _at_least(
+        self, connection: asyncpg.Connection, queries: FloatMatrix, bank_id: str, threshold: float
+    ) -> list[str | None]:
+        """The threshold query of both entry points: each query's nearest own vector, kept when close enough."""
+        rows = await connection.fetch(
+            gated_search(
+                single=False, conditions="true", halfvec=self._fixed if self._halfvec_index else None, own=True
+            ),
+            packed(queries),
+            bank_id,
+            1,
+            self._exact_below,
+        )
         found: list[str | None] = [None] * len(queries)
         for row in rows:
             if 1.0 - row["distance"] >= threshold:  # NaN (a zero vector) compares false
@@ -480,22 +509,76 @@ def _add_filters(conditions: Conditions, filters: VectorFilters | None) -> None:
 
 def _columns(
     items: Sequence[VectorItem], vectors: FloatMatrix, own_column: list[bytes | None], written_at: datetime
-) -> list[list[Any]]:
+) -> list[Sequence[Any]]:
     """The batch as one array per column, in the order of ``_UPSERT``'s parameters; ``vectors`` are
     the items' vectors, already converted, ``own_column`` their own vectors encoded."""
+    return _upsert_parameters(
+        bank_ids=[item.bank_id for item in items],
+        ids=[item.id for item in items],
+        vectors=packed(vectors),
+        texts=[item.text for item in items],
+        metadata=json_texts(item.metadata for item in items),
+        tags=json_texts(item.tags for item in items),
+        fact_types=[item.fact_type for item in items],
+        occurred_at=[item.occurred_at for item in items],
+        memory_layers=[item.memory_layer for item in items],
+        retained_at=[item.retained_at or written_at for item in items],
+        chunk_ids=[item.chunk_id for item in items],
+        own_vectors=own_column,
+    )
+
+
+def _row_columns(rows: VectorRows) -> list[Sequence[Any]]:
+    """Retain's batch as ``_UPSERT``'s parameters: its float32 blocks encoded whole, and the fields
+    retain leaves unset (fact type, layer, chunk) NULL, as its vector items would carry them."""
+    count = len(rows)
+    empty: list[Any] = [None] * count
+    own = rows.own_vectors
+    return _upsert_parameters(
+        bank_ids=[rows.bank_id] * count,
+        ids=rows.ids,
+        vectors=packed(rows.vectors),
+        texts=rows.texts,
+        metadata=json_texts(rows.metadata),
+        tags=json_texts(rows.tags),
+        fact_types=empty,
+        occurred_at=rows.occurred_at,
+        memory_layers=empty,
+        retained_at=[rows.retained_at] * count,
+        chunk_ids=empty,
+        own_vectors=empty if own is None else packed(own),
+    )
+
+
+def _upsert_parameters(
+    *,
+    bank_ids: list[str],
+    ids: list[str],
+    vectors: list[bytes],
+    texts: list[str],
+    metadata: list[str | None],
+    tags: list[str | None],
+    fact_types: list[str | None],
+    occurred_at: list[datetime | None],
+    memory_layers: list[str | None],
+    retained_at: list[datetime],
+    chunk_ids: list[str | None],
+    own_vectors: Sequence[bytes | None],
+) -> list[Sequence[Any]]:
+    """The columns in the order of ``_UPSERT``'s parameters, named so that neither caller can swap two."""
     return [
-        [item.bank_id for item in items],
-        [item.id for item in items],
-        packed(vectors),
-        [item.text for item in items],
-        json_texts(item.metadata for item in items),
-        json_texts(item.tags for item in items),
-        [item.fact_type for item in items],
-        [item.occurred_at for item in items],
-        [item.memory_layer for item in items],
-        [item.retained_at or written_at for item in items],
-        [item.chunk_id for item in items],
-        own_column,
+        bank_ids,
+        ids,
+        vectors,
+        texts,
+        metadata,
+        tags,
+        fact_types,
+        occurred_at,
+        memory_layers,
+        retained_at,
+        chunk_ids,
+        own_vectors,
     ]
 
 

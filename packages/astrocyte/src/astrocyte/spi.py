@@ -31,6 +31,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from astrocyte.errors import SpiError
 from astrocyte.knowledge.records import AdapterWrite, RunState, StoredAdapter, StoredArtifact
+from astrocyte.stores.vector_rows import VectorRows
 from astrocyte.types import (
     Bank,
     Completion,
@@ -70,6 +71,7 @@ from astrocyte.types import (
     VectorStoreCapabilities,
     WikiPage,
 )
+from astrocyte.vectors import FloatMatrix
 
 
 @runtime_checkable
@@ -531,6 +533,25 @@ class TransactionalStore(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[None]: ...
 
 
+class VectorRowsStore(Protocol):
+    """Optional ability of a vector store (declared by ``capabilities().vector_rows``): retain's
+    batches as columns with float32 blocks.
+
+    Retain holds a batch's vectors as one float32 matrix; through ``store_vectors`` each would
+    become a list of Python floats only for the store to convert it back (a quarter of a retain with
+    the hashing embedder, measured in session 6). ``store_vector_rows`` writes what
+    ``store_vectors(rows.items())`` writes (a repeated id replaces, the last of a batch wins) and
+    refuses a malformed batch as :meth:`VectorRows.check` does, writing nothing. ``threshold_ids``
+    is ``search_similar_threshold`` with the queries as a float32 matrix, for a store that also
+    declares ``threshold_search``; queries of another width or not finite are refused naming
+    ``queries``. The contract suite checks both against the list-taking methods.
+    """
+
+    async def store_vector_rows(self, rows: VectorRows) -> None: ...
+
+    async def threshold_ids(self, queries: FloatMatrix, bank_id: str, threshold: float) -> list[str | None]: ...
+
+
 # ------------------------------------------------------------------------------------ capabilities
 
 _CAPABILITY_TYPES: dict[type, type] = {
@@ -598,6 +619,7 @@ __all__ = [
     "PageIndexStore",
     "SourceStore",
     "TransactionalStore",
+    "VectorRowsStore",
     "VectorStore",
     "WikiStore",
     "capabilities_of",

@@ -599,6 +599,11 @@ class VectorStoreCapabilities:
     the bank holds, from the vectors the store keeps; ids the bank does not hold are left out, and
     no filter applies. Recall scores its candidate pool against a second query vector with it
     instead of running a second search over the whole bank.
+    ``vector_rows`` announces :class:`astrocyte.spi.VectorRowsStore`: ``store_vector_rows(rows)``
+    writes a batch given as columns with float32 blocks (:class:`astrocyte.stores.vector_rows.VectorRows`,
+    retain's write) exactly as ``store_vectors(rows.items())`` would, and, with ``threshold_search``,
+    ``threshold_ids(queries, bank_id, threshold)`` answers ``search_similar_threshold`` for a float32
+    matrix of queries: no list of Python floats is made on the way.
     """
 
     filter_tags: bool = True
@@ -617,6 +622,7 @@ class VectorStoreCapabilities:
     hybrid_search: bool = False
     threshold_search: bool = False
     id_scores: bool = False
+    vector_rows: bool = False
 
 
 @dataclass(frozen=True)

@@ -430,6 +430,79 @@ class Broken(MemoryVectorStore):
 """,
         {"test_score_ids_refuses_bad_arguments"},
     ),
+    "vector_rows_drop_tags": (
+        """
+class Broken(MemoryVectorStore):
+    async def store_vector_rows(self, rows):
+        await super().store_vector_rows(replace(rows, tags=[None] * len(rows)))
+""",
+        {"test_vector_rows_write_what_store_vectors_writes"},
+    ),
+    "vector_rows_drop_own_vectors": (
+        """
+class Broken(MemoryVectorStore):
+    async def store_vector_rows(self, rows):
+        await super().store_vector_rows(replace(rows, own_vectors=None))
+""",
+        {"test_vector_rows_write_what_store_vectors_writes", "test_threshold_ids_agree_with_search_similar_threshold"},
+    ),
+    "vector_rows_first_of_a_repeated_id_wins": (
+        """
+class Broken(MemoryVectorStore):
+    async def store_vector_rows(self, rows):
+        first = {}
+        for position, item_id in enumerate(rows.ids):
+            first.setdefault(item_id, position)
+        await super().store_vector_rows(rows.taking(sorted(first.values())))
+""",
+        {"test_vector_rows_replace_a_repeated_id"},
+    ),
+    "vector_rows_written_before_checked": (
+        """
+class Broken(MemoryVectorStore):
+    async def store_vector_rows(self, rows):
+        for position in range(len(rows)):
+            try:
+                await super().store_vector_rows(rows.taking([position]))
+            except ValidationError:
+                pass
+        await super().store_vector_rows(rows)
+""",
+        {"test_bad_vector_rows_are_refused_naming_the_field_and_write_nothing"},
+    ),
+    "vector_rows_reach_other_banks": (
+        """
+class Broken(BankTracking):
+    async def store_vector_rows(self, rows):
+        for other in sorted(self.seen - {rows.bank_id}):
+            held = {item.id for item in await self.list_vectors(other, 0, 1000)}
+            positions = [position for position, item_id in enumerate(rows.ids) if item_id in held]
+            if positions:
+                await super().store_vector_rows(replace(rows.taking(positions), bank_id=other))
+        await super().store_vector_rows(rows)
+""",
+        {"test_vector_rows_keep_banks_apart"},
+    ),
+    "threshold_ids_by_stored_vectors": (
+        """
+class Broken(MemoryVectorStore):
+    async def threshold_ids(self, queries, bank_id, threshold):
+        nearest = [await self.search_similar(query, bank_id, 1) for query in queries.tolist()]
+        return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
+""",
+        {"test_threshold_ids_agree_with_search_similar_threshold"},
+    ),
+    "threshold_ids_unchecked": (
+        """
+import numpy as np
+
+class Broken(MemoryVectorStore):
+    async def threshold_ids(self, queries, bank_id, threshold):
+        queries = np.nan_to_num(queries)[:, : self.dimensions]
+        return await super().threshold_ids(queries, bank_id, min(max(threshold, 0.01), 1.0))
+""",
+        {"test_threshold_ids_refuse_bad_arguments"},
+    ),
     "reports_unhealthy": (
         unhealthy("MemoryVectorStore"),
         {"test_health_reports_healthy"},

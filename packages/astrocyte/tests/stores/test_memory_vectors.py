@@ -94,6 +94,7 @@ async def test_capabilities_declare_the_optional_abilities() -> None:
         batch_search=True,
         threshold_search=True,
         id_scores=True,
+        vector_rows=True,
     )
 
 

@@ -178,6 +178,7 @@ def test_capabilities_declare_the_truth() -> None:
         transactional=True,
         threshold_search=True,
         id_scores=True,
+        vector_rows=True,
     )
     asyncio.run(store.close())
 
@@ -604,7 +605,7 @@ async def test_vector_rows_are_stored_as_their_items_would_be(own: list[list[flo
         ({"vectors": np.array([[0.1, 0.2], [0.2, 0.3]], dtype=np.float64)}, "rows.vectors"),
         ({"texts": ["memory", " "]}, "rows.texts"),
         ({"ids": ["m0", "m\x00"]}, "rows.ids"),
-        ({"tags": [None]}, "rows"),
+        ({"tags": [None]}, "rows.tags"),
         ({"bank_id": "no spaces"}, "bank_id"),
         ({"metadata": [None, {"k": "lone \ud800"}]}, "rows.metadata[1]"),
         ({"tags": [["lone \udfff"], None]}, "rows.tags[0]"),

@@ -13,8 +13,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol, cast, runtime_checkable
 
 from astrocyte.pipeline.embedding import Embeddings
-from astrocyte.spi import DocumentStore, GraphStore, TransactionalStore, VectorStore, capabilities_of
-from astrocyte.stores.vector_rows import StoresVectorRows, VectorRows
+from astrocyte.spi import DocumentStore, GraphStore, TransactionalStore, VectorRowsStore, VectorStore, capabilities_of
+from astrocyte.stores.vector_rows import VectorRows
 from astrocyte.types import Document, GraphHit, VectorFilters, VectorHit, VectorItem
 
 #: Page size when walking a bank through ``list_vectors``.
@@ -128,23 +128,24 @@ async def scores_of_ids(vectors: VectorStore, query: list[float], ids: list[str]
 
 async def ids_at_least(vectors: VectorStore, queries: Embeddings, bank_id: str, threshold: float) -> list[str | None]:
     """For each query, the id of a stored item at least ``threshold`` similar, if any: the store's own
-    threshold query when it declares ``threshold_search`` (given the matrix when it
-    :class:`StoresVectorRows`), else its nearest hit by :func:`search_each`."""
+    threshold query when it declares ``threshold_search`` (given the matrix when it also declares
+    ``vector_rows``), else its nearest hit by :func:`search_each`."""
     if not len(queries.matrix):
         return []
-    if capabilities_of(vectors, VectorStore).threshold_search:
-        if isinstance(vectors, StoresVectorRows):
-            return await vectors.threshold_ids(queries.matrix, bank_id, threshold)
+    declared = capabilities_of(vectors, VectorStore)
+    if declared.threshold_search:
+        if declared.vector_rows:
+            return await cast(VectorRowsStore, vectors).threshold_ids(queries.matrix, bank_id, threshold)
         return await cast(_SearchesAboveThreshold, vectors).search_similar_threshold(queries.rows, bank_id, threshold)
     nearest = await search_each(vectors, queries.rows, bank_id, limit=1)
     return [hits[0].id if hits and hits[0].score >= threshold else None for hits in nearest]
 
 
 async def store_vector_rows(vectors: VectorStore, rows: VectorRows) -> None:
-    """Write retain's new memories: as float32 blocks to a store that :class:`StoresVectorRows`,
+    """Write retain's new memories: as float32 blocks to a store that declares ``vector_rows``,
     else as vector items."""
-    if isinstance(vectors, StoresVectorRows):
-        await vectors.store_vector_rows(rows)
+    if capabilities_of(vectors, VectorStore).vector_rows:
+        await cast(VectorRowsStore, vectors).store_vector_rows(rows)
     else:
         await vectors.store_vectors(rows.items())
 

@@ -10,7 +10,6 @@ is, and the engine makes lists once, for the vector items it stores.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 from astrocyte.spi import EmbeddingProvider
@@ -32,9 +31,10 @@ class Embeddings:
     matrix: FloatMatrix
     given: list[list[float]] | None
 
-    @cached_property
+    @property
     def rows(self) -> list[list[float]]:
-        """The vectors as lists, made once, for a store that takes only those."""
+        """The vectors as lists, for a store that takes only those: made on each read, which its one
+        reader per batch (the near-duplicate lookup of a store without ``vector_rows``) does once."""
         return self.given if self.given is not None else self.matrix.tolist()
 
 

@@ -4,16 +4,16 @@
 lists of Python floats. Retain holds its vectors as one float32 matrix per batch (the embedder's
 ``embed_rows``, the blended context vectors), so handing them over as lists meant a ``tolist`` and,
 in the store, the conversion back: measured at about a quarter of a retain with the hashing embedder
-(roughly 30 µs per memory for each such conversion of a 384-d vector). A store that offers
-:class:`StoresVectorRows` takes the matrix as it is, and the near-duplicate lookup's queries too.
-The rows written are the same as through ``store_vectors`` with the same values as lists.
+(roughly 30 µs per memory for each such conversion of a 384-d vector). A store declaring
+``vector_rows`` (:class:`astrocyte.spi.VectorRowsStore`) takes the matrix as it is, and the
+near-duplicate lookup's queries too. The rows written are the same as through ``store_vectors``
+with the same values as lists (the contract suite checks it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -52,14 +52,20 @@ class VectorRows:
         ``dimensions`` when it has one)."""
         check_bank_id(self.bank_id)
         count = len(self.ids)
-        columns = (self.texts, self.metadata, self.tags, self.occurred_at)
-        if any(len(column) != count for column in columns) or self.vectors.shape[0] != count:
-            raise ValidationError("rows", "every column must have one entry per id")
+        lengths = {
+            "texts": len(self.texts),
+            "metadata": len(self.metadata),
+            "tags": len(self.tags),
+            "occurred_at": len(self.occurred_at),
+        }
+        for name, length in lengths.items():
+            if length != count:
+                raise ValidationError(f"rows.{name}", f"has {length} entries for {count} ids: give one per id")
         if not all_valid_ids(self.ids):
             raise ValidationError("rows.ids", "must be non-empty strings without NUL of at most 512 characters")
         if not all_valid_texts(self.texts):
             raise ValidationError("rows.texts", "must be non-empty, not only whitespace, without NUL")
-        wanted = self.vectors.shape[1] if dimensions is None else dimensions
+        wanted = dimensions if dimensions is not None else int(self.vectors.shape[-1]) if self.vectors.ndim else 0
         for name, matrix in (("vectors", self.vectors), ("own_vectors", self.own_vectors)):
             if matrix is None:
                 continue
@@ -68,6 +74,27 @@ class VectorRows:
             if not np.isfinite(matrix).all():
                 raise ValidationError(f"rows.{name}", "contains NaN or infinity")
         return wanted
+
+    def taking(self, positions: list[int]) -> VectorRows:
+        """The batch of just the rows at ``positions``, in that order."""
+        own, given = self.own_vectors, self.given
+        return replace(
+            self,
+            ids=[self.ids[position] for position in positions],
+            texts=[self.texts[position] for position in positions],
+            metadata=[self.metadata[position] for position in positions],
+            tags=[self.tags[position] for position in positions],
+            occurred_at=[self.occurred_at[position] for position in positions],
+            vectors=self.vectors[positions],
+            own_vectors=None if own is None else own[positions],
+            given=None if given is None else [given[position] for position in positions],
+        )
+
+    def distinct(self) -> VectorRows:
+        """The batch with each id once, at its last row: what upserting the rows one by one leaves
+        (for a store whose single statement may not touch one row twice)."""
+        last = {item_id: position for position, item_id in enumerate(self.ids)}
+        return self if len(last) == len(self.ids) else self.taking(sorted(last.values()))
 
     def items(self) -> list[VectorItem]:
         """The rows as vector items, for a store that takes only those (the lists made here once)."""
@@ -92,12 +119,11 @@ class VectorRows:
         ]
 
 
-@runtime_checkable
-class StoresVectorRows(Protocol):
-    """A vector store that writes :class:`VectorRows` and answers threshold queries given as a matrix."""
-
-    async def store_vector_rows(self, rows: VectorRows) -> None: ...
-
-    async def threshold_ids(self, queries: FloatMatrix, bank_id: str, threshold: float) -> list[str | None]:
-        """``search_similar_threshold`` with the queries as a float32 matrix."""
-        ...
+def checked_queries(queries: FloatMatrix, dimensions: int | None) -> FloatMatrix:
+    """Threshold queries given as a matrix (``threshold_ids``): finite float32 rows of the store's
+    ``dimensions`` (any width while it has none), else refused naming ``queries``."""
+    if queries.ndim != 2 or (dimensions is not None and queries.shape[1] != dimensions):
+        raise ValidationError("queries", f"must be a matrix of rows of {dimensions} dimensions, got {queries.shape}")
+    if not np.isfinite(queries).all():
+        raise ValidationError("queries", "contains NaN or infinity")
+    return queries.astype(np.float32, copy=False)

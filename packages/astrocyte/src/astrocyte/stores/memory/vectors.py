@@ -7,7 +7,9 @@ row by row, on the rows the masks let through. Vectors are normalised once, on t
 also why ``list_vectors`` returns each vector as the unit-length float32 row it keeps (the direction
 is what cosine similarity uses, as in cosine collections of Qdrant and the like). Each item's own
 vector (``VectorItem.own_vector``) is kept the same way in a second matrix, which threshold queries
-search (for an item without one, that row is its vector).
+search (for an item without one, that row is its vector). Retain's batches as float32 blocks
+(``vector_rows``) are stored as the vector items they stand for: the reference store defines that
+ability by its meaning rather than by a second write path.
 
 ``retained_at`` is what ``VectorFilters.as_of`` compares against; an item stored without one is
 stamped with the time of the write, so time-travel queries also see memories whose writer did not
@@ -32,9 +34,10 @@ from astrocyte.stores.memory._health import healthy_since
 from astrocyte.stores.memory._rows import RowIndex, remove_each, with_capacity
 from astrocyte.stores.searches import check_score_ids, check_threshold_search, query_row, vector_hit
 from astrocyte.stores.threshold_index import ThresholdIndex, rows_at_least, usable_index
+from astrocyte.stores.vector_rows import VectorRows, checked_queries
 from astrocyte.types import HealthStatus, VectorFilters, VectorHit, VectorItem, VectorStoreCapabilities
 from astrocyte.validation import check_non_negative_int, check_positive_int, check_vector
-from astrocyte.vectors import FloatMatrix, cosine_score_columns, top_k
+from astrocyte.vectors import FloatMatrix, cosine_score_columns, normalise_rows, top_k
 
 Rows = npt.NDArray[np.intp]
 
@@ -71,6 +74,7 @@ class MemoryVectorStore:
             batch_search=True,
             threshold_search=True,
             id_scores=True,
+            vector_rows=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:
@@ -90,6 +94,12 @@ class MemoryVectorStore:
             stored = [_stored(items[position], written_at) for position in chosen]
             self._banks.for_write(bank_id).put(stored, unit[chosen], own[chosen], has_own[chosen])
         return [item.id for item in items]
+
+    async def store_vector_rows(self, rows: VectorRows) -> None:
+        """``store_vectors(rows.items())`` once the batch passed :meth:`VectorRows.check` (``vector_rows``)."""
+        if len(rows):
+            rows.check(self._dimensions)
+            await self.store_vectors(rows.items())
 
     async def search_similar(
         self,
@@ -131,6 +141,14 @@ class MemoryVectorStore:
             return []
         queries = query_rows(query_vectors, self._dimensions, "query_vectors")
         return bank.at_least(queries, threshold)
+
+    async def threshold_ids(self, queries: FloatMatrix, bank_id: str, threshold: float) -> list[str | None]:
+        """``search_similar_threshold`` with the queries as a float32 matrix (declared ``vector_rows``)."""
+        bank = self._banks.for_read(bank_id)
+        check_threshold_search(bank_id, threshold)
+        if not len(queries):
+            return []
+        return bank.at_least(normalise_rows(checked_queries(queries, self._dimensions)), threshold)
 
     async def score_ids(self, query_vector: list[float], ids: list[str], bank_id: str) -> dict[str, float]:
         """The cosine similarity of each of ``ids`` the bank holds to ``query_vector`` (declared ``id_scores``)."""

@@ -111,6 +111,7 @@ class SqliteVectorStore(SqliteStore):
             transactional=True,
             threshold_search=True,
             id_scores=True,
+            vector_rows=True,
         )
 
     async def store_vectors(self, items: list[VectorItem]) -> list[str]:

@@ -152,6 +152,15 @@ def unit_vectors(count: int, dimensions: int, seed: int = 7) -> np.ndarray:
     return unit
 
 
+def near_vector(vector: np.ndarray, similarity: float, seed: int) -> list[float]:
+    """A unit vector at exactly ``similarity`` to the unit ``vector`` (a perturbed copy of it)."""
+    noise = np.random.default_rng(seed).normal(size=len(vector))
+    noise -= (noise @ vector) * vector
+    noise /= np.linalg.norm(noise)
+    perturbed: list[float] = (similarity * vector + np.sqrt(1 - similarity**2) * noise).tolist()
+    return perturbed
+
+
 def basis_vector(index: int, dimensions: int) -> list[float]:
     """The ``index``-th standard basis vector: orthogonal to every other, identical to itself."""
     vector = [0.0] * dimensions

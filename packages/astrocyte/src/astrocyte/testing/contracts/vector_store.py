@@ -27,11 +27,12 @@ from astrocyte.testing.contracts._support import (
     ADVERSARIAL_BANK_PAIRS,
     ADVERSARIAL_IDS,
     PROPERTY_SETTINGS,
-    StoreContractSuite,
     basis_vector,
+    near_vector,
     requires,
     unit_vectors,
 )
+from astrocyte.testing.contracts.vector_rows import VectorRowsScenarios
 from astrocyte.types import Metadata, VectorFilters, VectorHit, VectorItem
 
 # The "explain" phase is left out: against a real backend its hundreds of extra examples cost
@@ -83,8 +84,11 @@ _COMBINED = (
 )
 
 
-class VectorStoreContract(StoreContractSuite):
-    """The promises of :class:`~astrocyte.spi.VectorStore`; subclass it and define a ``store`` fixture."""
+class VectorStoreContract(VectorRowsScenarios):
+    """The promises of :class:`~astrocyte.spi.VectorStore`; subclass it and define a ``store`` fixture.
+
+    The scenarios of the ``vector_rows`` ability come from :class:`VectorRowsScenarios`.
+    """
 
     protocol = VectorStore
     #: Dimension of every vector the suite writes; override it for a store fixed to another one.
@@ -414,14 +418,6 @@ class VectorStoreContract(StoreContractSuite):
         with pytest.raises(ValueError):
             await store.search_similar_batch([[1.0] * (self.dimensions + 1)], bank, 4)
 
-    def near(self, vector: np.ndarray, similarity: float, seed: int) -> list[float]:
-        """A unit vector at exactly ``similarity`` to the unit ``vector`` (a perturbed copy of it)."""
-        noise = np.random.default_rng(seed).normal(size=self.dimensions)
-        noise -= (noise @ vector) * vector
-        noise /= np.linalg.norm(noise)
-        perturbed: list[float] = (similarity * vector + np.sqrt(1 - similarity**2) * noise).tolist()
-        return perturbed
-
     @requires("threshold_search")
     async def test_threshold_search_answers_only_items_at_or_above_it(
         self, store: Any, bank: str, other_bank: str, capabilities: Any
@@ -434,8 +430,8 @@ class VectorStoreContract(StoreContractSuite):
         await store.store_vectors([self.item(other_bank, "elsewhere", elsewhere.tolist())])
         queries = [
             vectors[3].tolist(),  # identical: always found
-            self.near(vectors[5], 0.99, seed=1),
-            self.near(vectors[7], 0.9, seed=2),  # below the threshold
+            near_vector(vectors[5], 0.99, seed=1),
+            near_vector(vectors[7], 0.9, seed=2),  # below the threshold
             elsewhere.tolist(),  # a duplicate in the other bank only
         ]
         found = await store.search_similar_threshold(queries, bank, 0.95)
@@ -472,7 +468,7 @@ class VectorStoreContract(StoreContractSuite):
         with_own = replace(self.item(bank, "own", vectors[0].tolist()), own_vector=vectors[1].tolist())
         await store.store_vectors([with_own, self.item(bank, "plain", vectors[2].tolist())])
         found = await store.search_similar_threshold(
-            [vectors[0].tolist(), vectors[1].tolist(), self.near(vectors[1], 0.99, seed=3), vectors[2].tolist()],
+            [vectors[0].tolist(), vectors[1].tolist(), near_vector(vectors[1], 0.99, seed=3), vectors[2].tolist()],
             bank,
             0.95,
         )
