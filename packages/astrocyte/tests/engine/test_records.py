@@ -61,8 +61,10 @@ def test_records_of_one_stored_row_share_no_metadata_and_read_its_times_alike() 
     first, second = (
         MemoryRecord.from_document(document.id, document.text, document.tags, document.metadata) for _ in range(2)
     )
-    assert first.metadata is not None and second.metadata is not None
+    assert first.metadata is not None
+    assert second.metadata is not None
     first.metadata["topic"] = "changed"
     assert second.metadata == {"topic": "moving"}
     assert first.occurred_at == second.occurred_at == MOMENT
-    assert first.occurred_at is not None and first.occurred_at.utcoffset() == MOMENT.utcoffset()
+    assert first.occurred_at is not None
+    assert first.occurred_at.utcoffset() == MOMENT.utcoffset()
