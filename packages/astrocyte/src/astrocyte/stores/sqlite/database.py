@@ -13,8 +13,7 @@ store call is undone alone. The engine opens the outermost one around a whole re
 :meth:`transaction` with ``undo_each_call=False``: it rolls the whole unit back whenever anything in
 it fails, so its store calls need no savepoints of their own. A savepoint copies every page it
 changes that existed when it began into a sub-journal (SQLite's undo log), and freeing it on release
-costs again: measured at 100k memories, 434 against 237 µs of SQL per retained memory
-(docs/benchmarks.md, session 7).
+costs again: 3-10 % of a retain at 100k memories, paired (docs/benchmarks.md, session 7).
 
 Reads go through :meth:`reading` (inline) or :meth:`read` (in a worker thread). Inside the caller's
 own open transaction they use the writing connection, so a writer reads its own rows and never

@@ -4,11 +4,11 @@
 -- entity_id): memory ids are content hashes, so each new memory's mentions landed on random pages of
 -- both, and at 100k memories a commit of 1,000 memories rewrote some 3,500 pages of them (14 MB of
 -- the 26 MB it appended to the write-ahead log; docs/benchmarks.md, session 7). Now each memory the
--- graph knows gets a row in graph_memories (one random insert into its unique index, a third of the
--- size of the two above) and its mentions are keyed by that row, which grows with every new memory:
--- they go to the end of the table. The index reading an entity's newest memories keeps its order
--- (newest first, then memory id) and now holds the memory id itself, so recall reads the id and
--- the row of each memory from it without a lookup.
+-- graph knows gets a row in graph_memories (one random insert into its unique index: ~800 pages per
+-- such commit) and its mentions are keyed by that row, which grows with every new memory, so they go
+-- to the end of the table. The index reading an entity's newest memories keeps its order (newest
+-- first, then memory id) and now also holds the memory's row, so recall reads both from it and
+-- then the memories' other mentions by row, without a lookup by id.
 
 CREATE TABLE graph_memories (
     row_id    INTEGER PRIMARY KEY,
