@@ -103,23 +103,27 @@ class FeatureHashes:
         return np.array(found, dtype=np.int64)
 
     def _add_words(self, new: list[str]) -> None:
-        trigrams = self._trigrams
-        hashes: list[bytes] = []
-        lengths: list[int] = []
-        for word in new:
-            padded = f"<{word}>"
-            hashes.append(feature_hash(f"w:{word}"))
-            for start in range(len(padded) - 2):
-                trigram = padded[start : start + 3]
-                found = trigrams.get(trigram)
-                if found is None:
-                    found = trigrams[trigram] = feature_hash(f"t:{trigram}")
-                hashes.append(found)
-            lengths.append(len(padded) - 1)  # its own feature and len(padded) - 2 trigrams
+        """Number ``new`` words and store their features' hashes: the word's own, then its trigrams'."""
+        padded = [f"<{word}>" for word in new]
+        trigrams = [word[start : start + 3] for word in padded for start in range(len(word) - 2)]
+        trigram_hashes = list(map(self._trigrams.get, trigrams))
+        if None in trigram_hashes:
+            cache = self._trigrams
+            for at, hashed in enumerate(trigram_hashes):
+                if hashed is None:
+                    trigram = trigrams[at]
+                    trigram_hashes[at] = cache.get(trigram) or cache.setdefault(trigram, feature_hash(f"t:{trigram}"))
+        lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new)) + 1  # own feature and trigrams
+        starts = np.cumsum(lengths) - lengths
+        hashes = np.empty(int(lengths.sum()), dtype=np.uint64)
+        own = np.zeros(len(hashes), dtype=np.bool_)
+        own[starts] = True
+        hashes[own] = np.frombuffer(b"".join([feature_hash(f"w:{word}") for word in new]), dtype="<u8")
+        hashes[~own] = np.frombuffer(b"".join(cast(list[bytes], trigram_hashes)), dtype="<u8")
         self._words += new
-        self._starts.append(self._hashes.size + np.cumsum(lengths) - lengths)
+        self._starts.append(self._hashes.size + starts)
         self._lengths.append(lengths)
-        self._hashes.append(np.frombuffer(b"".join(hashes), dtype="<u8"))
+        self._hashes.append(hashes)
 
     def word_features(self, rows: Rows) -> tuple[Hashes, Rows]:
         """The hashes of every feature of the words at ``rows``, word after word, and how many each has."""
@@ -136,13 +140,11 @@ class FeatureHashes:
         keys = ((first << 32) | second).tolist()
         found = list(map(pairs.get, keys))
         if None in found:
-            words = self._words
-            for at, hashed in enumerate(found):
-                if hashed is None:
-                    key = keys[at]
-                    found[at] = pairs.get(key) or pairs.setdefault(
-                        key, feature_hash(f"b:{words[key >> 32]} {words[key & 0xFFFFFFFF]}")
-                    )
+            words, blake2b = self._words, hashlib.blake2b
+            missing = [key for key, hashed in zip(keys, found, strict=True) if hashed is None]
+            texts = [f"b:{words[key >> 32]} {words[key & 0xFFFFFFFF]}".encode() for key in missing]
+            pairs.update(zip(missing, [blake2b(text, digest_size=8).digest() for text in texts], strict=True))
+            found = list(map(pairs.get, keys))
         return np.frombuffer(b"".join(cast(list[bytes], found)), dtype="<u8")
 
 

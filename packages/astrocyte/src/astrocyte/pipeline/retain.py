@@ -4,10 +4,11 @@ Everything of a call is validated (and chunked and hashed) before the first writ
 then embedded, searched for entities and looked up in the bank for near duplicates in batches
 (``engine.retain.embed_batch_size`` chunks) before anything is written: that work suspends (a model
 in a worker thread, a store read on a thread, perhaps an LLM over HTTP), and a database transaction
-must not hold the write lock across it. Writing happens in one session
-(:mod:`astrocyte.pipeline.writes`): one transaction when the stores share one, or compensated on
-failure; within it each batch is checked for near duplicates within the call and written. (Two
-calls retaining near-identical new texts at the same moment may therefore both keep theirs.)
+must not hold the write lock across it. Each batch is also checked for near duplicates among the
+call's earlier batches then (numpy products, in a worker thread beside the next batch's embedding).
+Writing happens in one session (:mod:`astrocyte.pipeline.writes`): one transaction when the stores
+share one, or compensated on failure. (Two calls retaining near-identical new texts at the same
+moment may therefore both keep theirs.)
 Duplicates within the call are found across all its batches; the bank is looked up (exact and near)
 only when the vector store does not report it empty before the call, which makes a first import
 cost no searches. A call's vectors are held until it is written: split very large imports into
@@ -77,7 +78,7 @@ async def retain_items(ctx: EngineContext, items: Sequence[object], bank_id: str
     call = uuid.uuid4().hex[:16]  # names this call in each memory's sequence
     async with ctx.writer.session(bank_id) as session:
         for batch in batches:
-            target.update(await _write_batch(session, batch, prepared, duplicates, call))
+            target.update(await _write_batch(session, batch, prepared, call))
         if ctx.banks is not None:
             await ctx.banks.ensure_bank(Bank(bank_id=bank_id, description=_description(ctx, bank_id)))
     new = {chunk.memory_id for chunk in candidates if chunk.memory_id not in target}
@@ -109,27 +110,29 @@ def _chunks(ctx: EngineContext, prepared: Sequence[PreparedInput]) -> list[_Chun
 
 @dataclass
 class _AnalysedBatch:
-    """Chunks with their embeddings, the entities they mention and, per chunk, the id of a stored
-    memory it nearly duplicates (``None``: none, or the bank is not searched)."""
+    """Chunks with their embeddings, the entities they mention and their near duplicates:
+    ``{memory id: id of the stored or earlier memory it nearly duplicates}``."""
 
     chunks: list[_Chunk]
     embeddings: Embeddings
     mentions: list[list[Mention]]
-    in_bank: list[str | None]
+    duplicates: dict[str, str]
     #: The vectors to store: the embeddings blended with their neighbours' (set by :func:`_add_context`).
     stored: FloatMatrix | None = None
 
 
 async def _analysed(ctx: EngineContext, chunks: list[_Chunk], near: _NearDuplicates | None) -> list[_AnalysedBatch]:
     """Embed the chunks a batch at a time, extracting each batch's entities at once (a model embeds in
-    its worker thread while the rules run here), and look each batch's vectors up in the bank.
+    its worker thread while the rules run here), and find each batch's near duplicates.
 
-    A batch's lookup (a store read, on a thread for the SQLite store) runs while the next batch is
-    embedded: at 100k memories it costs as much as the embedding, and both release the GIL in part.
+    A batch's near duplicates (a store read, on a thread for the SQLite store, then the products
+    with the call's earlier batches, on a worker thread) are looked for while the next batch is
+    embedded: at 100k memories the store read costs as much as the embedding, and both release the
+    GIL in part. Batches are checked against each other in order.
     """
     size = ctx.settings.retain.embed_batch_size
     analysed: list[tuple[list[_Chunk], Embeddings, list[list[Mention]]]] = []
-    lookups: list[asyncio.Future[list[str | None]]] = []
+    checks: list[asyncio.Future[dict[str, str]]] = []
     try:
         for start in range(0, len(chunks), size):
             batch = chunks[start : start + size]
@@ -137,17 +140,15 @@ async def _analysed(ctx: EngineContext, chunks: list[_Chunk], near: _NearDuplica
             embeddings, mentions = await asyncio.gather(embed_batch(ctx.embedder, texts), ctx.extractor.mentions(texts))
             analysed.append((batch, embeddings, mentions))
             if near is not None:
-                lookups.append(asyncio.ensure_future(near.in_bank(embeddings)))
-        in_bank = [await lookup for lookup in lookups]
-    finally:  # after a failure, no lookup is left running unobserved
-        for lookup in lookups:
-            lookup.cancel()
-        await asyncio.gather(*lookups, return_exceptions=True)
-    if near is None:
-        return [
-            _AnalysedBatch(batch, embeddings, mentions, [None] * len(batch)) for batch, embeddings, mentions in analysed
-        ]
-    return [_AnalysedBatch(*parts, found) for parts, found in zip(analysed, in_bank, strict=True)]
+                previous = checks[-1] if checks else None
+                threaded = start + size < len(chunks)  # the next batch is embedded meanwhile
+                checks.append(asyncio.ensure_future(near.duplicates(batch, embeddings, previous, threaded=threaded)))
+        found = [await check for check in checks] if near is not None else [{} for _ in analysed]
+    finally:  # after a failure, no check is left running unobserved
+        for check in checks:
+            check.cancel()
+        await asyncio.gather(*checks, return_exceptions=True)
+    return [_AnalysedBatch(*parts, duplicates) for parts, duplicates in zip(analysed, found, strict=True)]
 
 
 def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_AnalysedBatch]) -> None:
@@ -169,14 +170,10 @@ def _add_context(ctx: EngineContext, chunks: list[_Chunk], batches: list[_Analys
 
 
 async def _write_batch(
-    session: WriteSession,
-    batch: _AnalysedBatch,
-    prepared: Sequence[PreparedInput],
-    near: _NearDuplicates | None,
-    call: str,
+    session: WriteSession, batch: _AnalysedBatch, prepared: Sequence[PreparedInput], call: str
 ) -> dict[str, str]:
-    """Deduplicate and write one analysed batch; returns ``{duplicate id: id it duplicates}``."""
-    duplicates = {} if near is None else near.find(batch.chunks, batch.embeddings.matrix, batch.in_bank)
+    """Write one analysed batch but its duplicates; returns ``{duplicate id: id it duplicates}``."""
+    duplicates = batch.duplicates
     bank_id = session.bank_id
     kept = [position for position, chunk in enumerate(batch.chunks) if chunk.memory_id not in duplicates]
     retained_at = datetime.now(UTC)
@@ -208,16 +205,32 @@ class _NearDuplicates:
         threshold = ctx.settings.retain.near_duplicate_threshold
         return None if threshold is None else cls(ctx, bank_id, threshold, bank_is_empty)
 
-    async def in_bank(self, embeddings: Embeddings) -> list[str | None]:
-        """For each vector, a stored memory it nearly duplicates: one search of the bank as committed
-        before the call (the write session, which must not suspend, is not open yet)."""
+    async def duplicates(
+        self,
+        batch: list[_Chunk],
+        embeddings: Embeddings,
+        previous: asyncio.Future[dict[str, str]] | None,
+        *,
+        threaded: bool,
+    ) -> dict[str, str]:
+        """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the
+        bank as committed before the call (the write session, which must not suspend, is not open
+        yet), or earlier in the call (once the ``previous`` batch has been checked). ``threaded``
+        compares within the call on a worker thread, for when there is other work to overlap."""
+        in_bank = await self._in_bank(embeddings)
+        if previous is not None:
+            await previous
+        if threaded:
+            return await asyncio.to_thread(self._find, batch, embeddings.matrix, in_bank)
+        return self._find(batch, embeddings.matrix, in_bank)
+
+    async def _in_bank(self, embeddings: Embeddings) -> list[str | None]:
+        """For each vector, a stored memory it nearly duplicates, from one search of the bank."""
         if not self._search_bank:
             return [None] * len(embeddings.matrix)
         return await ids_at_least(self._ctx.vectors, embeddings, self._bank_id, self._threshold)
 
-    def find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
-        """``{memory id: id of the memory it nearly duplicates}`` for the batch's duplicates: in the
-        bank (``in_bank``) or earlier in the call."""
+    def _find(self, batch: list[_Chunk], matrix: FloatMatrix, in_bank: list[str | None]) -> dict[str, str]:
         ids = [chunk.memory_id for chunk in batch]
         in_call = self._within_call.check(ids, matrix, skip=[found is not None for found in in_bank])
         return {

@@ -163,15 +163,17 @@ class _Run:
     A needle's entries are found by indexing the directory rather than by binary searches, which
     over a run of millions of keys miss the cache at most of their steps (most of a query at 100k
     rows). Ordering by hashed key rather than by key spreads the keys of one crowded region of the
-    space (which differ in a few sign bits) over many buckets, so a bucket holds about two entries
+    space (which differ in a few sign bits) over many buckets, so a bucket holds a few entries
     besides a popular key's own.
     """
 
     def __init__(self, hashed: npt.NDArray[np.uint32], positions: npt.NDArray[np.int32]) -> None:
         self.hashed, self.positions = hashed, positions
-        self.shift = 32 - max(len(hashed) // 2, 1).bit_length()
+        # Two to four entries a bucket (a cache line or two of keys and positions, one of directory):
+        # with int32 offsets the directory adds a sixteenth to an eighth to the run's memory.
+        self.shift = 32 - max(len(hashed) // 4, 1).bit_length()
         counts = np.bincount(hashed >> np.uint32(self.shift), minlength=1 << (32 - self.shift))
-        self.starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        self.starts = np.zeros(len(counts) + 1, dtype=np.int32)
         np.cumsum(counts, out=self.starts[1:])
 
     @classmethod
@@ -198,8 +200,9 @@ class _Run:
 
     def matches(self, needles: npt.NDArray[np.uint32]) -> tuple[Positions, npt.NDArray[np.int32]]:
         """Every ``(needle's index, position)`` pair whose hashed key equals the (hashed) needle."""
-        low = self.starts[needles >> np.uint32(self.shift)]
-        counts = self.starts[(needles >> np.uint32(self.shift)) + 1] - low
+        buckets = needles >> np.uint32(self.shift)
+        low = self.starts[buckets].astype(np.int64)
+        counts = self.starts[buckets + 1] - low
         total = int(counts.sum())
         entries = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(total)
         owners = np.repeat(np.arange(len(needles)), counts)
