@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -186,6 +186,18 @@ class PostgresVectorStore(PostgresStore):
             )
         return self._fixed
 
+    async def _batch_dimensions(self, connection: asyncpg.Connection, check: Callable[[int | None], int]) -> int:
+        """The dimension of a batch, which ``check`` accepts against the schema's (or refuses); when
+        the schema has none yet it becomes the batch's, and the batch is checked again, since another
+        writer may have fixed another one first."""
+        fixed = await self._dimensions(connection)
+        dimensions = check(fixed)
+        if fixed is None or self._fixed is None:
+            await self._fix_dimensions(connection, dimensions)
+            self._fixed = None
+            check(await self._dimensions(connection))
+        return dimensions
+
     async def _fix_dimensions(self, connection: asyncpg.Connection, dimensions: int) -> None:
         """Make ``dimensions`` the schema's, typing the column and building the index (in the caller's transaction)."""
         await connection.execute("SELECT pg_advisory_xact_lock($1)", _FIX_LOCK)
@@ -240,14 +252,9 @@ class PostgresVectorStore(PostgresStore):
         if not items:
             return []
         async with self.database.writing(only_bank(item.bank_id for item in items)) as connection:
-            fixed = await self._dimensions(connection)
-            dimensions = batch_dimensions(items, fixed)
+            dimensions = await self._batch_dimensions(connection, lambda fixed: batch_dimensions(items, fixed))
             stored = stored_rows(items, dimensions)
             own = own_vectors(items, dimensions)
-            if fixed is None or self._fixed is None:
-                await self._fix_dimensions(connection, dimensions)
-                self._fixed = None
-                batch_dimensions(items, await self._dimensions(connection))
             latest = {(item.bank_id, item.id): row for row, item in enumerate(items)}  # a repeated id: the last wins
             rows = list(latest.values())
             columns = _columns([items[row] for row in rows], stored[rows], _own_column(rows, own), datetime.now(UTC))
@@ -260,12 +267,7 @@ class PostgresVectorStore(PostgresStore):
             return
         check_bank_id(rows.bank_id)
         async with self.database.writing(rows.bank_id) as connection:
-            fixed = await self._dimensions(connection)
-            dimensions = rows.check(fixed)
-            if fixed is None or self._fixed is None:
-                await self._fix_dimensions(connection, dimensions)
-                self._fixed = None
-                rows.check(await self._dimensions(connection))
+            await self._batch_dimensions(connection, rows.check)
             await connection.execute(_UPSERT, *_row_columns(rows.distinct()))
 
     async def delete(self, ids: list[str], bank_id: str) -> int:
