@@ -143,6 +143,7 @@ class FeatureHashes:
             words, blake2b = self._words, hashlib.blake2b
             missing = [key for key, hashed in zip(keys, found, strict=True) if hashed is None]
             texts = [f"b:{words[key >> 32]} {words[key & 0xFFFFFFFF]}".encode() for key in missing]
+            # feature_hash inlined: most pairs of a new text are new, and a call per pair costs more than its hash
             pairs.update(zip(missing, [blake2b(text, digest_size=8).digest() for text in texts], strict=True))
             found = list(map(pairs.get, keys))
         return np.frombuffer(b"".join(cast(list[bytes], found)), dtype="<u8")
